@@ -1,0 +1,36 @@
+"""Users and their plans."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from platforms.constants import Platform
+
+
+class Plan(models.TextChoices):
+    FREE = "free", "Free"
+    START = "start", "Start"
+    PRO = "pro", "Pro"
+    BUSINESS = "business", "Business"
+
+
+# Which platforms each plan may publish to.
+PLAN_PLATFORMS: dict[str, frozenset[str]] = {
+    Plan.FREE: frozenset(),
+    Plan.START: frozenset({Platform.VK}),
+    Plan.PRO: frozenset(Platform.values),
+    Plan.BUSINESS: frozenset(Platform.values),
+}
+
+
+class User(AbstractUser):
+    plan = models.CharField("тариф", max_length=16, choices=Plan.choices, default=Plan.FREE)
+    time_zone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow")
+
+    class Meta:
+        verbose_name = "пользователь"
+        verbose_name_plural = "пользователи"
+
+    def plan_allows(self, platform: str) -> bool:
+        return platform in PLAN_PLATFORMS[self.plan]

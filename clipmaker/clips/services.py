@@ -1,0 +1,82 @@
+"""Writes for clips: storing a file through Django's storage API and checking it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from clipmaker.accounts.models import User
+from clipmaker.clips.media import UnsupportedVideo, probe
+from clipmaker.clips.models import Clip, ClipStatus
+
+
+class ClipError(ValueError):
+    """A clip that cannot be accepted; the message is for the user (Russian)."""
+
+
+ALLOWED_EXTENSIONS = {".mp4", ".m4v", ".mov"}
+
+
+def clip_create(
+    *,
+    owner: User,
+    file: BinaryIO,
+    filename: str,
+    title: str,
+    description: str = "",
+    size: int | None = None,
+) -> Clip:
+    """Store the file, check that it is a video we can publish, and record the clip as ready."""
+    ext = Path(filename).suffix.lower()
+    if ext not in ALLOWED_EXTENSIONS:
+        raise ClipError("Поддерживаются только видео MP4 и MOV. Сохраните клип в одном из них.")
+    if size is None:
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(0)
+    if size <= 0:
+        raise ClipError("Файл пустой. Выберите другой файл.")
+    if size > settings.CLIP_MAX_UPLOAD_BYTES:
+        limit_gb = settings.CLIP_MAX_UPLOAD_BYTES / 1024**3
+        raise ClipError(f"Файл больше {limit_gb:.0f} ГБ. Сократите или сожмите клип.")
+    try:
+        info = probe(file, size)
+    except UnsupportedVideo as exc:
+        raise ClipError(f"{exc} Этот файл не похож на видео.") from None
+    file.seek(0)
+    clip = Clip(
+        owner=owner,
+        title=(title or Path(filename).stem)[:255],
+        description=description,
+        size_bytes=size,
+        duration_seconds=info.duration_seconds,
+        width=info.width,
+        height=info.height,
+        status=ClipStatus.READY,
+    )
+    # Storage I/O happens outside any transaction; only the row write is atomic.
+    clip.file.save(Path(filename).name, File(file, name=Path(filename).name), save=False)
+    with transaction.atomic():
+        clip.save()
+    return clip
+
+
+def clip_import_path(*, owner: User, path: Path, title: str = "", description: str = "") -> Clip:
+    with path.open("rb") as fh:
+        return clip_create(
+            owner=owner,
+            file=fh,
+            filename=path.name,
+            title=title or path.stem,
+            description=description,
+            size=path.stat().st_size,
+        )
+
+
+def clip_file_exists(*, clip: Clip) -> bool:
+    return bool(clip.file.name) and default_storage.exists(clip.file.name)

@@ -1,0 +1,38 @@
+"""Periodic tasks, defined in code and installed into django-celery-beat's tables.
+
+``python manage.py install_schedules`` (run by ``make run`` and on deploy) creates or updates
+each entry and disables any ``clipmaker:`` entry that is no longer listed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    task: str
+    every_seconds: float
+    queue: str = "default"
+
+
+def periodic_tasks() -> list[Periodic]:
+    return [
+        # Claims due scheduled/queued rows and sends them to the platform queues.
+        Periodic(
+            "clipmaker:dispatch",
+            "publishing.tasks.dispatch_due_publications",
+            settings.DISPATCH_INTERVAL_SECONDS,
+        ),
+        # Returns publishing rows whose worker died (lease expired) to the retry path.
+        Periodic("clipmaker:reap", "publishing.tasks.reap_expired_leases", 30),
+        # Polls platforms that are still processing an accepted upload.
+        Periodic("clipmaker:check-processing", "publishing.tasks.check_processing", 10),
+        # Refreshes OAuth tokens ahead of expiry.
+        Periodic("clipmaker:refresh-tokens", "platforms.tasks.refresh_expiring_tokens", 300),
+        # Keeps every published publication's stats fresh within 6 hours.
+        Periodic("clipmaker:stats", "stats.tasks.sync_stats", 900),
+    ]

@@ -1,0 +1,326 @@
+"""КлипМейкер settings: one module, driven by the environment (django-environ).
+
+With nothing set it runs the *embedded default*: SQLite, Celery on kombu's filesystem transport
+and a file cache, all under ``var/``, with the platform sandbox switched on. ``DATABASE_URL`` and
+``REDIS_URL`` switch to PostgreSQL and Redis. ``DJANGO_ENV=production`` demands the secrets and
+refuses to start without them.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+import environ
+
+from clipmaker.envcheck import require_production_settings
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+PRODUCTION = DJANGO_ENV == "production"
+TESTING = "pytest" in sys.modules or env.bool("TESTING", default=False)
+
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+if PRODUCTION:
+    require_production_settings(env)
+
+
+def _local_secret(name: str, nbytes: int = 32) -> str:
+    """A secret generated once into var/ for the embedded default; never committed."""
+    path = VAR_DIR / name
+    if not path.exists():
+        path.write_text(secrets.token_hex(nbytes))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret("secret_key")
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
+PORT = env.int("PORT", default=8000)
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[PUBLIC_BASE_URL])
+
+# --- token encryption key ring -------------------------------------------------------------
+# PLATFORM_TOKEN_SECRET: the newest key (64 hex chars). PLATFORM_TOKEN_OLD_SECRETS: older keys
+# still accepted for reading, comma-separated, so a rotation can re-encrypt under the newest.
+PLATFORM_TOKEN_SECRET = env.str("PLATFORM_TOKEN_SECRET", default="") or _local_secret(
+    "platform_token_secret"
+)
+PLATFORM_TOKEN_OLD_SECRETS = env.list("PLATFORM_TOKEN_OLD_SECRETS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_htmx",
+    "django_celery_beat",
+    "clipmaker.accounts",
+    "clipmaker.clips",
+    "platforms",
+    "publishing",
+    "stats",
+]
+
+PLATFORM_SANDBOX = env.bool("PLATFORM_SANDBOX", default=not PRODUCTION)
+if PRODUCTION and PLATFORM_SANDBOX:
+    raise SystemExit("PLATFORM_SANDBOX must not be enabled with DJANGO_ENV=production.")
+if PLATFORM_SANDBOX:
+    INSTALLED_APPS.append("platforms.sandbox")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "clipmaker.urls"
+WSGI_APPLICATION = "clipmaker.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database ------------------------------------------------------------------------------
+SQLITE_PATH = VAR_DIR / "clipmaker.sqlite3"
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}"),
+}
+USING_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if USING_SQLITE:
+    # web, worker and beat write to one file at once: WAL, a busy timeout and immediate
+    # transactions keep them from failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # A file (not :memory:) so that worker processes started by tests see the test database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.str("SQLITE_TEST_NAME", default=str(VAR_DIR / "test.sqlite3"))
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache, broker -------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "clipmaker",
+        }
+    }
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+    CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
+    # Only short ETAs are ever put on the broker (the dispatcher's next tick), far below this.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+    BROKER_DIR = VAR_DIR / "broker"
+    for sub in ("out", "processed"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "out"),
+        "data_folder_out": str(BROKER_DIR / "out"),
+        "data_folder_processed": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+    (VAR_DIR / "results").mkdir(exist_ok=True)
+    CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'results'}"
+
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 3600
+# The longest upload (Rutube, 15 min) fits under the hard limit; the publication lease is
+# longer still so that a live task is never reaped.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=20 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=22 * 60)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- auth ----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/clips/"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "ru"
+TIME_ZONE = "Europe/Moscow"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+
+# --- storage: filesystem by default, S3-compatible when a bucket is configured --------------
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default=None)
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage"}
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING or DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Uploaded clips stream to a temporary file, never into memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+CLIP_MAX_UPLOAD_BYTES = env.int("CLIP_MAX_UPLOAD_BYTES", default=10 * 1024**3)
+
+
+# --- platforms -----------------------------------------------------------------------------
+def _platform_url(name: str, real: str, sandbox_path: str) -> str:
+    default = f"{PUBLIC_BASE_URL}/sandbox/{sandbox_path}" if PLATFORM_SANDBOX else real
+    return env.str(name, default=default).rstrip("/")
+
+
+VK_API_URL = _platform_url("VK_API_URL", "https://api.vk.com/method", "vk/method")
+VK_ID_URL = _platform_url("VK_ID_URL", "https://id.vk.com", "vkid")
+TELEGRAM_API_URL = _platform_url("TELEGRAM_API_URL", "https://api.telegram.org", "telegram")
+RUTUBE_API_URL = _platform_url("RUTUBE_API_URL", "https://rutube.ru/api", "rutube/api")
+DZEN_API_URL = _platform_url("DZEN_API_URL", "https://dzen.ru/api", "dzen")
+YANDEX_OAUTH_URL = _platform_url("YANDEX_OAUTH_URL", "https://oauth.yandex.ru", "yandex-oauth")
+VK_API_VERSION = "5.199"
+_sandbox_client = "sandbox-client" if PLATFORM_SANDBOX else ""
+VK_CLIENT_ID = env.str("VK_CLIENT_ID", default=_sandbox_client)
+VK_CLIENT_SECRET = env.str("VK_CLIENT_SECRET", default=_sandbox_client)
+YANDEX_CLIENT_ID = env.str("YANDEX_CLIENT_ID", default=_sandbox_client)
+YANDEX_CLIENT_SECRET = env.str("YANDEX_CLIENT_SECRET", default=_sandbox_client)
+TELEGRAM_LOCAL_BOT_API = env.bool("TELEGRAM_LOCAL_BOT_API", default=False)
+PLATFORM_USER_AGENT = env.str("PLATFORM_USER_AGENT", default="ClipMaker-Autopost/0.1")
+# Signed clip URLs handed to Rutube stay valid this long.
+CLIP_URL_TTL_SECONDS = env.int("CLIP_URL_TTL_SECONDS", default=6 * 3600)
+
+SANDBOX_STATE_PATH = env.str("SANDBOX_STATE_PATH", default=str(VAR_DIR / "sandbox.sqlite3"))
+SANDBOX_PROCESSING_SECONDS = env.float("SANDBOX_PROCESSING_SECONDS", default=2.0)
+SANDBOX_TOKEN_TTL_SECONDS = env.int("SANDBOX_TOKEN_TTL_SECONDS", default=3600)
+
+# --- publishing engine ---------------------------------------------------------------------
+# Delays before retries 1, 2, 3 (seconds); the first attempt plus len() retries in all.
+PUBLISH_RETRY_DELAYS = [int(x) for x in env.list("PUBLISH_RETRY_DELAYS", default=[300, 900, 3600])]
+# Longer than CELERY_TASK_TIME_LIMIT, so that only a dead worker's claim ever expires.
+PUBLISH_LEASE_SECONDS = env.int("PUBLISH_LEASE_SECONDS", default=25 * 60)
+DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=2.0)
+# Lift the global platform rate limits (sandbox benchmarks only).
+PLATFORM_RATE_LIMITS_ENABLED = env.bool("PLATFORM_RATE_LIMITS_ENABLED", default=True)
+
+# --- API -----------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_RATES": {"connect": "5/hour", "publish": "20/min"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "КлипМейкер Auto-Posting API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- security ------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# --- logging: JSON lines with a redaction filter --------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "clipmaker.logging.RedactTokensFilter"}},
+    "formatters": {"json": {"()": "clipmaker.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["redact"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
+}

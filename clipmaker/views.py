@@ -1,0 +1,77 @@
+"""Project-level views: home, health, metrics, API token."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import extend_schema, inline_serializer
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("/clips/")
+    return redirect_to_login("/clips/")
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_broker() -> None:
+    from clipmaker.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+        if settings.REDIS_URL:
+            conn.default_channel.client.ping()
+
+
+def _check_cache() -> None:
+    key = "healthz:probe"
+    value = str(time.time())
+    cache.set(key, value, 30)
+    if cache.get(key) != value:
+        raise RuntimeError("cache did not return the value just written")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    parts: dict[str, str] = {}
+    for name, check in (
+        ("database", _check_database),
+        ("broker", _check_broker),
+        ("cache", _check_cache),
+    ):
+        try:
+            check()
+            parts[name] = "ok"
+        except Exception as exc:  # any failure means this part is down
+            parts[name] = f"error: {type(exc).__name__}"
+    healthy = all(state == "ok" for state in parts.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **parts}, status=200 if healthy else 503
+    )
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """POST {"username", "password"} → {"token": "..."} for `Authorization: Token <key>`."""
+
+    @extend_schema(responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}))
+    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return super().post(request, *args, **kwargs)

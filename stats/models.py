@@ -1,0 +1,25 @@
+"""History of engagement figures per publication (for charts)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class StatsSnapshot(models.Model):
+    publication = models.ForeignKey(
+        "publishing.Publication", on_delete=models.CASCADE, related_name="stats_history"
+    )
+    collected_at = models.DateTimeField(db_index=True)
+    views = models.BigIntegerField(default=0)
+    likes = models.BigIntegerField(default=0)
+    comments = models.BigIntegerField(default=0)
+    shares = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ("publication", "collected_at")
+        verbose_name = "снимок статистики"
+        verbose_name_plural = "снимки статистики"
+        indexes = [models.Index(fields=("publication", "collected_at"))]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} @ {self.collected_at:%Y-%m-%d %H:%M}"
