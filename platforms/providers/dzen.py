@@ -1,0 +1,267 @@
+"""Дзен adapter: Yandex OAuth (PKCE + client secret) and the assumed publishing contract.
+
+Дзен has no public publishing API; this adapter implements the contract in platform-apis.md
+(marked [assumed]) so it can be swapped in one place when Дзен publishes one. Assumptions
+beyond that document, mirrored by the sandbox:
+
+- ``GET /v1/me`` answers ``{"id", "name"}`` for the token's channel (used by ``verify``).
+- ``GET /v1/videos/<id>`` has ``status``: ``created`` (no file yet) and ``uploaded`` (file
+  received, not published) before ``processing``/``published``; ``rejected`` or ``failed``
+  when Дзен refused the video. Any status other than processing/published/rejected/failed is
+  treated as "the upload is not finished", so a retry re-sends the file or publishes again.
+- The upload ``PUT`` carries ``Authorization: OAuth`` only when ``upload_url`` is on the API's
+  own host; a token is never sent to another host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import closing
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from platforms.constants import GB, Platform
+
+from .base import (
+    AccountInfo,
+    ClipFile,
+    Credentials,
+    HandleCallback,
+    OAuthProvider,
+    PlatformHandle,
+    ProgressCallback,
+    PublishMeta,
+    PublishResult,
+    PublishState,
+    Stats,
+    as_int,
+    settings_url,
+)
+from .errors import PermanentError, ProviderError, TransientError, UploadIncomplete
+from .http import scrub
+
+STATS_BATCH = 100
+DONE_STATUSES = {"processing": PublishState.PROCESSING, "published": PublishState.PUBLISHED}
+REJECTED_STATUSES = frozenset({"rejected", "failed", "blocked"})
+
+
+class DzenProvider(OAuthProvider):
+    platform = Platform.DZEN
+    label = "Дзен"
+    max_file_size = 4 * GB
+    upload_timeout = 600.0
+    supports_stats = True
+    scope = "zen:write"
+    code_challenge_method = "S256"
+    authorize_path = "/authorize"
+    token_path = "/token"  # noqa: S105 - a URL path
+
+    # Settings ----------------------------------------------------------------------------
+
+    def api_url(self) -> str:
+        return settings_url("DZEN_API_URL", "https://dzen.ru/api") + "/v1"
+
+    def oauth_base_url(self) -> str:
+        return settings_url("YANDEX_OAUTH_URL", "https://oauth.yandex.ru")
+
+    def client_id(self) -> str:
+        return str(getattr(settings, "YANDEX_CLIENT_ID", "") or "")
+
+    def client_secret(self) -> str:
+        return str(getattr(settings, "YANDEX_CLIENT_SECRET", "") or "")
+
+    # OAuth -------------------------------------------------------------------------------
+
+    def exchange_params(
+        self, *, code: str, code_verifier: str, redirect_uri: str, extra: Mapping[str, Any]
+    ) -> dict[str, str]:
+        return {
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": self.client_id(),
+            "client_secret": self.client_secret(),
+            "code_verifier": code_verifier,
+        }
+
+    def refresh_params(self, *, refresh_token: str, extra: Mapping[str, Any]) -> dict[str, str]:
+        return {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": self.client_id(),
+            "client_secret": self.client_secret(),
+        }
+
+    # Calls and errors --------------------------------------------------------------------
+
+    def error_details(self, payload: Any) -> tuple[str | int | None, str]:
+        if isinstance(payload, Mapping) and isinstance(payload.get("error"), Mapping):
+            error = payload["error"]
+            return error.get("code"), str(error.get("message") or "")
+        return super().error_details(payload)
+
+    def map_error(
+        self,
+        status: int,
+        code: str | int | None,
+        common: dict[str, Any],
+        response: Any = None,
+    ) -> ProviderError:
+        if code in ("file_too_large", "file_too_big"):
+            return PermanentError(self.file_too_big_message(), **common)
+        return super().map_error(status, code, common, response)
+
+    def call(self, method: str, path: str, credentials: Credentials, **kwargs: Any) -> Any:
+        token = credentials.access_token
+        return self.request_json(
+            method,
+            f"{self.api_url()}/{path.lstrip('/')}",
+            headers={"Authorization": f"OAuth {token}"},
+            secrets=[token],
+            **kwargs,
+        )
+
+    # Connection --------------------------------------------------------------------------
+
+    def verify(self, *, credentials: Credentials) -> AccountInfo:
+        me = self.call("GET", "/me", credentials) or {}
+        return AccountInfo(
+            account_id=str(me.get("id", "")), account_name=str(me.get("name") or "Дзен")
+        )
+
+    # Publishing --------------------------------------------------------------------------
+
+    def publish(
+        self,
+        *,
+        credentials: Credentials,
+        clip: ClipFile,
+        meta: PublishMeta,
+        resume: PlatformHandle | None,
+        progress: ProgressCallback,
+        on_handle: HandleCallback,
+    ) -> PublishResult:
+        if resume is not None:
+            video = self.call("GET", f"/videos/{resume.id}", credentials) or {}
+            status = str(video.get("status") or "")
+            if status in DONE_STATUSES or status in REJECTED_STATUSES:
+                return self.result_from(resume, video)
+            if status == "uploaded":
+                return self.publish_uploaded(credentials, resume.with_data(uploaded=True))
+            if not resume.data.get("upload_url"):
+                raise PermanentError(
+                    "Не удалось продолжить загрузку в Дзен. Опубликуйте клип заново.",
+                    platform=str(self.platform),
+                    code="no_upload_url",
+                )
+        # Open the file first so a missing file never leaves an empty video on Дзен.
+        fileobj = self.open_clip(clip)
+        with closing(fileobj):
+            if resume is not None:
+                handle = resume
+            else:
+                created = self.call(
+                    "POST",
+                    "/videos",
+                    credentials,
+                    json={"title": meta.title, "description": meta.description},
+                )
+                handle = PlatformHandle(
+                    id=str(created["id"]),
+                    data={
+                        "id": str(created["id"]),
+                        "upload_url": created["upload_url"],
+                        "uploaded": False,
+                    },
+                )
+                on_handle(handle)
+            self.upload(credentials, handle, fileobj=fileobj, clip=clip, progress=progress)
+        handle = handle.with_data(uploaded=True)
+        on_handle(handle)
+        return self.publish_uploaded(credentials, handle)
+
+    def upload(
+        self,
+        credentials: Credentials,
+        handle: PlatformHandle,
+        *,
+        fileobj: Any,
+        clip: ClipFile,
+        progress: ProgressCallback,
+    ) -> None:
+        upload_url = str(handle.data["upload_url"])
+        headers = {}
+        if _same_origin(upload_url, self.api_url()):
+            headers["Authorization"] = f"OAuth {credentials.access_token}"
+        body = self.raw_upload_body(fileobj=fileobj, clip=clip, progress=progress)
+        self.request_json(
+            "PUT",
+            upload_url,
+            body=body,
+            headers=headers,
+            secrets=[credentials.access_token, upload_url],
+            timeout=self.upload_timeouts(),
+            upload_timeout=self.upload_timeout,
+        )
+
+    def publish_uploaded(self, credentials: Credentials, handle: PlatformHandle) -> PublishResult:
+        video = self.call("POST", f"/videos/{handle.id}/publish", credentials) or {}
+        return self.result_from(handle, video)
+
+    def result_from(self, handle: PlatformHandle, video: Mapping[str, Any]) -> PublishResult:
+        status = str(video.get("status") or "")
+        if status in REJECTED_STATUSES:
+            raise PermanentError(
+                "Дзен отклонил видео. Проверьте клип на соответствие правилам Дзена "
+                "и опубликуйте его заново.",
+                platform=str(self.platform),
+                code=status,
+                platform_message=scrub(str(video.get("message") or ""), ()),
+            )
+        state = DONE_STATUSES.get(status)
+        if state is None:
+            raise TransientError(
+                "Дзен ещё не принял видео. Публикация повторится автоматически.",
+                platform=str(self.platform),
+                code=status or None,
+            )
+        url = str(video.get("url") or handle.data.get("url") or "")
+        if url and handle.data.get("url") != url:
+            handle = handle.with_data(url=url)
+        return PublishResult(state=state, handle=handle, url=url)
+
+    def check(self, *, credentials: Credentials, handle: PlatformHandle) -> PublishResult:
+        video = self.call("GET", f"/videos/{handle.id}", credentials) or {}
+        status = str(video.get("status") or "")
+        if status in DONE_STATUSES or status in REJECTED_STATUSES:
+            return self.result_from(handle, video)
+        # created / uploaded / anything else: the file or the publish step is still missing;
+        # publish(resume=handle) finishes what is left without creating another video.
+        raise UploadIncomplete(platform=str(self.platform), code=status or None)
+
+    def fetch_stats(
+        self, *, credentials: Credentials, handles: Sequence[PlatformHandle]
+    ) -> dict[str, Stats]:
+        result: dict[str, Stats] = {}
+        ids = list(dict.fromkeys(h.id for h in handles))
+        for start in range(0, len(ids), STATS_BATCH):
+            batch = ids[start : start + STATS_BATCH]
+            wanted = set(batch)
+            answer = self.call("GET", "/videos/stats", credentials, params={"ids": ",".join(batch)})
+            items = answer.get("items", []) if isinstance(answer, Mapping) else []
+            for item in items:
+                key = str(item.get("id"))
+                if key in wanted:
+                    result[key] = Stats(
+                        views=as_int(item.get("views")),
+                        likes=as_int(item.get("likes")),
+                        comments=as_int(item.get("comments")),
+                        shares=as_int(item.get("shares")),
+                    )
+        return result
+
+
+def _same_origin(url: str, other: str) -> bool:
+    a, b = urlsplit(url), urlsplit(other)
+    return (a.scheme, a.netloc) == (b.scheme, b.netloc)

@@ -1,0 +1,170 @@
+"""Rutube adapter: API token in ``Authorization: Token``, publishing by URL.
+
+Rutube downloads the clip itself from ``clip.public_url`` (a signed, expiring URL the engine
+builds), so no file bytes go through this adapter. Assumptions kept here (see platform-apis.md):
+the processing status is ``status`` in ``processing | ready | rejected`` on
+``GET /video/<id>/`` (an answer without ``status`` is taken as ready, as the real API has no
+such field), likes are ``likes_count``; there is no batch stats call, so stats are one
+``GET`` per video. ``category_id`` is sent only when the connection sets one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import closing
+from typing import Any
+
+from platforms.constants import GB, Platform
+
+from .base import (
+    AccountInfo,
+    ClipFile,
+    Credentials,
+    HandleCallback,
+    PlatformHandle,
+    PlatformProvider,
+    ProgressCallback,
+    PublishMeta,
+    PublishResult,
+    PublishState,
+    Stats,
+    as_int,
+    settings_url,
+)
+from .errors import AuthExpired, PermanentError, ProviderError
+from .http import scrub
+
+
+def rutube_link(video_id: str) -> str:
+    return f"https://rutube.ru/video/{video_id}/"
+
+
+class RutubeProvider(PlatformProvider):
+    platform = Platform.RUTUBE
+    label = "Rutube"
+    max_file_size = 10 * GB
+    upload_timeout = 900.0
+    supports_stats = True
+
+    def api_url(self) -> str:
+        return settings_url("RUTUBE_API_URL", "https://rutube.ru/api")
+
+    def auth_expired_message(self) -> str:
+        return (
+            "Токен Rutube недействителен или отозван. Получите новый токен в Rutube "
+            "и подключите Rutube заново."
+        )
+
+    def error_details(self, payload: Any) -> tuple[str | int | None, str]:
+        if isinstance(payload, Mapping):
+            if isinstance(payload.get("detail"), str):
+                return payload.get("code"), payload["detail"]
+            # Django REST field errors: {"field": ["message", ...], ...}
+            parts = []
+            for name, value in payload.items():
+                messages = value if isinstance(value, list) else [value]
+                parts.append(f"{name}: {'; '.join(str(m) for m in messages)}")
+            if parts:
+                return None, ", ".join(parts)
+        return super().error_details(payload)
+
+    def call(self, method: str, path: str, credentials: Credentials, **kwargs: Any) -> Any:
+        token = credentials.access_token
+        return self.request_json(
+            method,
+            f"{self.api_url()}/{path.lstrip('/')}",
+            headers={"Authorization": f"Token {token}", "Accept": "application/json"},
+            secrets=[token],
+            **kwargs,
+        )
+
+    # Connection --------------------------------------------------------------------------
+
+    def verify(self, *, credentials: Credentials) -> AccountInfo:
+        payload = self.call("GET", "/video/person/", credentials)
+        # The answer is the user's video list; the author, when present, names the account.
+        results = payload.get("results") if isinstance(payload, Mapping) else None
+        author = (results[0] or {}).get("author") if results else None
+        if isinstance(author, Mapping) and author.get("id"):
+            return AccountInfo(
+                account_id=str(author["id"]), account_name=str(author.get("name") or "Rutube")
+            )
+        return AccountInfo(account_id="", account_name="Rutube")
+
+    # Publishing --------------------------------------------------------------------------
+
+    def publish(
+        self,
+        *,
+        credentials: Credentials,
+        clip: ClipFile,
+        meta: PublishMeta,
+        resume: PlatformHandle | None,
+        progress: ProgressCallback,
+        on_handle: HandleCallback,
+    ) -> PublishResult:
+        if resume is not None:
+            return self.check(credentials=credentials, handle=resume)
+        if not clip.public_url:
+            raise ValueError("Rutube publishes by URL: clip.public_url is required")
+        # Rutube fetches the file later; make sure it is there before asking it to.
+        with closing(self.open_clip(clip)):
+            pass
+        body: dict[str, Any] = {
+            "url": clip.public_url,
+            "title": meta.title,
+            "description": meta.description,
+            "is_hidden": False,
+        }
+        category = credentials.extra.get("category_id")
+        if category:
+            body["category_id"] = int(category)
+        answer = self.call("POST", "/video/", credentials, json=body)
+        video_id = str((answer or {}).get("video_id") or (answer or {}).get("id") or "")
+        if not video_id:
+            raise PermanentError(
+                "Rutube не вернул идентификатор видео. Повторите публикацию позже.",
+                platform=str(self.platform),
+                platform_message=scrub(str(answer)[:300], [credentials.access_token]),
+            )
+        handle = PlatformHandle(id=video_id, data={"video_id": video_id})
+        on_handle(handle)
+        # Nothing more goes out from here: the hand-off is the whole "upload".
+        progress(clip.size)
+        return PublishResult(
+            state=PublishState.PROCESSING, handle=handle, url=rutube_link(video_id)
+        )
+
+    def check(self, *, credentials: Credentials, handle: PlatformHandle) -> PublishResult:
+        video = self.call("GET", f"/video/{handle.id}/", credentials)
+        status = str((video or {}).get("status") or "ready")
+        if status == "rejected":
+            raise PermanentError(
+                "Rutube отклонил видео на модерации. Проверьте клип на соответствие правилам "
+                "Rutube и опубликуйте его заново.",
+                platform=str(self.platform),
+                code="rejected",
+            )
+        state = PublishState.PUBLISHED if status == "ready" else PublishState.PROCESSING
+        return PublishResult(state=state, handle=handle, url=rutube_link(handle.id))
+
+    def fetch_stats(
+        self, *, credentials: Credentials, handles: Sequence[PlatformHandle]
+    ) -> dict[str, Stats]:
+        result: dict[str, Stats] = {}
+        for handle in handles:
+            try:
+                video = self.call("GET", f"/video/{handle.id}/", credentials)
+            except AuthExpired:
+                raise
+            except ProviderError as err:
+                if err.status == 404:
+                    continue  # deleted on Rutube: left out, like other platforms' hidden items
+                raise
+            result[handle.id] = Stats(
+                views=as_int(video.get("hits")),
+                likes=as_int(video.get("likes_count")),
+                comments=as_int(video.get("comments_count")),
+                shares=0,
+            )
+        return result

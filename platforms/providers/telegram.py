@@ -1,0 +1,357 @@
+"""Telegram channel adapter (Bot API: a bot that is an admin of the user's channel posts clips).
+
+The Bot API takes the token in the URL path (``/bot<token>/<method>``), so every message built
+from a request or an exception is scrubbed of it. Calls are ``POST`` with a form body;
+``sendVideo`` is a streamed multipart body. The Bot API has no way to look a message up, so a
+send whose outcome is unknown cannot be checked; the handle (chat id and message id) is only
+known once Telegram answers, and there are no stats.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from contextlib import closing
+from typing import Any
+
+import requests
+from django.conf import settings
+
+from platforms.constants import MB, Platform
+
+from .base import (
+    AccountInfo,
+    ClipFile,
+    Credentials,
+    HandleCallback,
+    PlatformHandle,
+    PlatformProvider,
+    ProgressCallback,
+    PublishMeta,
+    PublishResult,
+    PublishState,
+    settings_url,
+)
+from .errors import (
+    AuthExpired,
+    PermanentError,
+    ProviderError,
+    RateLimited,
+    TransientError,
+    UploadIncomplete,
+)
+from .http import scrub
+
+CAPTION_MAX = 1024
+ELLIPSIS = "…"
+
+
+def _utf16_units(ch: str) -> int:
+    return 2 if ord(ch) > 0xFFFF else 1
+
+
+def cut_caption(text: str, limit: int = CAPTION_MAX) -> str:
+    """Cut ``text`` to ``limit`` UTF-16 units (Telegram's measure), ending with "…" when cut.
+
+    Never splits a character, never leaves a dangling combining mark or joiner, and prefers to
+    end at a word boundary when one is near.
+    """
+    if sum(_utf16_units(ch) for ch in text) <= limit:
+        return text
+    budget = limit - _utf16_units(ELLIPSIS)
+    kept: list[str] = []
+    used = 0
+    for ch in text:
+        width = _utf16_units(ch)
+        if used + width > budget:
+            break
+        kept.append(ch)
+        used += width
+    cut = "".join(kept)
+    boundary = max(cut.rfind(" "), cut.rfind("\n"))
+    if boundary >= len(cut) - 50 and boundary > 0:
+        cut = cut[:boundary]
+    while cut and (unicodedata.category(cut[-1]) in ("Mn", "Me", "Cf") or cut[-1].isspace()):
+        cut = cut[:-1]
+    return cut + ELLIPSIS
+
+
+def caption_for(meta: PublishMeta) -> str:
+    title, description = meta.title.strip(), meta.description.strip()
+    text = f"{title}\n\n{description}" if description and description != title else title
+    return cut_caption(text)
+
+
+def telegram_link(chat_id: Any, message_id: Any, username: str | None) -> str:
+    if username:
+        return f"https://t.me/{username.lstrip('@')}/{message_id}"
+    raw = str(chat_id)
+    internal = raw[4:] if raw.startswith("-100") else raw.lstrip("-")
+    return f"https://t.me/c/{internal}/{message_id}"
+
+
+class TelegramProvider(PlatformProvider):
+    platform = Platform.TELEGRAM
+    label = "Telegram"
+    max_file_size = 50 * MB
+    local_max_file_size = 2000 * MB
+    upload_timeout = 300.0
+    supports_stats = False
+
+    @classmethod
+    def max_file_size_bytes(cls) -> int:
+        if getattr(settings, "TELEGRAM_LOCAL_BOT_API", False):
+            return cls.local_max_file_size
+        return cls.max_file_size
+
+    def api_url(self) -> str:
+        return settings_url("TELEGRAM_API_URL", "https://api.telegram.org")
+
+    def auth_expired_message(self) -> str:
+        return (
+            "Токен бота Telegram недействителен или отозван. Проверьте токен у @BotFather "
+            "и подключите Telegram заново."
+        )
+
+    # Calls and errors --------------------------------------------------------------------
+
+    def call(
+        self,
+        method: str,
+        credentials: Credentials,
+        data: Mapping[str, Any] | None = None,
+        **kw: Any,
+    ) -> Any:
+        token = credentials.access_token
+        payload = self.request_json(
+            "POST", f"{self.api_url()}/bot{token}/{method}", data=data, secrets=[token], **kw
+        )
+        if not isinstance(payload, Mapping) or not payload.get("ok"):
+            body = kw.get("body")
+            sent = body is not None and body.finished
+            status = as_status(payload)
+            raise self.map_telegram_error(status, payload, secrets=[token], body_sent=sent)
+        return payload.get("result")
+
+    def error_details(self, payload: Any) -> tuple[str | int | None, str]:
+        if isinstance(payload, Mapping) and "description" in payload:
+            return payload.get("error_code"), str(payload.get("description") or "")
+        return super().error_details(payload)
+
+    def error_for_response(
+        self, response: requests.Response, *, secrets: Iterable[str | None] = (), body_sent: bool
+    ) -> ProviderError:
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = {"error_code": response.status_code, "description": response.text[:300]}
+        return self.map_telegram_error(
+            response.status_code, payload, secrets=secrets, body_sent=body_sent
+        )
+
+    def map_telegram_error(
+        self, status: int, payload: Any, *, secrets: Iterable[str | None], body_sent: bool
+    ) -> ProviderError:
+        code, description = self.error_details(payload)
+        common: dict[str, Any] = {
+            "platform": str(self.platform),
+            "status": status,
+            "code": code,
+            "platform_message": scrub(description, secrets),
+            "body_sent": body_sent,
+        }
+        text = description.lower()
+        if status in (401, 404):
+            return AuthExpired(self.auth_expired_message(), **common)
+        if status == 429:
+            params = payload.get("parameters") if isinstance(payload, Mapping) else None
+            retry_after = (params or {}).get("retry_after") if isinstance(params, Mapping) else None
+            return RateLimited(
+                "Telegram ограничил частоту сообщений. Публикация повторится автоматически.",
+                retry_after=float(retry_after) if retry_after else self.default_retry_after,
+                **common,
+            )
+        if status == 413 or "too big" in text or "too large" in text:
+            return PermanentError(self.file_too_big_message(), **common)
+        if status == 403:
+            return PermanentError(
+                "Бот не может публиковать в канал: его удалили из канала или лишили прав. "
+                "Добавьте бота обратно в администраторы канала с правом публикации сообщений "
+                "и повторите.",
+                **common,
+            )
+        if "chat not found" in text:
+            return PermanentError(
+                "Канал Telegram не найден. Проверьте @имя или id канала и что бот добавлен "
+                "в канал, затем подключите Telegram заново.",
+                **common,
+            )
+        if status >= 500 or status == 0:
+            return TransientError(
+                f"Telegram временно недоступен (ошибка {status}). "
+                "Публикация повторится автоматически.",
+                **common,
+            )
+        return PermanentError(
+            f"Telegram отклонил запрос: {common['platform_message'] or status}. "
+            "Исправьте данные клипа и повторите.",
+            **common,
+        )
+
+    # Connection --------------------------------------------------------------------------
+
+    def verify(self, *, credentials: Credentials) -> AccountInfo:
+        """Token valid, the chat is a channel, and the bot is an admin that can post there."""
+        bot = self.call("getMe", credentials)
+        bot_name = f"@{bot.get('username')}" if bot.get("username") else "бот"
+        chat_ref = credentials.extra.get("chat_id") or credentials.extra.get("chat_username")
+        if not chat_ref:
+            raise PermanentError(
+                "Укажите канал Telegram: @имя канала или его числовой id.",
+                platform=str(self.platform),
+                code="no_chat",
+            )
+        not_member = (
+            f"Бот {bot_name} не состоит в канале {chat_ref}. Добавьте его в администраторы "
+            "канала с правом публикации сообщений и проверьте подключение снова."
+        )
+        try:
+            chat = self.call("getChat", credentials, {"chat_id": chat_ref})
+        except PermanentError as err:
+            if err.status == 403:
+                raise _with_message(err, not_member) from None
+            raise _with_message(
+                err,
+                f"Канал {chat_ref} не найден. Проверьте @имя или id канала и что бот "
+                f"{bot_name} добавлен в него.",
+            ) from None
+        if chat.get("type") != "channel":
+            raise PermanentError(
+                f"{chat_ref} — не канал (тип «{chat.get('type')}»). Укажите канал Telegram.",
+                platform=str(self.platform),
+                code="not_a_channel",
+            )
+        try:
+            member = self.call(
+                "getChatMember", credentials, {"chat_id": chat["id"], "user_id": bot["id"]}
+            )
+        except PermanentError as err:
+            raise _with_message(err, not_member) from None
+        status = member.get("status")
+        if status == "administrator" and not member.get("can_post_messages"):
+            raise PermanentError(
+                f"Бот {bot_name} — администратор канала, но без права «Публикация сообщений». "
+                "Включите это право в настройках администраторов канала и проверьте "
+                "подключение снова.",
+                platform=str(self.platform),
+                code="cannot_post",
+            )
+        if status not in ("administrator", "creator"):
+            raise PermanentError(
+                f"Бот {bot_name} не администратор канала {chat_ref}. Добавьте его в "
+                "администраторы с правом публикации сообщений и проверьте подключение снова.",
+                platform=str(self.platform),
+                code="not_admin",
+            )
+        username = chat.get("username") or ""
+        return AccountInfo(
+            account_id=str(chat["id"]),
+            account_name=chat.get("title") or (f"@{username}" if username else str(chat["id"])),
+            extra={
+                "chat_id": chat["id"],
+                "chat_username": username,
+                "bot_id": bot.get("id"),
+                "bot_username": bot.get("username", ""),
+            },
+        )
+
+    # Publishing --------------------------------------------------------------------------
+
+    def publish(
+        self,
+        *,
+        credentials: Credentials,
+        clip: ClipFile,
+        meta: PublishMeta,
+        resume: PlatformHandle | None,
+        progress: ProgressCallback,
+        on_handle: HandleCallback,
+    ) -> PublishResult:
+        if resume is not None and resume.data.get("message_id"):
+            return self.check(credentials=credentials, handle=resume)
+        chat_id = credentials.extra.get("chat_id") or credentials.extra.get("chat_username")
+        if not chat_id:
+            raise PermanentError(
+                "Канал Telegram не указан. Подключите Telegram заново.",
+                platform=str(self.platform),
+                code="no_chat",
+            )
+        fields: dict[str, Any] = {
+            "chat_id": chat_id,
+            "caption": caption_for(meta),
+            "supports_streaming": "true",
+        }
+        if meta.duration_seconds:
+            fields["duration"] = round(meta.duration_seconds)
+        if meta.width and meta.height:
+            fields["width"], fields["height"] = meta.width, meta.height
+        fileobj = self.open_clip(clip)
+        with closing(fileobj):
+            body = self.multipart_upload_body(
+                fileobj=fileobj, clip=clip, fields=fields, file_field="video", progress=progress
+            )
+            message = self.call(
+                "sendVideo",
+                credentials,
+                body=body,
+                timeout=self.upload_timeouts(),
+                upload_timeout=self.upload_timeout,
+            )
+        chat = message.get("chat") or {}
+        handle = PlatformHandle(
+            id=f"{chat.get('id', chat_id)}/{message['message_id']}",
+            data={
+                "chat_id": chat.get("id", chat_id),
+                "message_id": message["message_id"],
+                "chat_username": chat.get("username")
+                or credentials.extra.get("chat_username")
+                or "",
+            },
+        )
+        on_handle(handle)
+        return PublishResult(state=PublishState.PUBLISHED, handle=handle, url=self.link(handle))
+
+    def link(self, handle: PlatformHandle) -> str:
+        return telegram_link(
+            handle.data.get("chat_id"),
+            handle.data.get("message_id"),
+            handle.data.get("chat_username") or None,
+        )
+
+    def check(self, *, credentials: Credentials, handle: PlatformHandle) -> PublishResult:
+        # A message exists once Telegram answered sendVideo; there is no processing step.
+        if not handle.data.get("message_id"):
+            raise UploadIncomplete(platform=str(self.platform), code="no_message")
+        return PublishResult(state=PublishState.PUBLISHED, handle=handle, url=self.link(handle))
+
+
+def as_status(payload: Any) -> int:
+    if isinstance(payload, Mapping):
+        try:
+            return int(payload.get("error_code") or 0)
+        except (TypeError, ValueError):
+            return 0
+    return 0
+
+
+def _with_message(err: ProviderError, user_message: str) -> ProviderError:
+    """The same error (class and details) with a message fitted to where it happened."""
+    new = type(err)(
+        user_message,
+        platform=err.platform,
+        status=err.status,
+        code=err.code,
+        platform_message=err.platform_message,
+        body_sent=err.body_sent,
+    )
+    return new
