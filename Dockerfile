@@ -1,0 +1,19 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=clipmaker.settings VAR_DIR=/app/var
+WORKDIR /app
+
+RUN useradd --create-home --uid 1000 clipmaker
+COPY pyproject.toml README.md ./
+COPY clipmaker ./clipmaker
+COPY platforms ./platforms
+COPY publishing ./publishing
+COPY stats ./stats
+RUN pip install .
+COPY . .
+RUN mkdir -p /app/var && chown -R clipmaker /app/var \
+    && DJANGO_ENV=development DEBUG=0 PLATFORM_SANDBOX=0 python manage.py collectstatic --noinput
+USER clipmaker
+EXPOSE 8000
+CMD ["gunicorn", "clipmaker.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--timeout", "120"]

@@ -1,0 +1,100 @@
+"""Clip storage through Django's storage API, import_clip, and signed clip URLs."""
+
+from __future__ import annotations
+
+import io
+import time
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+
+from clipmaker.clips.demo import make_demo_video
+from clipmaker.clips.models import Clip, ClipStatus
+from clipmaker.clips.services import ClipError, clip_create
+from clipmaker.clips.signing import clip_id_from_signed, clip_signed_url
+from tests.factories import TINY_MP4, ClipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo_video(tmp_path_factory) -> Path:
+    return make_demo_video(tmp_path_factory.mktemp("video") / "demo.mp4", seconds=2)
+
+
+def test_import_clip_stores_file_and_reads_duration_and_size(demo_video):
+    UserFactory(username="alice")
+    out = StringIO()
+    call_command("import_clip", str(demo_video), "--user", "alice", "--title", "Демо", stdout=out)
+    clip = Clip.objects.get()
+    assert clip.title == "Демо"
+    assert clip.status == ClipStatus.READY
+    assert clip.size_bytes == demo_video.stat().st_size
+    assert clip.duration_seconds == pytest.approx(2.0, abs=0.1)
+    assert (clip.width, clip.height) == (720, 1280)
+    assert default_storage.exists(clip.file.name)
+    assert f"Imported clip #{clip.pk}" in out.getvalue()
+
+
+def test_import_clip_refuses_unknown_user(demo_video):
+    with pytest.raises(CommandError, match="No user named"):
+        call_command("import_clip", str(demo_video), "--user", "nobody")
+
+
+def test_padded_large_demo_video_is_still_a_valid_clip(tmp_path):
+    path = make_demo_video(tmp_path / "big.mp4", seconds=1, pad_to_bytes=3 * 1024 * 1024)
+    assert path.stat().st_size == 3 * 1024 * 1024
+    clip = clip_create(owner=UserFactory(), file=path.open("rb"), filename="big.mp4", title="Big")
+    assert clip.size_bytes == 3 * 1024 * 1024
+    assert clip.duration_seconds == pytest.approx(1.0, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "message"),
+    [
+        ("clip.avi", TINY_MP4, "MP4 и MOV"),
+        ("clip.mp4", b"", "пустой"),
+        ("clip.mp4", b"this is plainly not a video file at all", "не похож на видео"),
+    ],
+)
+def test_bad_files_are_refused_with_a_russian_message(filename, content, message):
+    with pytest.raises(ClipError, match=message):
+        clip_create(owner=UserFactory(), file=io.BytesIO(content), filename=filename, title="x")
+    assert not Clip.objects.exists()
+
+
+def test_signed_url_serves_the_file_without_login(client):
+    clip = ClipFactory()
+    url = clip_signed_url(clip_id=clip.pk)
+    response = client.get(url.removeprefix("http://127.0.0.1:8000"))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == TINY_MP4
+
+
+def test_tampered_signed_url_is_refused(client):
+    clip = ClipFactory()
+    token = clip_signed_url(clip_id=clip.pk).rstrip("/").rsplit("/", 1)[1]
+    forged = token[:-2] + ("aa" if token[-2:] != "aa" else "bb")
+    assert clip_id_from_signed(forged) is None
+    assert client.get(f"/public/clips/{forged}/").status_code == 403
+
+
+def test_expired_signed_url_is_refused(client, monkeypatch):
+    clip = ClipFactory()
+    token = clip_signed_url(clip_id=clip.pk, ttl_seconds=60).rstrip("/").rsplit("/", 1)[1]
+    assert clip_id_from_signed(token) == clip.pk
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 61)
+    assert clip_id_from_signed(token) is None
+    assert client.get(f"/public/clips/{token}/").status_code == 403
+
+
+def test_owner_preview_is_owner_only(client):
+    clip = ClipFactory()
+    client.force_login(UserFactory())
+    assert client.get(f"/media/clips/{clip.pk}/").status_code == 404
+    client.force_login(clip.owner)
+    assert client.get(f"/media/clips/{clip.pk}/").status_code == 200
