@@ -59,6 +59,9 @@ class Publication(models.Model):
     attempts = models.PositiveSmallIntegerField("попытки", default=0)
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The user cancelled while the upload was running: the engine finishes or drops the
+    # running attempt but never starts another one.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
 
     platform_handle = models.JSONField("данные платформы", null=True, blank=True)
     platform_video_id = models.CharField("ID на платформе", max_length=128, blank=True)
