@@ -272,6 +272,9 @@ DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=2.0)
 # Lift the global platform rate limits (sandbox benchmarks only).
 PLATFORM_RATE_LIMITS_ENABLED = env.bool("PLATFORM_RATE_LIMITS_ENABLED", default=True)
 
+# Stats older than this are refetched by the 15-minute sync: fresh within 6 hours.
+STATS_REFRESH_AFTER_SECONDS = env.int("STATS_REFRESH_AFTER_SECONDS", default=5 * 3600)
+
 # --- API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
