@@ -106,7 +106,9 @@ class ProgressFile:
         self.bytes_read = 0
         self._progress = progress
         self._chunk_size = max(1, chunk_size)
-        self._step = progress_step if progress_step is not None else max(MIB, size // 100)
+        self._step = (
+            progress_step if progress_step is not None else max(self._chunk_size, size // 100)
+        )
         self._reported = 0
         self._deadline = deadline
 
