@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema, inline_serializer
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 
@@ -66,7 +66,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def metrics(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+    from clipmaker.metrics import DatabaseCollector
+
+    registry = CollectorRegistry()
+    registry.register(DatabaseCollector())
+    body = generate_latest(registry) + generate_latest()
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 
 
 class ObtainTokenView(ObtainAuthToken):
