@@ -1,3 +1,14 @@
-"""URL routes (filled in by the feature that owns them)."""
+"""Settings pages for platform connections, mounted at /settings/platforms/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from platforms import views
+
+app_name = "platforms"
+
+urlpatterns = [
+    path("", views.platform_settings, name="settings"),
+    path("<str:platform>/connect/", views.platform_connect, name="connect"),
+    path("<str:platform>/test/", views.platform_test, name="test"),
+    path("<str:platform>/disconnect/", views.platform_disconnect, name="disconnect"),
+]

@@ -1,0 +1,155 @@
+"""JSON API for platform connections (API.md "Platforms"): thin DRF views over the services."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import Throttled
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from platforms import selectors, services
+from platforms.constants import OAUTH_PLATFORMS, Platform
+from platforms.models import PlatformConnection
+from platforms.serializers import (
+    AuthorizeUrlSerializer,
+    ConnectRequestSerializer,
+    DetailSerializer,
+    DisconnectResultSerializer,
+    ErrorsSerializer,
+    PlatformStateSerializer,
+    TestResultSerializer,
+)
+
+CONNECT_SCOPE = "connect"
+
+PLATFORM_PARAM = OpenApiParameter(
+    "platform",
+    str,
+    OpenApiParameter.PATH,
+    enum=Platform.values,
+    description="vk, rutube, dzen, telegram",
+)
+
+
+class _ScopeHolder:
+    throttle_scope = CONNECT_SCOPE
+
+
+def connect_throttle_wait(request: HttpRequest) -> float | None:
+    """Count one connect attempt against the user's shared ``connect`` budget (page and API).
+
+    Returns None when allowed, otherwise the seconds to wait.
+    """
+    throttle = ScopedRateThrottle()
+    if throttle.allow_request(request, _ScopeHolder()):  # type: ignore[arg-type]
+        return None
+    return throttle.wait() or 60.0
+
+
+def _platform_or_404(platform: str) -> str:
+    if platform not in Platform.values:
+        raise Http404
+    return platform
+
+
+def _throttled_detail(wait: float | None) -> str:
+    minutes = max(1, round((wait or 60) / 60))
+    return (
+        "Слишком много попыток подключения: не больше 5 в час. "
+        f"Попробуйте снова через {minutes} мин."
+    )
+
+
+class PlatformListApi(APIView):
+    @extend_schema(
+        summary="Connections to all four platforms",
+        responses=PlatformStateSerializer(many=True),
+        tags=["platforms"],
+    )
+    def get(self, request: Request) -> Response:
+        states = selectors.platform_state_list(user=request.user)
+        return Response(PlatformStateSerializer(states, many=True).data)
+
+
+class PlatformConnectApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = CONNECT_SCOPE
+
+    def throttled(self, request: Request, wait: float | None) -> None:
+        raise Throttled(wait=wait, detail=_throttled_detail(wait))
+
+    @extend_schema(
+        summary="Connect a platform",
+        description=(
+            "vk / dzen: returns the OAuth authorize URL the browser must open; the platform "
+            "sends it back to /api/oauth/<platform>/callback. rutube / telegram: the token is "
+            "verified with the platform and the connection returned (201). "
+            "At most 5 connect calls per hour per user (429)."
+        ),
+        request=ConnectRequestSerializer,
+        responses={
+            200: AuthorizeUrlSerializer,
+            201: PlatformStateSerializer,
+            400: OpenApiResponse(ErrorsSerializer, description="validation or verification"),
+            429: DetailSerializer,
+        },
+        tags=["platforms"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ConnectRequestSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response({"errors": serializer.errors}, status=status.HTTP_400_BAD_REQUEST)
+        data = serializer.validated_data
+        platform = data["platform"]
+        try:
+            if platform in OAUTH_PLATFORMS:
+                url = services.connection_oauth_start(user=request.user, platform=platform)
+                return Response({"authorize_url": url})
+            services.connection_connect_token(
+                user=request.user,
+                platform=platform,
+                token=data.get("token", ""),
+                chat_id=data.get("chat_id") or None,
+            )
+        except services.ConnectionRejected as exc:
+            return Response({"errors": {exc.field: [exc.message]}}, status=400)
+        state = selectors.platform_state_get(user=request.user, platform=platform)
+        return Response(PlatformStateSerializer(state).data, status=status.HTTP_201_CREATED)
+
+
+class PlatformTestApi(APIView):
+    @extend_schema(
+        summary="Check a connection with the platform now",
+        parameters=[PLATFORM_PARAM],
+        request=None,
+        responses={200: TestResultSerializer, 404: DetailSerializer},
+        tags=["platforms"],
+    )
+    def post(self, request: Request, platform: str) -> Response:
+        conn = selectors.connection_get(user=request.user, platform=_platform_or_404(platform))
+        if conn is None:
+            raise Http404
+        ok, detail = services.connection_test(connection=conn)
+        return Response({"ok": ok, "detail": detail})
+
+
+class PlatformDetailApi(APIView):
+    @extend_schema(
+        summary="Disconnect a platform",
+        description="Wipes the stored tokens and cancels the scheduled and queued publications.",
+        parameters=[PLATFORM_PARAM],
+        responses={200: DisconnectResultSerializer, 404: DetailSerializer},
+        tags=["platforms"],
+    )
+    def delete(self, request: Request, platform: str) -> Response:
+        try:
+            cancelled = services.connection_disconnect(
+                user=request.user, platform=_platform_or_404(platform)
+            )
+        except PlatformConnection.DoesNotExist:
+            raise Http404 from None
+        return Response({"cancelled_publications": cancelled})
