@@ -1,12 +1,31 @@
+"""Support staff's view of users with their plan and time zone."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
 
 from clipmaker.accounts.models import User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "email", "plan", "is_staff", "date_joined")
+    list_display = (
+        "username",
+        "email",
+        "plan",
+        "time_zone",
+        "clip_count",
+        "is_staff",
+        "date_joined",
+    )
     list_filter = ("plan", "is_staff", "is_active")
     fieldsets = (*BaseUserAdmin.fieldsets, ("Тариф", {"fields": ("plan", "time_zone")}))
-    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Тариф", {"fields": ("plan",)}))
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Тариф", {"fields": ("plan", "time_zone")}))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).annotate(_clip_count=Count("clips"))
+
+    @admin.display(description="клипов", ordering="_clip_count")
+    def clip_count(self, obj: User) -> int:
+        return obj._clip_count  # type: ignore[attr-defined]
