@@ -1,0 +1,181 @@
+"""Python control API of the sandbox (the same is served over HTTP at ``/sandbox/_control/``).
+
+    from platforms.sandbox import control
+    control.reset()
+    control.inject("vk", "rate_limit", count=2, method="video.save", code=9)
+    creds = control.issue_credentials("telegram")      # bot token + a channel it can post to
+    control.journal("vk")                               # what the sandbox received
+    control.videos("rutube")                            # what it holds, with status and bytes
+    control.set_processing_seconds(0.2)
+
+Every function works on the state file ``SANDBOX_STATE_PATH`` points at, so it drives a sandbox
+served by another process just as well.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+
+from platforms.sandbox import faults as fault_rules
+from platforms.sandbox import telegram
+from platforms.sandbox import videos as video_store
+from platforms.sandbox.oauth import VK_ID, YANDEX, issue_tokens
+from platforms.sandbox.state import get_store
+from platforms.sandbox.tokens import mint_token
+
+CREDENTIAL_PLATFORMS = ("vk", "telegram", "rutube", "dzen")
+UPLOAD_LIMIT_PLATFORMS = ("vk", "telegram", "rutube", "dzen")
+
+
+def reset() -> None:
+    """Forget everything: videos, faults, journal, channels, used codes and the knobs."""
+    get_store().reset()
+
+
+def inject(
+    platform: str, fault: str, count: int = 1, method: str | None = None, **params: Any
+) -> dict[str, Any]:
+    """Make the next ``count`` calls to ``platform`` (and ``method``) fail as ``fault`` says.
+
+    Platforms: vk, vkid, telegram, rutube, dzen, yandex. Faults and their params: see
+    ``faults.KINDS`` and docs/sandbox.md.
+    """
+    rule = fault_rules.add(
+        get_store(), platform=platform, kind=fault, count=count, method=method, params=params
+    )
+    return rule.as_dict()
+
+
+def faults(platform: str | None = None) -> list[dict[str, Any]]:
+    """Rules not used up yet."""
+    return [rule.as_dict() for rule in fault_rules.pending(get_store(), platform)]
+
+
+def clear_faults(platform: str | None = None) -> int:
+    return fault_rules.clear(get_store(), platform)
+
+
+def journal(
+    platform: str | None = None, method: str | None = None, since_id: int = 0
+) -> list[dict[str, Any]]:
+    """Every request received (oldest first): platform, method, path, status, bytes; no token.
+
+    ``status`` 0 means the connection was dropped on purpose (a ``drop`` fault).
+    """
+    with get_store().connection() as conn:
+        rows = conn.execute(
+            "SELECT * FROM journal WHERE (? IS NULL OR platform = ?) AND (? IS NULL OR method = ?) "
+            "AND id > ? ORDER BY id",
+            (platform, platform, method, method, since_id),
+        ).fetchall()
+    return [dict(row) for row in rows]
+
+
+def videos(platform: str | None = None) -> list[dict[str, Any]]:
+    """Videos held (oldest first), with status, bytes received, upload count and current stats."""
+    store = get_store()
+    now = store.now()
+    return [video.as_dict(now) for video in video_store.listing(store, platform)]
+
+
+def video(platform: str, video_id: str) -> dict[str, Any] | None:
+    store = get_store()
+    found = video_store.get(store, platform, video_id)
+    return None if found is None else found.as_dict(store.now())
+
+
+def set_processing_seconds(seconds: float) -> None:
+    """How long uploaded videos stay processing (applies to uploads from now on)."""
+    if seconds < 0:
+        raise ValueError("seconds must not be negative")
+    get_store().set_value("processing_seconds", float(seconds))
+
+
+def set_upload_limit(platform: str, nbytes: int | None) -> None:
+    """Override a platform's file size limit (None: back to the documented one)."""
+    if platform not in UPLOAD_LIMIT_PLATFORMS:
+        raise ValueError(f"platform must be one of {', '.join(UPLOAD_LIMIT_PLATFORMS)}")
+    store = get_store()
+    if nbytes is None:
+        with store.connection() as conn:
+            conn.execute("DELETE FROM kv WHERE key = ?", (f"upload_limit:{platform}",))
+    else:
+        store.set_value(f"upload_limit:{platform}", int(nbytes))
+
+
+def advance_clock(seconds: float) -> float:
+    """Move the sandbox clock forward: tokens expire, processing ends and stats grow as if
+    ``seconds`` had passed. Returns the total offset."""
+    store = get_store()
+    offset = float(store.get_value("clock_offset", 0.0)) + float(seconds)
+    store.set_value("clock_offset", offset)
+    return offset
+
+
+def knobs() -> dict[str, Any]:
+    store = get_store()
+    return {
+        "processing_seconds": video_store.processing_seconds(store),
+        "clock_offset": float(store.get_value("clock_offset", 0.0)),
+        "upload_limits": {p: video_store.upload_limit(store, p) for p in UPLOAD_LIMIT_PLATFORMS},
+        "state_path": str(store.path),
+    }
+
+
+def update_channel(chat: str, **changes: Any) -> dict[str, Any]:
+    """Change a Telegram chat after the fact: ``member_status`` (administrator, member, left,
+    kicked, creator), ``can_post``, ``type``."""
+    return telegram.update_channel(get_store(), chat, **changes)
+
+
+def issue_credentials(platform: str, **params: Any) -> dict[str, Any]:
+    """Credentials the sandbox accepts, as the product would hold them after connecting.
+
+    - ``vk`` / ``dzen``: a token set as the OAuth token endpoint answers it (plus
+      ``account_id``, ``account_name``, and for VK ``device_id``). Params: ``account_name``,
+      ``client_id`` (default: the product's setting), ``ttl`` of the access token.
+    - ``rutube``: ``{"token", "account_id", "account_name"}``.
+    - ``telegram``: ``{"token", "bot_id", "bot_username", "chat_id", "chat"}``; ``scenario``
+      picks the chat: ``ok`` (default: a channel where the bot is an admin who can post),
+      ``creator``, ``private`` (no @username), ``cannot_post``, ``not_admin``, ``not_member``,
+      ``kicked``, ``group`` (not a channel), ``chat_not_found`` (a name that does not exist).
+    """
+    store = get_store()
+    name = str(params.get("account_name") or "Демо-автор")
+    if platform in {"vk", "dzen"}:
+        server = VK_ID if platform == "vk" else YANDEX
+        setting = "VK_CLIENT_ID" if platform == "vk" else "YANDEX_CLIENT_ID"
+        client_id = params.get("client_id", getattr(settings, setting, None)) or None
+        device_id = secrets.token_urlsafe(16) if platform == "vk" else None
+        account = server.account_for(name)
+        tokens = issue_tokens(
+            server,
+            account=account,
+            name=name,
+            client_id=client_id,
+            device_id=device_id,
+            scope=server.default_scope,
+        )
+        if params.get("ttl") is not None:
+            ttl = float(params["ttl"])
+            tokens["access_token"] = mint_token(platform, account, ttl=ttl, name=name)
+            tokens["expires_in"] = int(ttl)
+        tokens.update({"account_id": account, "account_name": name})
+        if device_id:
+            tokens["device_id"] = device_id
+        return tokens
+    if platform == "rutube":
+        account = str(200_000_000 + store.next_value("rutube_account", 1))
+        return {
+            "token": mint_token("rutube", account, ttl=0, name=name),
+            "account_id": account,
+            "account_name": name,
+        }
+    if platform == "telegram":
+        bot_id, token = telegram.new_bot(store)
+        chat = telegram.create_channel(store, bot_id, str(params.get("scenario") or "ok"))
+        return {"token": token, "bot_id": bot_id, "bot_username": f"sandbox_{bot_id}_bot", **chat}
+    raise ValueError(f"platform must be one of {', '.join(CREDENTIAL_PLATFORMS)}")

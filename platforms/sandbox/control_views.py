@@ -1,0 +1,142 @@
+"""HTTP face of the control API: ``/sandbox/_control/...`` (JSON in, JSON out, no login)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from platforms.sandbox import control
+from platforms.sandbox.faults import KINDS, PLATFORMS
+from platforms.sandbox.wire import json_response
+
+View = Callable[[HttpRequest], HttpResponse]
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    if not request.body:
+        return {}
+    data = json.loads(request.body)
+    if not isinstance(data, dict):
+        raise ValueError("body must be a JSON object")
+    return data
+
+
+def _json_view(methods: set[str]) -> Callable[[Callable[..., Any]], View]:
+    def decorate(handler: Callable[..., Any]) -> View:
+        @csrf_exempt
+        def view(request: HttpRequest) -> HttpResponse:
+            if request.method not in methods:
+                return json_response({"detail": f"use {' or '.join(sorted(methods))}"}, status=405)
+            try:
+                result = handler(request, _body(request) if request.method != "GET" else {})
+            except (ValueError, TypeError) as exc:
+                return json_response({"detail": str(exc)}, status=400)
+            status = (
+                201
+                if request.method == "POST" and isinstance(result, dict) and result.get("_created")
+                else 200
+            )
+            if isinstance(result, dict):
+                result.pop("_created", None)
+            return json_response(result, status=status)
+
+        view.__name__ = handler.__name__
+        return view
+
+    return decorate
+
+
+@_json_view({"GET"})
+def index(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "knobs": control.knobs(),
+        "platforms": list(PLATFORMS),
+        "faults": {kind: doc for kind, (_defaults, doc) in KINDS.items()},
+        "endpoints": [
+            "reset/",
+            "faults/",
+            "journal/",
+            "videos/",
+            "credentials/",
+            "settings/",
+            "clock/",
+            "channels/",
+        ],
+    }
+
+
+@_json_view({"POST"})
+def reset(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+    control.reset()
+    return {"reset": True}
+
+
+@_json_view({"GET", "POST", "DELETE"})
+def faults(request: HttpRequest, body: dict[str, Any]) -> Any:
+    platform = request.GET.get("platform") or None
+    if request.method == "GET":
+        return control.faults(platform)
+    if request.method == "DELETE":
+        return {"deleted": control.clear_faults(platform)}
+    body = dict(body)
+    try:
+        target, kind = body.pop("platform"), body.pop("fault")
+    except KeyError as exc:
+        raise ValueError(f"{exc.args[0]} is required") from exc
+    count = body.pop("count", 1)
+    method = body.pop("method", None)
+    params = body.pop("params", {}) or {}
+    return {
+        **control.inject(target, kind, count=count, method=method, **{**body, **params}),
+        "_created": True,
+    }
+
+
+@_json_view({"GET"})
+def journal(request: HttpRequest, body: dict[str, Any]) -> Any:
+    return control.journal(
+        request.GET.get("platform") or None,
+        request.GET.get("method") or None,
+        int(request.GET.get("since_id") or 0),
+    )
+
+
+@_json_view({"GET"})
+def videos(request: HttpRequest, body: dict[str, Any]) -> Any:
+    return control.videos(request.GET.get("platform") or None)
+
+
+@_json_view({"POST"})
+def credentials(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+    body = dict(body)
+    platform = body.pop("platform", None)
+    if not platform:
+        raise ValueError("platform is required")
+    return {**control.issue_credentials(platform, **body), "_created": True}
+
+
+@_json_view({"GET", "POST"})
+def knobs(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+    if "processing_seconds" in body:
+        control.set_processing_seconds(float(body["processing_seconds"]))
+    for platform, limit in (body.get("upload_limits") or {}).items():
+        control.set_upload_limit(platform, None if limit is None else int(limit))
+    return control.knobs()
+
+
+@_json_view({"POST"})
+def clock(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+    return {"clock_offset": control.advance_clock(float(body.get("advance", 0)))}
+
+
+@_json_view({"POST"})
+def channels(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+    body = dict(body)
+    chat = body.pop("chat_id", None)
+    if not chat:
+        raise ValueError("chat_id is required")
+    return control.update_channel(str(chat), **body)

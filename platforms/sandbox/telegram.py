@@ -1,0 +1,412 @@
+"""Telegram Bot API stand-in: ``/sandbox/telegram/bot<token>/<method>``.
+
+Answers ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code", "description",
+"parameters"}`` with the matching HTTP status. Methods: ``getMe``, ``getChat``,
+``getChatMember``, ``getChatMemberCount``, ``sendVideo`` (multipart, file field ``video``).
+Parameters come from the query string, a form, multipart or a JSON body, as in the real API.
+Channels exist only when the control API created them (``issue_credentials("telegram")``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from platforms.constants import MB
+from platforms.sandbox import videos
+from platforms.sandbox.endpoint import endpoint
+from platforms.sandbox.faults import Fault
+from platforms.sandbox.state import Store, get_store
+from platforms.sandbox.tokens import (
+    TokenError,
+    looks_like_bot_token,
+    mint_bot_token,
+    verify_bot_token,
+)
+from platforms.sandbox.videos import Video
+from platforms.sandbox.wire import BadBody, form_params, json_body, json_response
+
+PLATFORM = "telegram"
+METHODS = {
+    name.lower(): name
+    for name in ("getMe", "getChat", "getChatMember", "getChatMemberCount", "sendVideo")
+}
+
+# scenario -> (chat type, bot's member status, can post, has a public @username)
+SCENARIOS: dict[str, tuple[str, str, bool, bool]] = {
+    "ok": ("channel", "administrator", True, True),
+    "creator": ("channel", "creator", True, True),
+    "private": ("channel", "administrator", True, False),
+    "cannot_post": ("channel", "administrator", False, True),
+    "not_admin": ("channel", "member", False, True),
+    "not_member": ("channel", "left", False, True),
+    "kicked": ("channel", "kicked", False, True),
+    "group": ("group", "administrator", True, True),
+}
+MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "left", "kicked"})
+
+
+class TelegramError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+def _error(code: int, description: str, retry_after: int | None = None) -> HttpResponse:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return json_response(body, status=code)
+
+
+def _fault(fault: Fault, method: str) -> HttpResponse:
+    params = fault.params
+    if fault.kind == "server_error":
+        return _error(int(params.get("status", 500)), "Internal Server Error")
+    if fault.kind == "rate_limit":
+        retry_after = int(params.get("retry_after", 2))
+        return _error(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+    if fault.kind == "auth_expired":
+        return _error(401, "Unauthorized")
+    return _error(int(params.get("status", 400)), params.get("message") or "Bad Request")
+
+
+@dataclass(frozen=True)
+class Channel:
+    chat_id: int
+    username: str | None
+    title: str
+    type: str
+    bot_id: int
+    member_status: str
+    can_post: bool
+
+    def as_chat(self) -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": self.chat_id, "type": self.type, "title": self.title}
+        if self.username:
+            chat["username"] = self.username
+        return chat
+
+
+def _row_to_channel(row: sqlite3.Row) -> Channel:
+    return Channel(
+        row["chat_id"],
+        row["username"],
+        row["title"],
+        row["type"],
+        row["bot_id"],
+        row["member_status"],
+        bool(row["can_post"]),
+    )
+
+
+def create_channel(store: Store, bot_id: int, scenario: str = "ok") -> dict[str, Any]:
+    """A chat for ``bot_id`` set up as ``scenario`` says; ``chat_not_found`` creates nothing."""
+    if scenario == "chat_not_found":
+        return {"chat_id": f"@sandbox_missing_{secrets.token_hex(4)}", "chat": None}
+    if scenario not in SCENARIOS:
+        raise ValueError(
+            f"unknown telegram scenario {scenario!r}; one of chat_not_found, {', '.join(SCENARIOS)}"
+        )
+    chat_type, status, can_post, public = SCENARIOS[scenario]
+    number = store.next_value("telegram_chat", 1)
+    chat_id = -(1_000_000_000_000 + 1_000_000 + number)
+    username = f"sandbox_{secrets.token_hex(4)}" if public else None
+    title = "Песочница: группа" if chat_type == "group" else f"Песочница: канал {number}"
+    with store.connection() as conn:
+        conn.execute(
+            "INSERT INTO channels (chat_id, username, title, type, bot_id, member_status, can_post) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                chat_id,
+                username.lower() if username else None,
+                title,
+                chat_type,
+                bot_id,
+                status,
+                int(can_post),
+            ),
+        )
+    channel = Channel(chat_id, username, title, chat_type, bot_id, status, can_post)
+    return {"chat_id": f"@{username}" if username else str(chat_id), "chat": channel.as_chat()}
+
+
+def update_channel(
+    store: Store,
+    chat: str,
+    *,
+    member_status: str | None = None,
+    can_post: bool | None = None,
+    type: str | None = None,
+) -> dict[str, Any]:
+    """Change a chat after it was handed out (the bot was kicked, lost its rights...)."""
+    channel = find_chat(store, chat)
+    if channel is None:
+        raise ValueError("chat not found")
+    if member_status is not None and member_status not in MEMBER_STATUSES:
+        raise ValueError(f"member_status must be one of {', '.join(sorted(MEMBER_STATUSES))}")
+    if type is not None and type not in {"channel", "group", "supergroup"}:
+        raise ValueError("type must be channel, group or supergroup")
+    with store.connection() as conn:
+        conn.execute(
+            "UPDATE channels SET member_status = COALESCE(?, member_status), "
+            "can_post = COALESCE(?, can_post), type = COALESCE(?, type) WHERE chat_id = ?",
+            (member_status, None if can_post is None else int(can_post), type, channel.chat_id),
+        )
+    updated = find_chat(store, str(channel.chat_id))
+    assert updated is not None
+    return {
+        **updated.as_chat(),
+        "member_status": updated.member_status,
+        "can_post": updated.can_post,
+    }
+
+
+def find_chat(store: Store, chat: str) -> Channel | None:
+    chat = str(chat).strip()
+    with store.connection() as conn:
+        if chat.startswith("@"):
+            row = conn.execute(
+                "SELECT * FROM channels WHERE username = ?", (chat[1:].lower(),)
+            ).fetchone()
+        elif chat.lstrip("-").isdigit():
+            row = conn.execute("SELECT * FROM channels WHERE chat_id = ?", (int(chat),)).fetchone()
+        else:
+            row = None
+    return None if row is None else _row_to_channel(row)
+
+
+def _visible_chat(store: Store, bot_id: int, chat: str) -> Channel:
+    if not chat:
+        raise TelegramError(400, "Bad Request: chat_id is empty")
+    channel = find_chat(store, chat)
+    # A bot sees a private chat only when it is in it; a public one by its @username.
+    if channel is None or (channel.bot_id != bot_id and not channel.username):
+        raise TelegramError(400, "Bad Request: chat not found")
+    return channel
+
+
+def _bot_status(channel: Channel, bot_id: int) -> str:
+    return channel.member_status if channel.bot_id == bot_id else "left"
+
+
+def _bot_user(bot_id: int) -> dict[str, Any]:
+    return {
+        "id": bot_id,
+        "is_bot": True,
+        "first_name": f"Sandbox Bot {bot_id}",
+        "username": f"sandbox_{bot_id}_bot",
+    }
+
+
+def _get_me(bot_id: int) -> dict[str, Any]:
+    return {
+        **_bot_user(bot_id),
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+    }
+
+
+def _get_chat(store: Store, bot_id: int, params: dict[str, Any]) -> dict[str, Any]:
+    channel = _visible_chat(store, bot_id, str(params.get("chat_id", "")))
+    return {
+        **channel.as_chat(),
+        "accent_color_id": 0,
+        "max_reaction_count": 11,
+        "accepted_gift_types": {
+            "unlimited_gifts": False,
+            "limited_gifts": False,
+            "unique_gifts": False,
+            "premium_subscription": False,
+        },
+    }
+
+
+def _get_chat_member(store: Store, bot_id: int, params: dict[str, Any]) -> dict[str, Any]:
+    channel = _visible_chat(store, bot_id, str(params.get("chat_id", "")))
+    raw_user = str(params.get("user_id", "")).strip()
+    if not raw_user:
+        raise TelegramError(400, "Bad Request: user_id is empty")
+    if not raw_user.isdigit():
+        raise TelegramError(400, "Bad Request: invalid user_id specified")
+    user_id = int(raw_user)
+    if user_id != bot_id:
+        return {
+            "status": "left",
+            "user": {"id": user_id, "is_bot": False, "first_name": "Подписчик"},
+        }
+    status = _bot_status(channel, bot_id)
+    member: dict[str, Any] = {"status": status, "user": _bot_user(bot_id)}
+    if status == "administrator":
+        member.update(
+            {
+                "can_be_edited": False,
+                "is_anonymous": False,
+                "can_manage_chat": True,
+                "can_delete_messages": True,
+                "can_manage_video_chats": False,
+                "can_restrict_members": True,
+                "can_promote_members": False,
+                "can_change_info": False,
+                "can_invite_users": True,
+                "can_post_stories": False,
+                "can_edit_stories": False,
+                "can_delete_stories": False,
+            }
+        )
+        if channel.type == "channel":
+            member.update(
+                {"can_post_messages": channel.can_post, "can_edit_messages": channel.can_post}
+            )
+    elif status == "creator":
+        member["is_anonymous"] = False
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
+
+
+def _send_video(
+    store: Store, bot_id: int, params: dict[str, Any], files: dict[str, Any]
+) -> dict[str, Any]:
+    chat = str(params.get("chat_id", "")).strip()
+    if not chat:
+        raise TelegramError(400, "Bad Request: chat_id is empty")
+    video_file = files.get("video")
+    if video_file is None:
+        if params.get("video"):
+            raise TelegramError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        raise TelegramError(400, "Bad Request: there is no video in the request")
+    if video_file.size > videos.upload_limit(store, PLATFORM):
+        raise TelegramError(400, "Bad Request: file is too big")
+    if video_file.size == 0:
+        raise TelegramError(400, "Bad Request: file must be non-empty")
+    caption = str(params.get("caption", ""))
+    if len(caption) > 1024:
+        raise TelegramError(400, "Bad Request: message caption is too long")
+    channel = _visible_chat(store, bot_id, chat)
+    status = _bot_status(channel, bot_id)
+    if status == "left":
+        raise TelegramError(403, f"Forbidden: bot is not a member of the {channel.type} chat")
+    if status == "kicked":
+        raise TelegramError(403, f"Forbidden: bot was kicked from the {channel.type} chat")
+    if channel.type == "channel" and (
+        status == "member" or (status == "administrator" and not channel.can_post)
+    ):
+        raise TelegramError(400, "Bad Request: need administrator rights in the channel chat")
+    with store.write() as conn:
+        row = conn.execute(
+            "SELECT next_message_id FROM channels WHERE chat_id = ?", (channel.chat_id,)
+        ).fetchone()
+        message_id = row["next_message_id"]
+        conn.execute(
+            "UPDATE channels SET next_message_id = next_message_id + 1 WHERE chat_id = ?",
+            (channel.chat_id,),
+        )
+    now = store.now()
+    duration = _int(params.get("duration"))
+    width, height = _int(params.get("width")) or 720, _int(params.get("height")) or 1280
+    file_id = f"BAACAgIAAxkBAAI{secrets.token_urlsafe(24)}"
+    videos.create(
+        store,
+        Video(
+            platform=PLATFORM,
+            id=f"{channel.chat_id}_{message_id}",
+            account=str(bot_id),
+            owner_id=channel.chat_id,
+            title=caption[:128],
+            description=caption,
+            status="ready",
+            created_at=now,
+            uploaded_at=now,
+            ready_at=now,
+            bytes=video_file.size,
+            uploads=1,
+            extra={"message_id": message_id, "chat": chat, "file_id": file_id},
+        ),
+    )
+    message: dict[str, Any] = {
+        "message_id": message_id,
+        "date": int(now),
+        "chat": channel.as_chat(),
+        "video": {
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{secrets.token_urlsafe(9)}",
+            "width": width,
+            "height": height,
+            "duration": duration,
+            "mime_type": video_file.content_type or "video/mp4",
+            "file_name": video_file.name,
+            "file_size": video_file.size,
+        },
+    }
+    if channel.type == "channel":
+        message["sender_chat"] = channel.as_chat()
+    if caption:
+        message["caption"] = caption
+    return message
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _params(request: HttpRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+    if (request.content_type or "") == "application/json":
+        body = json_body(request) or {}
+        return {**{key: request.GET.get(key) for key in request.GET}, **body}, {}
+    return form_params(request)
+
+
+@endpoint(PLATFORM, lambda token, method: METHODS.get(method.lower(), method), _fault)
+def bot_method(request: HttpRequest, token: str, method: str) -> HttpResponse:
+    try:
+        if not looks_like_bot_token(token):
+            raise TelegramError(401, "Unauthorized: invalid token specified")
+        try:
+            bot_id = verify_bot_token(token)
+        except TokenError as exc:
+            raise TelegramError(401, "Unauthorized") from exc
+        name = METHODS.get(method.lower())
+        if name is None:
+            raise TelegramError(404, "Not Found")
+        try:
+            params, files = _params(request)
+        except BadBody as exc:
+            raise TelegramError(
+                400, "Bad Request: wrong file identifier/HTTP URL specified"
+            ) from exc
+        store = get_store()
+        if name == "getMe":
+            result: Any = _get_me(bot_id)
+        elif name == "getChat":
+            result = _get_chat(store, bot_id, params)
+        elif name == "getChatMember":
+            result = _get_chat_member(store, bot_id, params)
+        elif name == "getChatMemberCount":
+            result = 42 if _visible_chat(store, bot_id, str(params.get("chat_id", ""))) else 0
+        else:
+            result = _send_video(store, bot_id, params, files)
+    except TelegramError as exc:
+        return _error(exc.code, exc.description, exc.retry_after)
+    return json_response({"ok": True, "result": result})
+
+
+def new_bot(store: Store) -> tuple[int, str]:
+    """A fresh bot id and its token."""
+    bot_id = 7_000_000_000 + store.next_value("telegram_bot", 1) * 7919 % 999_999_999
+    return bot_id, mint_bot_token(bot_id)
+
+
+def upload_limit_default() -> int:
+    return 2000 * MB if getattr(settings, "TELEGRAM_LOCAL_BOT_API", False) else 50 * MB
