@@ -269,6 +269,12 @@ PUBLISH_RETRY_DELAYS = [int(x) for x in env.list("PUBLISH_RETRY_DELAYS", default
 # Longer than CELERY_TASK_TIME_LIMIT, so that only a dead worker's claim ever expires.
 PUBLISH_LEASE_SECONDS = env.int("PUBLISH_LEASE_SECONDS", default=25 * 60)
 DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=2.0)
+# A queued row whose task was sent this long ago and never claimed is sent again (lost message).
+PUBLISH_REDELIVER_SECONDS = env.float("PUBLISH_REDELIVER_SECONDS", default=300.0)
+# How often a platform that is still processing an accepted upload is asked again, and for how
+# long before the publication fails.
+PUBLISH_CHECK_INTERVAL_SECONDS = env.float("PUBLISH_CHECK_INTERVAL_SECONDS", default=10.0)
+PUBLISH_PROCESSING_TIMEOUT_SECONDS = env.int("PUBLISH_PROCESSING_TIMEOUT_SECONDS", default=6 * 3600)
 # Lift the global platform rate limits (sandbox benchmarks only).
 PLATFORM_RATE_LIMITS_ENABLED = env.bool("PLATFORM_RATE_LIMITS_ENABLED", default=True)
 

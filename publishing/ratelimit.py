@@ -1,0 +1,180 @@
+"""Platform rate limits shared by every worker: a token bucket per platform account.
+
+Two layers keep us under the platforms' limits (platform-apis.md):
+
+* Celery ``rate_limit`` annotations on the per-platform publish tasks (``celery_rate_limit``):
+  a per-worker ceiling that smooths bursts inside one worker process.
+* A global token bucket per (platform, account) that every worker shares (``acquire``): a Lua
+  script in Redis when ``REDIS_URL`` is set, otherwise a file-locked bucket kept in the Django
+  cache (the embedded default runs on one machine, where ``flock`` is shared by all processes).
+
+``acquire`` never sleeps: it answers how long to wait, and the engine re-delays the publication
+(``queued`` with ``next_attempt_at`` soon) without using up an attempt.
+``PLATFORM_RATE_LIMITS_ENABLED=False`` lifts both layers (benchmarks against the sandbox).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from platforms.constants import Platform
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``per_second`` tokens flow in; at most ``burst`` can be saved up."""
+
+    per_second: float
+    burst: float
+
+
+# One token per publish job, per platform account (user token, bot + chat, API token).
+ACCOUNT_RATES: dict[str, Rate] = {
+    Platform.VK: Rate(per_second=3.0, burst=3.0),  # ~3 requests/s per user token
+    Platform.TELEGRAM: Rate(per_second=1.0, burst=1.0),  # ~1 message/s per chat
+    Platform.RUTUBE: Rate(per_second=1.0, burst=1.0),  # unknown: be conservative
+    Platform.DZEN: Rate(per_second=2.0, burst=2.0),
+}
+
+# Per worker process, per platform task (Celery's own limiter, see publishing.tasks).
+CELERY_RATE_LIMITS: dict[str, str] = {
+    Platform.VK: "10/s",
+    Platform.TELEGRAM: "20/s",
+    Platform.RUTUBE: "2/s",
+    Platform.DZEN: "4/s",
+}
+
+
+def limits_enabled() -> bool:
+    return bool(settings.PLATFORM_RATE_LIMITS_ENABLED)
+
+
+def celery_rate_limit(platform: str) -> str | None:
+    return CELERY_RATE_LIMITS.get(platform) if limits_enabled() else None
+
+
+def bucket_key(*, platform: str, account: str) -> str:
+    return f"ratelimit:{platform}:{account}"
+
+
+def acquire(*, platform: str, account: str) -> float:
+    """Take one token from the (platform, account) bucket: 0.0 when taken, else seconds to wait."""
+    if not limits_enabled():
+        return 0.0
+    rate = ACCOUNT_RATES.get(platform)
+    if rate is None:
+        return 0.0
+    key = bucket_key(platform=platform, account=account)
+    if settings.REDIS_URL:
+        return _redis_acquire(key, rate)
+    return _local_acquire(key, rate)
+
+
+def reset(*, platform: str, account: str) -> None:
+    """Forget a bucket (tests, operations)."""
+    key = bucket_key(platform=platform, account=account)
+    if settings.REDIS_URL:
+        _redis().delete(_redis_key(key))
+    else:
+        with _file_lock(key):
+            cache.delete(key)
+
+
+# --- Redis: one atomic script, the server's clock ------------------------------------------
+
+_BUCKET_SCRIPT = """
+local key = KEYS[1]
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', key, 'tokens', 'at')
+local tokens = tonumber(state[1])
+local at = tonumber(state[2])
+if tokens == nil then
+  tokens = burst
+  at = now
+end
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = (1 - tokens) / rate
+end
+redis.call('HSET', key, 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('EXPIRE', key, math.ceil(burst / rate) + 60)
+return tostring(wait)
+"""
+
+_redis_lock = threading.Lock()
+_redis_state: dict[str, Any] = {}
+
+
+def _redis() -> Any:
+    import redis
+
+    with _redis_lock:
+        client = _redis_state.get(settings.REDIS_URL)
+        if client is None:
+            client = redis.Redis.from_url(settings.REDIS_URL)
+            _redis_state.clear()
+            _redis_state[settings.REDIS_URL] = client
+            _redis_state["script"] = client.register_script(_BUCKET_SCRIPT)
+        return client
+
+
+def _redis_key(key: str) -> str:
+    return f"clipmaker:{key}"
+
+
+def _redis_acquire(key: str, rate: Rate) -> float:
+    _redis()
+    script = _redis_state["script"]
+    wait = script(keys=[_redis_key(key)], args=[rate.per_second, rate.burst])
+    return float(wait.decode() if isinstance(wait, bytes) else wait)
+
+
+# --- Embedded: the Django cache under an flock ---------------------------------------------
+
+
+@contextmanager
+def _file_lock(key: str) -> Iterator[None]:
+    lock_dir = Path(settings.VAR_DIR) / "locks"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    safe = key.replace(":", "_").replace("/", "_")
+    with open(lock_dir / f"{safe}.lock", "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _local_acquire(key: str, rate: Rate) -> float:
+    with _file_lock(key):
+        now = time.time()
+        state = cache.get(key) or {"tokens": rate.burst, "at": now}
+        tokens = min(
+            rate.burst,
+            float(state["tokens"]) + max(0.0, now - float(state["at"])) * rate.per_second,
+        )
+        wait = 0.0
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = (1 - tokens) / rate.per_second
+        cache.set(
+            key, {"tokens": tokens, "at": now}, timeout=int(rate.burst / rate.per_second) + 60
+        )
+    return wait
