@@ -39,7 +39,7 @@ MIB = 1024 * 1024
 # Token-shaped strings that must never reach a message even when we did not know the exact
 # secret: Telegram bot tokens, query/body parameters and authorization headers.
 _TOKEN_PATTERNS = (
-    re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}"),
+    re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}"),
     re.compile(
         r"\b((?:access_token|refresh_token|token|code|code_verifier|client_secret)=)[^&\s\"']+",
         re.I,
@@ -150,7 +150,7 @@ class ProgressFile:
             while chunk := self._read_chunk(self._chunk_size):
                 parts.append(chunk)
             return b"".join(parts)
-        return self._read_chunk(max(size, 1))
+        return self._read_chunk(max(size, self._chunk_size))
 
 
 class UploadBody:
