@@ -62,3 +62,170 @@ def test_save_upload_then_processing_until_ready(sandbox, clip_file):
     assert ready["count"] == 1
     assert "processing" not in ready["items"][0]
     assert sandbox.control.videos("vk")[0]["bytes"] == 3 * 1024 * 1024 + 7
+
+
+def test_video_get_leaves_out_unknown_videos(sandbox):
+    token = sandbox.control.issue_credentials("vk")["access_token"]
+    saved = vk_call(sandbox, "video.save", token, name="Клип")["response"]
+    refs = f"{saved['owner_id']}_{saved['video_id']},{saved['owner_id']}_999"
+
+    answer = vk_call(sandbox, "video.get", token, videos=refs, count=200)["response"]
+
+    assert [item["id"] for item in answer["items"]] == [saved["video_id"]]
+
+
+def test_stats_grow_with_the_videos_age(sandbox, clip_file):
+    token = sandbox.control.issue_credentials("vk")["access_token"]
+    sandbox.control.set_processing_seconds(0)
+    saved = vk_call(sandbox, "video.save", token, name="Клип")["response"]
+    upload(saved["upload_url"], clip_file(1000))
+    ref = f"{saved['owner_id']}_{saved['video_id']}"
+    before = vk_call(sandbox, "video.get", token, videos=ref)["response"]["items"][0]
+
+    sandbox.control.advance_clock(1800)  # within the token's hour
+    after = vk_call(sandbox, "video.get", token, videos=ref)["response"]["items"][0]
+
+    assert after["views"] > before["views"] >= 0
+    assert after["likes"]["count"] > 0 and after["comments"] >= 0 and after["reposts"]["count"] >= 0
+
+
+def test_group_video_belongs_to_the_community(sandbox):
+    token = sandbox.control.issue_credentials("vk")["access_token"]
+
+    saved = vk_call(sandbox, "video.save", token, name="Клип", group_id=123)["response"]
+
+    assert saved["owner_id"] == -123
+
+
+def test_token_in_authorization_header_is_accepted(sandbox):
+    creds = sandbox.control.issue_credentials("vk", account_name="Мария Иванова")
+    response = requests.post(
+        f"{sandbox.vk_api_url}/users.get",
+        data={"v": V},
+        headers={"Authorization": f"Bearer {creds['access_token']}"},
+        timeout=10,
+    )
+
+    assert response.json() == {
+        "response": [
+            {
+                "id": int(creds["account_id"]),
+                "first_name": "Мария",
+                "last_name": "Иванова",
+                "can_access_closed": True,
+                "is_closed": False,
+            }
+        ]
+    }
+
+
+def test_missing_version_is_error_8(sandbox):
+    token = sandbox.control.issue_credentials("vk")["access_token"]
+    response = requests.post(
+        f"{sandbox.vk_api_url}/users.get", data={"access_token": token}, timeout=10
+    )
+
+    assert response.status_code == 200
+    assert response.json()["error"]["error_code"] == 8
+
+
+def test_json_body_is_not_read(sandbox):
+    token = sandbox.control.issue_credentials("vk")["access_token"]
+    response = requests.post(
+        f"{sandbox.vk_api_url}/video.save",
+        json={"v": V, "access_token": token, "name": "Клип"},
+        timeout=10,
+    )
+
+    assert response.status_code == 200
+    assert response.json()["error"]["error_code"] == 8
+    assert sandbox.control.videos("vk") == []
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        (None, "User authorization failed: no access_token passed."),
+        ("sbx-vk-forged.signature", "User authorization failed: invalid access_token (4)."),
+    ],
+)
+def test_missing_or_forged_token_is_error_5(sandbox, token, message):
+    error = vk_call(sandbox, "video.save", token, name="Клип")["error"]
+
+    assert (error["error_code"], error["error_msg"]) == (5, message)
+
+
+def test_expired_token_is_error_5(sandbox):
+    token = sandbox.control.issue_credentials("vk", ttl=60)["access_token"]
+    sandbox.control.advance_clock(61)
+
+    error = vk_call(sandbox, "video.get", token)["error"]
+
+    assert (error["error_code"], error["error_msg"]) == (
+        5,
+        "User authorization failed: access_token has expired.",
+    )
+
+
+def test_token_of_another_platform_is_refused(sandbox):
+    token = sandbox.control.issue_credentials("dzen")["access_token"]
+
+    assert vk_call(sandbox, "video.get", token)["error"]["error_code"] == 5
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "detail"),
+    [
+        ("video.save", {"name": "x" * 129}, "name is too long"),
+        ("video.save", {"group_id": "abc"}, "group_id not integer"),
+        ("video.save", {"is_short": "yes"}, "is_short should be 0 or 1"),
+        ("video.get", {"videos": "12-34"}, "videos is invalid"),
+        ("video.get", {"count": 201}, "count should be less or equal to 200"),
+    ],
+)
+def test_invalid_parameter_is_error_100(sandbox, method, params, detail):
+    token = sandbox.control.issue_credentials("vk")["access_token"]
+
+    error = vk_call(sandbox, method, token, **params)["error"]
+
+    assert error["error_code"] == 100
+    assert error["error_msg"] == f"One of the parameters specified was missing or invalid: {detail}"
+    assert {"key": "method", "value": method} in error["request_params"]
+    assert all(param["key"] != "access_token" for param in error["request_params"])
+
+
+def test_unknown_method_is_error_3(sandbox):
+    token = sandbox.control.issue_credentials("vk")["access_token"]
+
+    assert vk_call(sandbox, "video.publishEverywhere", token)["error"]["error_code"] == 3
+
+
+def test_upload_with_wrong_field_name_is_refused(sandbox, clip_file):
+    token = sandbox.control.issue_credentials("vk")["access_token"]
+    saved = vk_call(sandbox, "video.save", token, name="Клип")["response"]
+
+    answer = upload(saved["upload_url"], clip_file(1000), field="file")
+
+    assert answer.json() == {
+        "error": "no_file",
+        "error_code": 4,
+        "error_descr": "No file in the video_file field",
+    }
+    assert sandbox.control.videos("vk")[0]["uploaded_at"] is None
+
+
+def test_upload_over_the_limit_is_refused(sandbox, clip_file):
+    token = sandbox.control.issue_credentials("vk")["access_token"]
+    sandbox.control.set_upload_limit("vk", 1000)
+    saved = vk_call(sandbox, "video.save", token, name="Клип")["response"]
+
+    answer = upload(saved["upload_url"], clip_file(1001))
+
+    assert answer.json()["error_code"] == 22
+    assert answer.json()["error"] == "file_too_big"
+
+
+def test_forged_upload_url_is_refused(sandbox, clip_file):
+    answer = upload(f"{sandbox.url}/vk/upload/sbx-vkupload-abc.def/", clip_file(10))
+
+    assert answer.json()["error"] == "invalid_upload_url"
