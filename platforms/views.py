@@ -111,8 +111,6 @@ def platform_test(request: HttpRequest, platform: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def platform_disconnect(request: HttpRequest, platform: str) -> HttpResponse:
-    from publishing.selectors import publication_pending_count
-
     platform = _platform_or_404(platform)
     label = Platform(platform).label
     conn = selectors.connection_get(user=request.user, platform=platform)
@@ -128,6 +126,8 @@ def platform_disconnect(request: HttpRequest, platform: str) -> HttpResponse:
             text += f" Отменено запланированных публикаций: {cancelled}."
         messages.success(request, text)
         return redirect(SETTINGS_URL)
+    from publishing.selectors import publication_pending_count
+
     context: dict[str, Any] = {
         "connection": conn,
         "label": label,
