@@ -166,6 +166,8 @@ else:
         "data_folder_out": str(BROKER_DIR / "out"),
         "data_folder_processed": str(BROKER_DIR / "processed"),
         "store_processed": False,
+        # How often a worker looks for new messages (kombu's default is a whole second).
+        "polling_interval": env.float("CELERY_BROKER_POLLING_INTERVAL", default=0.2),
     }
     (VAR_DIR / "results").mkdir(exist_ok=True)
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'results'}"
