@@ -1,3 +1,22 @@
-"""URL routes (filled in by the feature that owns them)."""
+"""Clip pages, mounted at /clips/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from publishing import views
+
+urlpatterns = [
+    path("", views.clip_list, name="clip-list"),
+    path("<int:clip_id>/", views.clip_detail, name="clip-detail"),
+    path("<int:clip_id>/publish/", views.clip_publish, name="clip-publish"),
+    path("<int:clip_id>/publications/", views.clip_publications, name="clip-publications"),
+    path(
+        "publications/<int:publication_id>/cancel/",
+        views.publication_cancel_view,
+        name="publication-cancel",
+    ),
+    path(
+        "publications/<int:publication_id>/retry/",
+        views.publication_retry_view,
+        name="publication-retry",
+    ),
+]

@@ -1,0 +1,276 @@
+"""The JSON API for clips and publications (shared/API.md); thin views over the services.
+
+Errors follow the contract: ``{"detail": "..."}`` or, for validation, ``{"errors": {...}}``,
+in Russian. ``api_exception_handler`` shapes them; these views use it directly and it is fit to
+be the project's ``REST_FRAMEWORK["EXCEPTION_HANDLER"]``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from clipmaker.clips.models import Clip
+from clipmaker.clips.services import ClipError, clip_create
+from publishing import selectors
+from publishing.models import Publication
+from publishing.serializers import (
+    ClipSerializer,
+    ClipUploadSerializer,
+    PublicationSerializer,
+    PublicationStatsHistorySerializer,
+    PublishRequestSerializer,
+    platform_supports_stats,
+)
+from publishing.services import (
+    PublicationConflict,
+    PublicationStateError,
+    PublicationValidationError,
+    publication_cancel,
+    publication_create,
+    publication_retry,
+)
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def _flatten(detail: Any) -> list[str]:
+    """Every message in a (possibly nested) DRF error detail, as plain strings."""
+    if isinstance(detail, dict):
+        return [msg for value in detail.values() for msg in _flatten(value)]
+    if isinstance(detail, list | tuple):
+        return [msg for value in detail for msg in _flatten(value)]
+    return [str(detail)]
+
+
+def validation_errors(detail: Any) -> dict[str, list[str]]:
+    """DRF's validation detail as the contract's ``{"<field>": ["..."]}``."""
+    if not isinstance(detail, dict):
+        return {"non_field_errors": _flatten(detail)}
+    return {str(key): _flatten(value) for key, value in detail.items()}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Не найдено. Проверьте идентификатор.")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"errors": validation_errors(exc.detail)}
+    elif isinstance(exc, exceptions.Throttled):
+        wait = math.ceil(exc.wait) if exc.wait is not None else None
+        text = str(exc.detail) if not isinstance(exc.detail, dict | list) else ""
+        if wait is not None:
+            text = f"{text} Повторите через {wait} с.".strip()
+        response.data = {"detail": text}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {"detail": str(response.data["detail"])}
+    return response
+
+
+class ContractErrorsMixin:
+    """Use the contract's error shapes in these views whatever the project default is."""
+
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
+        return api_exception_handler
+
+
+class PublishThrottle(ScopedRateThrottle):
+    """20 publish calls per minute per user (``publish`` rate in REST_FRAMEWORK)."""
+
+
+ErrorDetail = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
+ValidationErrors = inline_serializer(
+    "ValidationErrors",
+    {"errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()))},
+)
+ConflictErrors = inline_serializer(
+    "ConflictErrors",
+    {
+        "detail": serializers.CharField(),
+        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+    },
+)
+NOT_FOUND = OpenApiResponse(ErrorDetail, description="Нет такого объекта у вызывающего")
+
+
+# --- clips ---------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Клипы вызывающего, новые первыми",
+        responses={200: ClipSerializer(many=True)},
+    ),
+    retrieve=extend_schema(
+        summary="Клип с его публикациями", responses={200: ClipSerializer, 404: NOT_FOUND}
+    ),
+)
+class ClipViewSet(
+    ContractErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ClipSerializer
+    parser_classes = (JSONParser, MultiPartParser, FormParser)
+    # Only the publish action carries PublishThrottle, which reads this scope.
+    throttle_scope = "publish"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.clip_list(user=self.request.user)
+
+    @extend_schema(
+        summary="Загрузить клип",
+        request={"multipart/form-data": ClipUploadSerializer},
+        responses={201: ClipSerializer, 400: ValidationErrors},
+    )
+    def create(self, request: Request) -> Response:
+        upload = ClipUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        file = upload.validated_data["file"]
+        try:
+            clip = clip_create(
+                owner=request.user,
+                file=file,
+                filename=file.name,
+                title=upload.validated_data["title"],
+                description=upload.validated_data["description"],
+                size=file.size,
+            )
+        except ClipError as exc:
+            raise exceptions.ValidationError({"file": [str(exc)]}) from None
+        clip = selectors.clip_get(user=request.user, clip_id=clip.pk)
+        return Response(ClipSerializer(clip).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Опубликовать клип сейчас или по расписанию",
+        request=PublishRequestSerializer,
+        responses={
+            201: PublicationSerializer(many=True),
+            400: OpenApiResponse(
+                ValidationErrors,
+                description="Ошибки по платформам или полям; ничего не создано",
+            ),
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                ConflictErrors,
+                description="На этой платформе клип уже запланирован или публикуется",
+            ),
+            429: OpenApiResponse(ErrorDetail, description="Больше 20 публикаций в минуту"),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        throttle_classes=[PublishThrottle],
+        parser_classes=(JSONParser, FormParser, MultiPartParser),
+    )
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        clip: Clip = self.get_object()
+        payload = PublishRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            created = publication_create(
+                user=request.user,
+                clip=clip,
+                platforms=data["platforms"],
+                scheduled_at=data["scheduled_at"],
+                title=data["title"],
+                description=data["description"],
+            )
+        # PublicationConflict is a PublicationValidationError: catch it first.
+        except PublicationConflict as exc:
+            detail = " ".join(msg for msgs in exc.errors.values() for msg in msgs)
+            return Response(
+                {"detail": detail or "Публикация уже идёт.", "errors": exc.errors},
+                status=status.HTTP_409_CONFLICT,
+            )
+        except PublicationValidationError as exc:
+            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            PublicationSerializer(created, many=True).data, status=status.HTTP_201_CREATED
+        )
+
+    def throttled(self, request: Request, wait: float | None) -> None:
+        raise exceptions.Throttled(
+            wait=wait, detail="Слишком много публикаций: не больше 20 запросов в минуту."
+        )
+
+
+# --- publications --------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="Публикация", responses={200: PublicationSerializer, 404: NOT_FOUND}
+    ),
+)
+class PublicationViewSet(ContractErrorsMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = PublicationSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.publication_list(user=self.request.user)
+
+    def _change(self, service: Callable[..., Any]) -> Response:
+        publication: Publication = self.get_object()
+        try:
+            service(publication=publication)
+        except PublicationStateError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        publication.refresh_from_db()
+        return Response(PublicationSerializer(publication).data)
+
+    @extend_schema(
+        summary="Отменить публикацию",
+        request=None,
+        responses={
+            200: PublicationSerializer,
+            404: NOT_FOUND,
+            409: OpenApiResponse(ErrorDetail, description="Отменить уже нельзя"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        return self._change(publication_cancel)
+
+    @extend_schema(
+        summary="Повторить неудавшуюся публикацию",
+        request=None,
+        responses={
+            200: PublicationSerializer,
+            404: NOT_FOUND,
+            409: OpenApiResponse(ErrorDetail, description="Публикация не в статусе failed"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str | None = None) -> Response:
+        return self._change(publication_retry)
+
+    @extend_schema(
+        summary="История статистики публикации",
+        responses={200: PublicationStatsHistorySerializer, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"])
+    def stats(self, request: Request, pk: str | None = None) -> Response:
+        publication: Publication = self.get_object()
+        available = platform_supports_stats(publication.platform)
+        history = selectors.publication_stats_history(publication=publication) if available else []
+        return Response(
+            PublicationStatsHistorySerializer({"available": available, "history": history}).data
+        )

@@ -1,0 +1,69 @@
+"""Reads shared by the clip pages, the API and the admin.
+
+Every read is scoped to its owner here, so a view cannot forget it: another user's clip or
+publication is simply not found (404, exactly like a missing one).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from clipmaker.accounts.models import User
+from clipmaker.clips.models import Clip
+from publishing.models import IN_FLIGHT_STATUSES, Publication
+from stats.models import StatsSnapshot
+
+
+def _publications_newest_first() -> QuerySet[Publication]:
+    return Publication.objects.order_by("-created_at", "-id")
+
+
+def clip_list(*, user: User) -> QuerySet[Clip]:
+    """The user's clips, newest first, with their publications prefetched (newest first)."""
+    return (
+        Clip.objects.filter(owner=user)
+        .order_by("-created_at", "-id")
+        .prefetch_related(Prefetch("publications", queryset=_publications_newest_first()))
+    )
+
+
+def clip_get(*, user: User, clip_id: int) -> Clip | None:
+    """The user's clip with its publications prefetched, or None (missing or not theirs)."""
+    return clip_list(user=user).filter(pk=clip_id).first()
+
+
+def clip_publications(*, clip: Clip) -> QuerySet[Publication]:
+    """A clip's publications, newest first."""
+    return _publications_newest_first().filter(clip=clip)
+
+
+def clip_has_in_flight(*, clip: Clip) -> bool:
+    return Publication.objects.filter(clip=clip, status__in=IN_FLIGHT_STATUSES).exists()
+
+
+def publications_in_flight(publications: list[Publication]) -> bool:
+    """Whether any of these (already loaded) publications is still moving."""
+    return any(p.is_in_flight for p in publications)
+
+
+def latest_publication_by_platform(publications: list[Publication]) -> dict[str, Publication]:
+    """The newest publication per platform from a newest-first list (no query)."""
+    latest: dict[str, Publication] = {}
+    for publication in publications:
+        latest.setdefault(publication.platform, publication)
+    return latest
+
+
+def publication_list(*, user: User) -> QuerySet[Publication]:
+    """The user's publications (with their clips), newest first."""
+    return _publications_newest_first().select_related("clip").filter(clip__owner=user)
+
+
+def publication_get(*, user: User, publication_id: int) -> Publication | None:
+    """The user's publication (with its clip), or None (missing or not theirs)."""
+    return publication_list(user=user).filter(pk=publication_id).first()
+
+
+def publication_stats_history(*, publication: Publication) -> QuerySet[StatsSnapshot]:
+    """Snapshots of a publication's figures, oldest first (for charts)."""
+    return StatsSnapshot.objects.filter(publication=publication).order_by("collected_at", "id")

@@ -1,0 +1,143 @@
+"""API shapes of clips and publications (shared/API.md, "Clips" and "Publications")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from clipmaker.clips.models import Clip
+from platforms.constants import Platform
+from platforms.providers import provider_class
+from publishing.models import Publication, PublicationStatus
+
+
+class ProgressSerializer(serializers.Serializer):
+    bytes_sent = serializers.IntegerField()
+    bytes_total = serializers.IntegerField()
+
+
+class PublicationStatsSerializer(serializers.Serializer):
+    views = serializers.IntegerField(allow_null=True)
+    likes = serializers.IntegerField(allow_null=True)
+    comments = serializers.IntegerField(allow_null=True)
+    shares = serializers.IntegerField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
+class PublicationSerializer(serializers.ModelSerializer):
+    clip = serializers.IntegerField(source="clip_id", read_only=True)
+    platform = serializers.ChoiceField(choices=Platform.choices, read_only=True)
+    status = serializers.ChoiceField(choices=PublicationStatus.choices, read_only=True)
+    progress = serializers.SerializerMethodField()
+    stats = serializers.SerializerMethodField()
+    max_attempts = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Publication
+        fields = (
+            "id",
+            "clip",
+            "platform",
+            "status",
+            "scheduled_at",
+            "queued_at",
+            "published_at",
+            "attempts",
+            "platform_url",
+            "error_message",
+            "progress",
+            "stats",
+            # Beyond the contract: what the pages show too.
+            "title",
+            "description",
+            "next_attempt_at",
+            "max_attempts",
+            "created_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, obj: Publication) -> dict[str, int]:
+        return {"bytes_sent": obj.bytes_sent, "bytes_total": obj.bytes_total}
+
+    @extend_schema_field(PublicationStatsSerializer(allow_null=True))
+    def get_stats(self, obj: Publication) -> dict[str, Any] | None:
+        if obj.stats_updated_at is None:
+            return None
+        return PublicationStatsSerializer(
+            {
+                "views": obj.views,
+                "likes": obj.likes,
+                "comments": obj.comments,
+                "shares": obj.shares,
+                "updated_at": obj.stats_updated_at,
+            }
+        ).data
+
+
+class ClipSerializer(serializers.ModelSerializer):
+    publications = PublicationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Clip
+        fields = (
+            "id",
+            "title",
+            "description",
+            "status",
+            "size_bytes",
+            "duration_seconds",
+            "created_at",
+            "publications",
+            "width",
+            "height",
+        )
+        read_only_fields = fields
+
+
+class ClipUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=False,
+        error_messages={
+            "required": "Приложите файл клипа в поле file.",
+            "empty": "Файл пустой. Выберите другой файл.",
+            "invalid": "Файл не получен. Отправьте его как multipart/form-data в поле file.",
+        },
+    )
+    title = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PublishRequestSerializer(serializers.Serializer):
+    platforms = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=Platform.choices,
+            error_messages={"invalid_choice": "Неизвестная платформа «{input}»."},
+        ),
+        allow_empty=False,
+        error_messages={"empty": "Укажите хотя бы одну платформу."},
+    )
+    scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    title = serializers.CharField(max_length=255, required=False, allow_null=True, default=None)
+    description = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, default=None
+    )
+
+
+class StatsPointSerializer(serializers.Serializer):
+    collected_at = serializers.DateTimeField()
+    views = serializers.IntegerField()
+    likes = serializers.IntegerField()
+    comments = serializers.IntegerField()
+    shares = serializers.IntegerField()
+
+
+class PublicationStatsHistorySerializer(serializers.Serializer):
+    available = serializers.BooleanField()
+    history = StatsPointSerializer(many=True)
+
+
+def platform_supports_stats(platform: str) -> bool:
+    return provider_class(platform).supports_stats

@@ -1,0 +1,380 @@
+"""Clip pages: the clip list with uploads, the clip page with its publish panel and publications.
+
+Views are thin: reads come from ``publishing.selectors``, writes go through
+``clipmaker.clips.services`` and ``publishing.services``. Pages render in the user's time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clipmaker.clips.models import Clip
+from clipmaker.clips.services import ClipError, clip_create
+from platforms.constants import GB, MB, Platform
+from platforms.providers import provider_class
+from publishing import selectors
+from publishing.forms import ClipUploadForm, PublishForm
+from publishing.models import Publication, PublicationStatus
+from publishing.services import (
+    PublicationConflict,
+    PublicationStateError,
+    PublicationValidationError,
+    publication_cancel,
+    publication_check_platforms,
+    publication_create,
+    publication_retry,
+)
+
+CLIPS_PER_PAGE = 50
+# A publication's page polls its partial this often while anything is in flight.
+POLL_INTERVAL = "1s"
+
+
+# --- presentation helpers --------------------------------------------------------------------
+
+
+def user_time_zone(user: Any) -> tzinfo:
+    try:
+        return ZoneInfo(getattr(user, "time_zone", "") or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def time_zone_label(tz: tzinfo) -> str:
+    """«Europe/Moscow, UTC+03:00» — the zone every time on the page is shown in."""
+    offset = timezone.now().astimezone(tz).strftime("%z")
+    return f"{tz}, UTC{offset[:3]}:{offset[3:]}"
+
+
+def publication_status_text(publication: Publication, *, now: datetime) -> str:
+    """The status as a user reads it; times in the active (user's) time zone."""
+    if publication.status == PublicationStatus.PUBLISHING:
+        return f"Публикуется {publication.progress_percent} %"
+    if (
+        publication.status == PublicationStatus.QUEUED
+        and publication.next_attempt_at
+        and publication.next_attempt_at > now
+        and publication.attempts >= 1
+    ):
+        when = timezone.localtime(publication.next_attempt_at)
+        at = f"{when:%H:%M}"
+        if when.date() != timezone.localtime(now).date():
+            at = f"{when:%d.%m} {at}"
+        return f"Повтор в {at} (попытка {publication.attempts + 1} из {publication.max_attempts})"
+    return publication.get_status_display()
+
+
+def _supports_stats(platform: str) -> bool:
+    return provider_class(platform).supports_stats
+
+
+def _can_cancel(publication: Publication) -> bool:
+    """Mirrors publication_cancel: waiting rows, or an upload still running under a claim."""
+    if publication.status in (PublicationStatus.SCHEDULED, PublicationStatus.QUEUED):
+        return True
+    return (
+        publication.status == PublicationStatus.PUBLISHING
+        and publication.claim_token is not None
+        and publication.cancel_requested_at is None
+    )
+
+
+@dataclass(frozen=True)
+class PublicationRow:
+    publication: Publication
+    status_text: str
+    supports_stats: bool
+    can_cancel: bool
+    can_retry: bool
+
+
+def _publication_rows(publications: list[Publication], *, now: datetime) -> list[PublicationRow]:
+    return [
+        PublicationRow(
+            publication=p,
+            status_text=publication_status_text(p, now=now),
+            supports_stats=_supports_stats(p.platform),
+            can_cancel=_can_cancel(p),
+            can_retry=p.status == PublicationStatus.FAILED,
+        )
+        for p in publications
+    ]
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """Render with the user's time zone active, so every time shows in it."""
+    tz = user_time_zone(request.user)
+    with timezone.override(tz):
+        context = {"tz_label": time_zone_label(tz), **context}
+        return render(request, template, context, status=status)
+
+
+def _size_label(size: int) -> str:
+    if size >= GB:
+        return f"{size / GB:.0f} ГБ"
+    return f"{max(1, round(size / MB))} МБ"
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+# --- clip list and upload ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def clip_list(request: HttpRequest) -> HttpResponse:
+    form = ClipUploadForm()
+    status = 200
+    if request.method == "POST":
+        form, clip = _handle_upload(request)
+        if clip is not None:
+            url = reverse("clip-detail", args=[clip.pk])
+            messages.success(
+                request, f"Клип «{clip.title}» загружен. Выберите, где его опубликовать."
+            )
+            if _wants_json(request):
+                return JsonResponse({"redirect": url}, status=201)
+            return redirect(url)
+        if _wants_json(request):
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        status = 400
+
+    page = Paginator(selectors.clip_list(user=request.user), CLIPS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    clips = [
+        (clip, selectors.latest_publication_by_platform(list(clip.publications.all())))
+        for clip in page.object_list
+    ]
+    return _render(
+        request,
+        "publishing/clip_list.html",
+        {
+            "form": form,
+            "page": page,
+            "clips": [
+                {"clip": clip, "badges": [latest[p] for p in Platform.values if p in latest]}
+                for clip, latest in clips
+            ],
+            "max_upload_bytes": settings.CLIP_MAX_UPLOAD_BYTES,
+            "max_upload_label": _size_label(settings.CLIP_MAX_UPLOAD_BYTES),
+        },
+        status=status,
+    )
+
+
+def _handle_upload(request: HttpRequest) -> tuple[ClipUploadForm, Clip | None]:
+    # Refuse an oversized body before Django reads (and spools) any of it.
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if declared > settings.CLIP_MAX_UPLOAD_BYTES + MB:
+        form = ClipUploadForm(data={}, files={})
+        form.full_clean()
+        form.errors.clear()  # only the size matters here, not the fields never read
+        form.add_error(
+            "file",
+            f"Файл больше {_size_label(settings.CLIP_MAX_UPLOAD_BYTES)}. Сократите или сожмите клип.",
+        )
+        return form, None
+    form = ClipUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return form, None
+    upload = form.cleaned_data["file"]
+    try:
+        clip = clip_create(
+            owner=request.user,
+            file=upload,
+            filename=upload.name,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+            size=upload.size,
+        )
+    except ClipError as exc:
+        form.add_error("file", str(exc))
+        return form, None
+    return form, clip
+
+
+# --- clip page -----------------------------------------------------------------------------
+
+
+def _get_clip(request: HttpRequest, clip_id: int) -> Clip:
+    clip = selectors.clip_get(user=request.user, clip_id=clip_id)
+    if clip is None:
+        raise Http404("Клип не найден")
+    return clip
+
+
+def _platform_options(
+    *,
+    reasons: dict[str, list[str]],
+    selected: list[str],
+    errors: dict[str, list[str]],
+) -> list[dict[str, Any]]:
+    options = []
+    for value, label in Platform.choices:
+        blocked = list(reasons.get(value) or [])
+        # What this submission was refused for shows as an error; other reasons stay muted.
+        refused = list(errors.get(value) or [])
+        options.append(
+            {
+                "value": value,
+                "label": label,
+                "disabled": bool(blocked),
+                "reasons": [r for r in blocked if r not in refused],
+                "checked": value in selected and not blocked,
+                "errors": refused,
+            }
+        )
+    return options
+
+
+def _clip_page(
+    request: HttpRequest,
+    clip: Clip,
+    *,
+    form: PublishForm | None = None,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    errors = errors or {}
+    tz = user_time_zone(request.user)
+    if form is None:
+        form = PublishForm(initial={"title": clip.title, "description": clip.description}, tz=tz)
+    selected = form.data.getlist("platforms") if form.is_bound else []
+    publications = list(clip.publications.all())
+    reasons = publication_check_platforms(user=request.user, clip=clip, platforms=Platform.values)
+    per_field = {*Platform.values, "scheduled_at"}
+    return _render(
+        request,
+        "publishing/clip_detail.html",
+        {
+            "clip": clip,
+            "form": form,
+            "platform_options": _platform_options(
+                reasons=reasons, selected=selected, errors=errors
+            ),
+            # Reasons that block every platform (the clip is not ready yet).
+            "clip_notices": reasons.get("clip", []),
+            "general_errors": [
+                msg for key, msgs in errors.items() if key not in per_field for msg in msgs
+            ],
+            "schedule_errors": errors.get("scheduled_at", []),
+            "rows": _publication_rows(publications, now=timezone.now()),
+            "in_flight": selectors.publications_in_flight(publications),
+            "poll_interval": POLL_INTERVAL,
+            "min_schedule": timezone.localtime(timezone.now(), tz).strftime("%Y-%m-%dT%H:%M"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def clip_detail(request: HttpRequest, clip_id: int) -> HttpResponse:
+    return _clip_page(request, _get_clip(request, clip_id))
+
+
+@login_required
+@require_POST
+def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
+    clip = _get_clip(request, clip_id)
+    tz = user_time_zone(request.user)
+    form = PublishForm(request.POST, tz=tz)
+    if not form.is_valid():
+        return _clip_page(request, clip, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        created = publication_create(
+            user=request.user,
+            clip=clip,
+            platforms=data["platforms"],
+            scheduled_at=data["scheduled_at"],
+            title=data["title"] or None,
+            description=data["description"],
+        )
+    # PublicationConflict is a PublicationValidationError: catch it first.
+    except PublicationConflict as exc:
+        return _clip_page(request, clip, form=form, errors=exc.errors, status=409)
+    except PublicationValidationError as exc:
+        return _clip_page(request, clip, form=form, errors=exc.errors, status=400)
+    names = ", ".join(p.get_platform_display() for p in created)
+    if data["scheduled_at"]:
+        when = timezone.localtime(data["scheduled_at"], tz)
+        messages.success(request, f"Запланировано на {when:%d.%m.%Y %H:%M} ({tz}): {names}.")
+    else:
+        messages.success(request, f"Публикация началась: {names}. Статус обновляется ниже.")
+    return redirect("clip-detail", clip_id=clip.pk)
+
+
+@login_required
+@require_GET
+def clip_publications(request: HttpRequest, clip_id: int) -> HttpResponse:
+    """The publications table alone: what the clip page polls while anything is in flight."""
+    clip = _get_clip(request, clip_id)
+    publications = list(clip.publications.all())
+    return _render(
+        request,
+        "publishing/_publications.html",
+        {
+            "clip": clip,
+            "rows": _publication_rows(publications, now=timezone.now()),
+            "in_flight": selectors.publications_in_flight(publications),
+            "poll_interval": POLL_INTERVAL,
+        },
+    )
+
+
+# --- cancel / retry ------------------------------------------------------------------------
+
+
+def _get_publication(request: HttpRequest, publication_id: int) -> Publication:
+    publication = selectors.publication_get(user=request.user, publication_id=publication_id)
+    if publication is None:
+        raise Http404("Публикация не найдена")
+    return publication
+
+
+@login_required
+@require_POST
+def publication_cancel_view(request: HttpRequest, publication_id: int) -> HttpResponse:
+    publication = _get_publication(request, publication_id)
+    try:
+        publication_cancel(publication=publication)
+    except PublicationStateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Публикация в {publication.get_platform_display()} отменена.")
+    return redirect("clip-detail", clip_id=publication.clip_id)
+
+
+@login_required
+@require_POST
+def publication_retry_view(request: HttpRequest, publication_id: int) -> HttpResponse:
+    publication = _get_publication(request, publication_id)
+    try:
+        publication_retry(publication=publication)
+    except PublicationStateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Публикация в {publication.get_platform_display()} снова в очереди.",
+        )
+    return redirect("clip-detail", clip_id=publication.clip_id)

@@ -1,0 +1,169 @@
+"""The clip list: the user's clips newest first with per-platform badges, and uploading."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from clipmaker.clips.models import Clip, ClipStatus
+from platforms.constants import Platform
+from publishing.models import PublicationStatus
+from tests.factories import TINY_MP4, ClipFactory, PublicationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _upload(name: str, content: bytes) -> io.BytesIO:
+    f = io.BytesIO(content)
+    f.name = name
+    return f
+
+
+def test_list_requires_login(client):
+    response = client.get("/clips/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_list_shows_only_own_clips_newest_first(client_in, user, other_clip):
+    old = ClipFactory(owner=user, title="Старый клип")
+    Clip.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=1))
+    ClipFactory(owner=user, title="Новый клип")
+
+    body = client_in.get("/clips/").content.decode()
+
+    assert body.index("Новый клип") < body.index("Старый клип")
+    assert "Чужой клип" not in body
+
+
+def test_list_shows_latest_status_per_platform(client_in, clip):
+    earlier = PublicationFactory(clip=clip, platform=Platform.VK, status=PublicationStatus.FAILED)
+    earlier.created_at = timezone.now() - timedelta(hours=1)
+    earlier.save()
+    PublicationFactory(clip=clip, platform=Platform.VK, status=PublicationStatus.PUBLISHED)
+    PublicationFactory(clip=clip, platform=Platform.TELEGRAM, status=PublicationStatus.QUEUED)
+
+    body = client_in.get("/clips/").content.decode()
+
+    assert 'class="badge published"' in body
+    assert "VK Клипы · Опубликовано" in body
+    assert "Telegram · В очереди" in body
+    assert "Ошибка" not in body  # the older VK failure is superseded
+    assert body.count('class="badge ') == 2
+
+
+def test_clip_without_publications_says_so(client_in, clip):
+    assert "ещё не публиковался" in client_in.get("/clips/").content.decode()
+
+
+def test_upload_stores_clip_and_opens_its_page(client_in, user):
+    response = client_in.post(
+        "/clips/",
+        {"file": _upload("ролик.mp4", TINY_MP4), "title": "Новый ролик", "description": "Текст"},
+    )
+
+    clip = Clip.objects.get(owner=user)
+    assert response.status_code == 302
+    assert response["Location"] == f"/clips/{clip.pk}/"
+    assert (clip.title, clip.description, clip.status) == ("Новый ролик", "Текст", ClipStatus.READY)
+    assert clip.size_bytes == len(TINY_MP4)
+    assert clip.file.read() == TINY_MP4
+
+
+def test_upload_without_title_uses_file_name(client_in, user):
+    client_in.post("/clips/", {"file": _upload("закат.mov", TINY_MP4), "title": ""})
+    assert Clip.objects.get(owner=user).title == "закат"
+
+
+def test_upload_by_script_answers_json_with_the_clip_page(client_in, user):
+    response = client_in.post(
+        "/clips/",
+        {"file": _upload("clip.mp4", TINY_MP4)},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+    )
+    assert response.status_code == 201
+    assert response.json() == {"redirect": f"/clips/{Clip.objects.get(owner=user).pk}/"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("clip.avi", TINY_MP4, "Поддерживаются только видео MP4 и MOV"),
+        ("clip.mp4", b"", "Файл пустой. Выберите другой файл."),
+        ("clip.mp4", b"plain text pretending to be a video", "не похож на видео"),
+    ],
+)
+def test_upload_refuses_bad_file_with_russian_reason(client_in, user, name, content, message):
+    response = client_in.post("/clips/", {"file": _upload(name, content)})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Clip.objects.filter(owner=user).exists()
+
+
+def test_upload_refuses_file_above_the_limit(client_in, user, settings):
+    settings.CLIP_MAX_UPLOAD_BYTES = len(TINY_MP4) - 1
+
+    response = client_in.post(
+        "/clips/",
+        {"file": _upload("clip.mp4", TINY_MP4)},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+    )
+
+    assert response.status_code == 400
+    assert "Сократите или сожмите клип" in str(response.json()["errors"])
+    assert not Clip.objects.filter(owner=user).exists()
+
+
+def test_upload_refuses_declared_oversized_body_before_reading_it(client_in, user, settings):
+    settings.CLIP_MAX_UPLOAD_BYTES = 1024
+    response = client_in.post(
+        "/clips/",
+        data=b"x" * 16,
+        content_type="multipart/form-data; boundary=zzz",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Файл больше 1 МБ. Сократите или сожмите клип." in body
+    assert "Выберите файл клипа." not in body
+    assert not Clip.objects.filter(owner=user).exists()
+
+
+def test_upload_without_file_asks_for_one(client_in):
+    response = client_in.post("/clips/", {"title": "Без файла"})
+    assert response.status_code == 400
+    assert "Выберите файл клипа." in response.content.decode()
+
+
+def test_upload_form_carries_csrf_and_progress_script(client_in):
+    body = client_in.get("/clips/").content.decode()
+    assert "csrfmiddlewaretoken" in body
+    assert "js/upload.js" in body
+    assert "data-upload-progress" in body
+
+
+def test_upload_is_refused_without_csrf_token(user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post("/clips/", {"file": _upload("clip.mp4", TINY_MP4)})
+    assert response.status_code == 403
+    assert not Clip.objects.filter(owner=user).exists()
+
+
+def test_list_is_paginated_for_many_clips(client_in, user):
+    ClipFactory.create_batch(51, owner=user)
+    first = client_in.get("/clips/").content.decode()
+    second = client_in.get("/clips/?page=2").content.decode()
+    assert first.count("data-clip-id=") == 50
+    assert second.count("data-clip-id=") == 1
+
+
+def test_other_users_list_is_not_shown(client, other_clip):
+    client.force_login(UserFactory())
+    assert "Чужой клип" not in client.get("/clips/").content.decode()
