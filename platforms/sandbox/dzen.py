@@ -4,7 +4,8 @@
 creates a draft and gives an ``upload_url``; ``PUT upload_url`` takes the raw file
 (``Content-Type: video/mp4``), streamed; ``POST v1/videos/<id>/publish`` starts processing
 (``processing`` → ``published``); ``GET v1/videos/<id>``; ``GET v1/videos/stats?ids=``;
-``GET v1/me``. Errors: ``{"error": {"code", "message"}}``; 429 carries ``Retry-After``.
+``GET v1/me``. Before publishing a video's status is ``created`` (no file yet) or ``uploaded``.
+Errors: ``{"error": {"code", "message"}}``; 429 carries ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def _auth(request: HttpRequest) -> TokenClaims:
 
 def _status(video: Video, now: float) -> str:
     if not video.extra.get("published"):
-        return "uploaded" if video.uploaded_at else "draft"
+        return "uploaded" if video.uploaded_at else "created"
     return "published" if video.is_ready(now) else "processing"
 
 

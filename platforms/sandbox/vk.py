@@ -3,7 +3,8 @@
 As the real API: GET or POST with form-urlencoded or multipart parameters (a JSON body is not
 read, so its parameters are missing), ``v`` required, token as ``access_token`` or
 ``Authorization: Bearer``, every API error inside HTTP 200 as ``{"error": {...}}``. The upload
-server answers bare JSON. Methods: ``video.save``, ``video.get``, ``users.get``.
+server answers bare JSON. Methods: ``video.save``, ``video.get``, ``users.get``. A saved video
+whose file never arrived is not listed by ``video.get`` (VK lists videos that have a file).
 """
 
 from __future__ import annotations
@@ -272,10 +273,18 @@ def _video_get(store: Store, user_id: int, params: dict[str, str]) -> dict[str, 
             wanted.append((int(match[1]), match[2]))
         found = videos.get_many(store, PLATFORM, [video_id for _, video_id in wanted])
         owners = {video_id: owner for owner, video_id in wanted}
-        items = [video_item(v, now) for v in found if v.owner_id == owners.get(v.id)]
+        items = [
+            video_item(v, now)
+            for v in found
+            if v.owner_id == owners.get(v.id) and v.uploaded_at is not None
+        ]
         return {"count": len(items), "items": items}
     owner = owner_id if owner_id is not None else user_id
-    mine = [v for v in reversed(videos.listing(store, PLATFORM)) if v.owner_id == owner]
+    mine = [
+        v
+        for v in reversed(videos.listing(store, PLATFORM))
+        if v.owner_id == owner and v.uploaded_at is not None
+    ]
     page = mine[offset : offset + (100 if count is None else count)]
     return {"count": len(mine), "items": [video_item(v, now) for v in page]}
 

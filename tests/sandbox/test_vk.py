@@ -64,10 +64,14 @@ def test_save_upload_then_processing_until_ready(sandbox, clip_file):
     assert sandbox.control.videos("vk")[0]["bytes"] == 3 * 1024 * 1024 + 7
 
 
-def test_video_get_leaves_out_unknown_videos(sandbox):
+def test_video_get_leaves_out_unknown_videos_and_those_without_a_file(sandbox, clip_file):
     token = sandbox.control.issue_credentials("vk")["access_token"]
     saved = vk_call(sandbox, "video.save", token, name="Клип")["response"]
-    refs = f"{saved['owner_id']}_{saved['video_id']},{saved['owner_id']}_999"
+    empty = vk_call(sandbox, "video.save", token, name="Без файла")["response"]
+    upload(saved["upload_url"], clip_file(100))
+    refs = ",".join(
+        f"{saved['owner_id']}_{video_id}" for video_id in (saved["video_id"], 999, empty["video_id"])
+    )
 
     answer = vk_call(sandbox, "video.get", token, videos=refs, count=200)["response"]
 
