@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -134,7 +135,7 @@ def test_confirmed_disconnect_wipes_tokens_and_cancels(web, user, messages_of):
     assert not conn.access_token_sealed and not conn.refresh_token_sealed
     pub.refresh_from_db()
     assert pub.status == PublicationStatus.CANCELLED
-    assert 'data-platform="telegram" data-status="revoked"' in response.content.decode()
+    assert re.search(r'data-platform="telegram"\s+data-status="revoked"', response.content.decode())
 
 
 def test_another_users_connection_cannot_be_disconnected(web):
