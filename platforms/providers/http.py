@@ -177,14 +177,16 @@ class UploadBody:
 
     def read(self, size: int | None = -1) -> bytes:
         if size is None or size < 0:
-            data = self._source.read()
-        else:
-            data = self._source.read(max(size, self._chunk_size))
+            chunks = []
+            while chunk := self._source.read(self._chunk_size):
+                chunks.append(chunk)
+            self.bytes_out += sum(map(len, chunks))
+            self.finished = True
+            return b"".join(chunks)
+        data = self._source.read(max(size, self._chunk_size))
         if data:
             self.bytes_out += len(data)
         else:
-            self.finished = True
-        if size is None or size < 0:
             self.finished = True
         return data
 
@@ -200,6 +202,27 @@ def _file_size(fileobj: BinaryIO, fallback: int) -> int:
         return fallback
 
 
+class _Concat:
+    """Reads ``head``, then the file reader, then ``tail``, as one stream."""
+
+    def __init__(self, head: bytes, reader: ProgressFile, tail: bytes) -> None:
+        self._parts: list[Any] = [head, reader, tail]
+
+    def read(self, size: int = -1) -> bytes:
+        while self._parts:
+            part = self._parts[0]
+            if isinstance(part, bytes):
+                self._parts.pop(0)
+                if part:
+                    return part
+                continue
+            data = part.read(size)
+            if data:
+                return data
+            self._parts.pop(0)
+        return b""
+
+
 def multipart_body(
     *,
     fields: Mapping[str, Any],
@@ -212,7 +235,13 @@ def multipart_body(
     chunk_size: int = MIB,
     deadline: float | None = None,
 ) -> UploadBody:
-    """A streamed multipart/form-data body: ``fields`` as text parts, then the file part."""
+    """A streamed multipart/form-data body: ``fields`` as text parts, then the file part.
+
+    ``MultipartEncoder`` renders the framing (boundary, part headers, escaping) around an empty
+    file part; the file's bytes are then streamed between that head and the closing boundary
+    straight from the file object. Feeding the file through the encoder itself works too, but
+    its internal buffer copies every byte several times and halves throughput (bench/upload.py).
+    """
     size = _file_size(fileobj, size)
     reader = ProgressFile(
         fileobj, size, progress=progress, chunk_size=chunk_size, deadline=deadline
@@ -220,9 +249,19 @@ def multipart_body(
     parts: list[tuple[str, Any]] = [
         (name, str(value)) for name, value in fields.items() if value is not None
     ]
-    parts.append((file_field, (filename, reader, content_type)))
+    parts.append((file_field, (filename, b"", content_type)))
     encoder = MultipartEncoder(fields=parts)
-    return UploadBody(encoder, encoder.len, encoder.content_type, chunk_size=chunk_size)
+    framing = encoder.to_string()
+    tail = f"\r\n--{encoder.boundary_value}--\r\n".encode()
+    if not framing.endswith(tail):  # pragma: no cover - guards a toolbelt format change
+        raise RuntimeError("unexpected multipart framing")
+    head = framing[: -len(tail)]
+    return UploadBody(
+        _Concat(head, reader, tail),
+        len(head) + size + len(tail),
+        encoder.content_type,
+        chunk_size=chunk_size,
+    )
 
 
 def raw_body(

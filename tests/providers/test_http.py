@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
+from requests_toolbelt.multipart.decoder import MultipartDecoder
 
 from platforms.providers import ClipFileMissing, PlatformHandle, TransientError, get_provider
 from platforms.providers.http import MIB, multipart_body, parse_retry_after, raw_body, scrub
@@ -162,12 +163,21 @@ def test_multipart_body_length_matches_the_bytes_it_yields():
         progress=progress.append,
     )
 
-    total = 0
-    while chunk := body.read(16384):
-        total += len(chunk)
+    streamed = b""
+    while chunk := body.read(16384):  # what urllib3 does
+        streamed += chunk
 
-    assert total == len(body)
+    assert len(streamed) == len(body)
     assert body.finished
+    parts = {
+        part.headers[b"Content-Disposition"].decode(): part.content
+        for part in MultipartDecoder(streamed, body.content_type).parts
+    }
+    assert parts == {
+        'form-data; name="chat_id"': b"-100",
+        'form-data; name="caption"': "Привет".encode(),
+        'form-data; name="video"; filename="clip.mp4"': clip_bytes(2 * MIB + 5),
+    }
     assert progress == [MIB, 2 * MIB, 2 * MIB + 5]
     assert body.content_type.startswith("multipart/form-data; boundary=")
 
