@@ -61,7 +61,9 @@ class PublishForm(forms.Form):
         if not raw:
             return None
         try:
-            naive = datetime.strptime(raw[:16], DATETIME_LOCAL_FORMAT)
+            # datetime-local sends seconds only when they are not zero
+            fmt = DATETIME_LOCAL_FORMAT + (":%S" if len(raw) > 16 else "")
+            naive = datetime.strptime(raw[:19], fmt)
         except ValueError:
             raise forms.ValidationError(
                 "Не удалось прочитать дату и время. Укажите их в виде ДД.ММ.ГГГГ ЧЧ:ММ."

@@ -454,3 +454,26 @@ def test_other_user_sees_nothing_of_the_owner(clip):
     stranger = Client()
     stranger.force_login(UserFactory())
     assert stranger.get(f"/clips/{clip.pk}/").status_code == 404
+
+
+def test_schedule_accepts_seconds(client_in, clip, connected):
+    local = timezone.localtime(timezone.now() + timedelta(hours=3)).replace(microsecond=0)
+    client_in.post(
+        f"/clips/{clip.pk}/publish/",
+        {
+            "platforms": ["vk"],
+            "action": "schedule",
+            "scheduled_at": local.strftime("%Y-%m-%dT%H:%M:%S"),
+        },
+    )
+    assert Publication.objects.get(clip=clip).scheduled_at == local
+
+
+def test_unreadable_schedule_time_is_refused(client_in, clip, connected):
+    response = client_in.post(
+        f"/clips/{clip.pk}/publish/",
+        {"platforms": ["vk"], "action": "schedule", "scheduled_at": "завтра утром"},
+    )
+    assert response.status_code == 400
+    assert "Не удалось прочитать дату и время" in response.content.decode()
+    assert not Publication.objects.exists()

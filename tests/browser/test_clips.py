@@ -1,0 +1,244 @@
+"""The clip pages in Chromium, end to end: the sandbox, a real Celery worker, the live server.
+
+A demo-like user (Pro plan, four sandbox connections) publishes, schedules, cancels and
+retries from the clip page and watches it update itself without reloading.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from clipmaker.accounts.models import Plan
+from clipmaker.clips.demo import make_demo_video
+from clipmaker.clips.services import clip_import_path
+from platforms.constants import MB, Platform
+from publishing.models import Publication, PublicationStatus
+from tests.factories import ClipFactory, PlatformConnectionFactory, UserFactory
+from tests.publishing.conftest import sandbox_connection
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.live]
+
+ALL = [Platform.VK, Platform.RUTUBE, Platform.DZEN, Platform.TELEGRAM]
+# Generous: four uploads plus the sandbox's processing delay on a busy machine.
+PUBLISH_TIMEOUT_MS = 45_000
+
+
+@pytest.fixture(scope="module")
+def demo_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_demo_video(tmp_path_factory.mktemp("video") / "demo.mp4", seconds=2)
+
+
+@pytest.fixture
+def demo_user(sandbox: Any) -> Any:
+    user = UserFactory(username="demo-browser", plan=Plan.PRO)
+    for platform in ALL:
+        sandbox_connection(sandbox.control, user=user, platform=platform)
+    return user
+
+
+@pytest.fixture
+def demo_clip(demo_user: Any, demo_video: Path) -> Any:
+    return clip_import_path(
+        owner=demo_user,
+        path=demo_video,
+        title="Закат над Волгой",
+        description="Клип из КлипМейкера #закат",
+    )
+
+
+def _expect() -> Any:
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def _row(page: Any, platform: str, status: str | None = None) -> Any:
+    selector = f'#publications tr[data-platform="{platform}"]'
+    if status:
+        selector += f'[data-status="{status}"]'
+    return page.locator(selector)
+
+
+def _check(page: Any, *platforms: str) -> None:
+    for platform in platforms:
+        page.check(f'#publish-panel input[name=platforms][value="{platform}"]')
+
+
+def test_publish_to_all_four_and_watch_them_go_live(
+    sandbox, publishing_worker, demo_user, demo_clip, login_as, screenshot
+):
+    expect = _expect()
+    page = login_as(demo_user)
+    page.goto("/clips/")
+    expect(page.locator(f'tr[data-clip-id="{demo_clip.pk}"]')).to_contain_text(
+        "ещё не публиковался"
+    )
+
+    page.click(f"text={demo_clip.title}")
+    expect(page.locator("video")).to_have_attribute("src", f"/media/clips/{demo_clip.pk}/")
+    expect(page.locator("input[name=title]")).to_have_value("Закат над Волгой")
+    _check(page, *ALL)
+    page.click("button[name=action][value=now]")
+
+    expect(page.locator(".msg.success")).to_contain_text("Публикация началась")
+    url_before = page.url
+    for platform in ALL:
+        badge = _row(page, platform).locator(".badge")
+        expect(badge).to_have_text("Опубликовано", timeout=PUBLISH_TIMEOUT_MS)
+    assert page.url == url_before  # updated in place, no reload
+    # Polling stops once nothing is in flight.
+    expect(page.locator("#publications")).to_have_attribute("data-in-flight", "false")
+    expect(page.locator("#publications")).not_to_have_attribute("hx-trigger", "every 1s")
+
+    rows = {p.platform: p for p in Publication.objects.filter(clip=demo_clip)}
+    for platform in ALL:
+        link = _row(page, platform).locator("a", has_text="Открыть пост")
+        href = link.get_attribute("href")
+        assert href == rows[platform].platform_url
+        assert href.startswith("https://")
+        assert link.get_attribute("target") == "_blank"
+        # the platform really holds the whole clip, once
+        held = sandbox.control.videos(platform)
+        assert len(held) == 1
+        assert held[0]["bytes"] == demo_clip.size_bytes
+    expect(_row(page, Platform.TELEGRAM)).to_contain_text("Статистика недоступна")
+    screenshot(page, "clip-page")
+
+    page.goto("/clips/")
+    badges = page.locator(f'tr[data-clip-id="{demo_clip.pk}"] .badge.published')
+    expect(badges).to_have_count(4)
+    screenshot(page, "clip-list")
+
+
+def test_schedule_a_few_seconds_ahead_and_watch_it_publish(
+    sandbox, publishing_worker, demo_user, demo_clip, login_as
+):
+    expect = _expect()
+    page = login_as(demo_user)
+    page.goto(f"/clips/{demo_clip.pk}/")
+    when = timezone.localtime(timezone.now() + timedelta(seconds=4)).replace(microsecond=0)
+
+    _check(page, Platform.VK)
+    page.fill("input[name=scheduled_at]", when.strftime("%Y-%m-%dT%H:%M:%S"))
+    page.click("button[name=action][value=schedule]")
+
+    expect(page.locator(".msg.success")).to_contain_text(
+        f"Запланировано на {when:%d.%m.%Y %H:%M} (Europe/Moscow)"
+    )
+    row = _row(page, Platform.VK)
+    expect(row.locator(".badge")).to_have_text("Запланировано")
+    expect(row).to_contain_text(f"{when:%d.%m.%Y %H:%M}")
+    expect(row.locator(".badge")).to_have_text("Опубликовано", timeout=PUBLISH_TIMEOUT_MS)
+    published = Publication.objects.get(clip=demo_clip, platform=Platform.VK)
+    assert published.published_at >= when
+
+
+def test_schedule_and_cancel(sandbox, publishing_worker, demo_user, demo_clip, login_as):
+    expect = _expect()
+    page = login_as(demo_user)
+    page.goto(f"/clips/{demo_clip.pk}/")
+    when = timezone.localtime(timezone.now() + timedelta(hours=2))
+
+    _check(page, Platform.RUTUBE)
+    page.fill("input[name=scheduled_at]", when.strftime("%Y-%m-%dT%H:%M"))
+    page.click("button[name=action][value=schedule]")
+    row = _row(page, Platform.RUTUBE)
+    expect(row.locator(".badge")).to_have_text("Запланировано")
+
+    row.locator("button", has_text="Отменить").click()
+
+    expect(page.locator(".msg.success")).to_contain_text("отменена")
+    expect(_row(page, Platform.RUTUBE).locator(".badge")).to_have_text("Отменено")
+    assert (
+        Publication.objects.get(clip=demo_clip, platform=Platform.RUTUBE).status
+        == PublicationStatus.CANCELLED
+    )
+    assert sandbox.control.videos(Platform.RUTUBE) == []
+
+
+def test_failure_shows_its_message_and_retry_publishes(
+    sandbox, publishing_worker, demo_user, demo_clip, login_as
+):
+    expect = _expect()
+    sandbox.control.inject(
+        "dzen", "http_error", count=1, status=400, message="Видео не прошло проверку"
+    )
+    page = login_as(demo_user)
+    page.goto(f"/clips/{demo_clip.pk}/")
+
+    _check(page, Platform.DZEN)
+    page.click("button[name=action][value=now]")
+
+    row = _row(page, Platform.DZEN)
+    expect(row.locator(".badge")).to_have_text("Ошибка", timeout=PUBLISH_TIMEOUT_MS)
+    failed = Publication.objects.get(clip=demo_clip, platform=Platform.DZEN)
+    assert failed.error_message
+    expect(row.locator("p.error")).to_have_text(failed.error_message)
+
+    row.locator("button", has_text="Повторить").click()
+
+    expect(page.locator(".msg.success")).to_contain_text("снова в очереди")
+    expect(_row(page, Platform.DZEN).locator(".badge")).to_have_text(
+        "Опубликовано", timeout=PUBLISH_TIMEOUT_MS
+    )
+    expect(_row(page, Platform.DZEN).locator("a", has_text="Открыть пост")).to_be_visible()
+    expect(_row(page, Platform.DZEN).locator("p.error")).to_have_count(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_telegram_is_disabled_for_a_clip_above_50_mb(login_as):
+    expect = _expect()
+    user = UserFactory(plan=Plan.PRO)
+    for platform in ALL:
+        PlatformConnectionFactory(user=user, platform=platform)
+    big = ClipFactory(owner=user, title="Длинный клип", size_bytes=60 * MB)
+    page = login_as(user)
+
+    page.goto(f"/clips/{big.pk}/")
+
+    telegram = page.locator('#publish-panel input[value="telegram"]')
+    expect(telegram).to_be_disabled()
+    expect(page.locator("#reason-telegram")).to_contain_text(
+        "Файл слишком большой для Telegram (максимум 50 МБ)"
+    )
+    for platform in (Platform.VK, Platform.RUTUBE, Platform.DZEN):
+        expect(page.locator(f'#publish-panel input[value="{platform}"]')).to_be_enabled()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_shows_progress_and_opens_the_clip_page(login_as, demo_video):
+    expect = _expect()
+    user = UserFactory(plan=Plan.PRO)
+    page = login_as(user)
+    page.goto("/clips/")
+
+    page.set_input_files("input[name=file]", str(demo_video))
+    page.fill("input[name=title]", "Загружено из браузера")
+    page.click("#upload button[type=submit]")
+
+    expect(page.locator("h1")).to_have_text("Загружено из браузера")
+    clip = user.clips.get()
+    assert page.url.endswith(f"/clips/{clip.pk}/")
+    assert clip.size_bytes == demo_video.stat().st_size
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_of_a_wrong_format_shows_the_reason_in_place(login_as, tmp_path):
+    expect = _expect()
+    user = UserFactory(plan=Plan.PRO)
+    bad = tmp_path / "clip.avi"
+    bad.write_bytes(b"RIFF....AVI not really")
+    page = login_as(user)
+    page.goto("/clips/")
+
+    page.set_input_files("input[name=file]", str(bad))
+    page.click("#upload button[type=submit]")
+
+    expect(page.locator("[data-upload-errors]")).to_contain_text("MP4 и MOV")
+    assert page.url.endswith("/clips/")
+    assert not user.clips.exists()
