@@ -329,16 +329,21 @@ def clip_publications(request: HttpRequest, clip_id: int) -> HttpResponse:
     """The publications table alone: what the clip page polls while anything is in flight."""
     clip = _get_clip(request, clip_id)
     publications = list(clip.publications.all())
-    return _render(
-        request,
-        "publishing/_publications.html",
-        {
-            "clip": clip,
-            "rows": _publication_rows(publications, now=timezone.now()),
-            "in_flight": selectors.publications_in_flight(publications),
-            "poll_interval": POLL_INTERVAL,
-        },
-    )
+    in_flight = selectors.publications_in_flight(publications)
+    context: dict[str, Any] = {
+        "clip": clip,
+        "rows": _publication_rows(publications, now=timezone.now()),
+        "in_flight": in_flight,
+        "poll_interval": POLL_INTERVAL,
+    }
+    if not in_flight and request.htmx:
+        # The last poll: what can be published next has changed, so refresh the checkboxes
+        # too (out of band). Earlier polls skip this check and stay cheap.
+        reasons = publication_check_platforms(
+            user=request.user, clip=clip, platforms=Platform.values
+        )
+        context["platform_options"] = _platform_options(reasons=reasons, selected=[], errors={})
+    return _render(request, "publishing/_publications_poll.html", context)
 
 
 # --- cancel / retry ------------------------------------------------------------------------

@@ -94,6 +94,9 @@ def test_publish_to_all_four_and_watch_them_go_live(
     # Polling stops once nothing is in flight.
     expect(page.locator("#publications")).to_have_attribute("data-in-flight", "false")
     expect(page.locator("#publications")).not_to_have_attribute("hx-trigger", "every 1s")
+    # ...and the checkboxes, disabled while the posts were in flight, are usable again.
+    for platform in ALL:
+        expect(page.locator(f'#publish-panel input[value="{platform}"]')).to_be_enabled()
 
     rows = {p.platform: p for p in Publication.objects.filter(clip=demo_clip)}
     for platform in ALL:

@@ -477,3 +477,17 @@ def test_unreadable_schedule_time_is_refused(client_in, clip, connected):
     assert response.status_code == 400
     assert "Не удалось прочитать дату и время" in response.content.decode()
     assert not Publication.objects.exists()
+
+
+def test_last_poll_refreshes_the_platform_checkboxes_out_of_band(client_in, clip, connected):
+    pub = PublicationFactory(clip=clip, platform="vk", status=PublicationStatus.PUBLISHING)
+    url = f"/clips/{clip.pk}/publications/"
+
+    polling = client_in.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-swap-oob" not in polling  # in-flight polls stay cheap
+
+    Publication.objects.filter(pk=pub.pk).update(status=PublicationStatus.PUBLISHED)
+    last = client_in.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    assert '<fieldset class="platforms" id="platform-options" hx-swap-oob="true">' in last
+    assert " disabled" not in _option(last, "vk")
