@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
+from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 pytestmark = pytest.mark.live
 
@@ -69,3 +73,23 @@ def wait_for(predicate, timeout: float = 10.0):  # type: ignore[no-untyped-def]
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.05)
+
+
+def approve_page(page: requests.Response, decision: str = "allow") -> dict[str, str]:
+    """Submit an OAuth approve page's form as a browser would; return the redirect's query."""
+    html = page.text
+    match = re.search(r'<form method="post" action="([^"]+)"', html)
+    assert match is not None, "no approve form on the page"
+    fields = {
+        unescape(name): unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)
+    }
+    fields["account_name"] = "Демо-автор"
+    fields["decision"] = decision
+    base = page.url.split("/sandbox/")[0]
+    answer = requests.post(base + match[1], data=fields, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    return {
+        key: values[0]
+        for key, values in parse_qs(urlsplit(answer.headers["Location"]).query).items()
+    }

@@ -70,7 +70,8 @@ def test_video_get_leaves_out_unknown_videos_and_those_without_a_file(sandbox, c
     empty = vk_call(sandbox, "video.save", token, name="Без файла")["response"]
     upload(saved["upload_url"], clip_file(100))
     refs = ",".join(
-        f"{saved['owner_id']}_{video_id}" for video_id in (saved["video_id"], 999, empty["video_id"])
+        f"{saved['owner_id']}_{video_id}"
+        for video_id in (saved["video_id"], 999, empty["video_id"])
     )
 
     answer = vk_call(sandbox, "video.get", token, videos=refs, count=200)["response"]
