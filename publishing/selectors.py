@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 
 from clipmaker.accounts.models import User
 from clipmaker.clips.models import Clip
-from publishing.models import IN_FLIGHT_STATUSES, Publication
+from publishing.models import IN_FLIGHT_STATUSES, Publication, PublicationStatus
 from stats.models import StatsSnapshot
 
 
@@ -67,3 +67,13 @@ def publication_get(*, user: User, publication_id: int) -> Publication | None:
 def publication_stats_history(*, publication: Publication) -> QuerySet[StatsSnapshot]:
     """Snapshots of a publication's figures, oldest first (for charts)."""
     return StatsSnapshot.objects.filter(publication=publication).order_by("collected_at", "id")
+
+
+def publication_pending_count(*, user: User, platform: str) -> int:
+    """How many of the user's publications to a platform are still waiting (scheduled or
+    queued): what disconnecting that platform would cancel (publication_cancel_for_disconnect)."""
+    return Publication.objects.filter(
+        clip__owner=user,
+        platform=platform,
+        status__in=(PublicationStatus.SCHEDULED, PublicationStatus.QUEUED),
+    ).count()

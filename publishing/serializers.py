@@ -110,8 +110,16 @@ class ClipUploadSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+@extend_schema_field(
+    # The same named enum as a publication's ``platform`` (one name per choice set).
+    {"type": "array", "items": {"$ref": "#/components/schemas/PlatformEnum"}, "minItems": 1}
+)
+class PlatformListField(serializers.ListField):
+    pass
+
+
 class PublishRequestSerializer(serializers.Serializer):
-    platforms = serializers.ListField(
+    platforms = PlatformListField(
         child=serializers.ChoiceField(
             choices=Platform.choices,
             error_messages={"invalid_choice": "Неизвестная платформа «{input}»."},
