@@ -97,9 +97,10 @@ def main() -> int:
                 break
             time.sleep(0.5)
     finally:
+        # SIGTERM to each leader only: celery then stops its own pool children (warm shutdown).
         for proc in procs.values():
             if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+                proc.terminate()
         deadline = time.time() + 15
         for proc in procs.values():
             try:
