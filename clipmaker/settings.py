@@ -301,6 +301,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "КлипМейкер Auto-Posting API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"PlatformEnum": "platforms.constants.Platform.choices"},
 }
 
 # --- security ------------------------------------------------------------------------------
