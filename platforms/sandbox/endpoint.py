@@ -14,7 +14,14 @@ from django.views.decorators.csrf import csrf_exempt
 from platforms.sandbox import faults
 from platforms.sandbox.faults import Fault
 from platforms.sandbox.state import Store, get_store
-from platforms.sandbox.wire import Dropped, count_body, drain, read_body_counted, reset_connection
+from platforms.sandbox.wire import (
+    Dropped,
+    count_body,
+    drain,
+    read_body_counted,
+    request_socket,
+    reset_connection,
+)
 
 FaultRenderer = Callable[[Fault, str], HttpResponse]
 MethodName = str | Callable[..., str]
@@ -99,6 +106,9 @@ def endpoint(
                     started=started,
                     fault=fault.kind if fault else None,
                 )
+                # Journal first, then drop: a client that sees the reset finds it recorded.
+                if isinstance(response, Dropped):
+                    reset_connection(request)
 
         wrapper.sandbox_platform = platform  # type: ignore[attr-defined]
         return wrapper
@@ -107,7 +117,8 @@ def endpoint(
 
 
 def _drop(request: HttpRequest) -> HttpResponse:
-    if reset_connection(request):
+    """A marker telling the wrapper to reset the connection once the request is journaled."""
+    if request_socket(request) is not None:
         return Dropped()
     # No socket to reset (an unusual server): the best remaining imitation is a bare 502.
     return HttpResponse(status=502)
