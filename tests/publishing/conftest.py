@@ -69,3 +69,29 @@ def connect(sandbox: Any) -> Callable[..., PlatformConnection]:
 
 def status_of(publication: Publication) -> str:
     return Publication.objects.values_list("status", flat=True).get(pk=publication.pk)
+
+
+@pytest.fixture(autouse=True)
+def _private_broker(settings: Any, tmp_path: Any) -> Any:
+    """Messages sent by unit tests go to a folder of their own (embedded broker only)."""
+    from tests.fixtures.worker import _reset_producer
+
+    if settings.REDIS_URL:
+        yield
+        return
+    from clipmaker.celery import app
+
+    saved = dict(app.conf.broker_transport_options or {})
+    broker = tmp_path / "unit-broker"
+    for sub in ("out", "processed"):
+        (broker / sub).mkdir(parents=True, exist_ok=True)
+    app.conf.broker_transport_options = {
+        **saved,
+        "data_folder_in": str(broker / "out"),
+        "data_folder_out": str(broker / "out"),
+        "data_folder_processed": str(broker / "processed"),
+    }
+    _reset_producer(app)
+    yield
+    app.conf.broker_transport_options = saved
+    _reset_producer(app)
