@@ -95,8 +95,8 @@ def test_slow_answer(sandbox, vk_token):
 
     assert answer.json()["response"]
     assert time.monotonic() - started >= 0.6
+    sandbox.control.inject("vk", "slow", delay=1.5)
     with pytest.raises(requests.Timeout):
-        sandbox.control.inject("vk", "slow", delay=1.5)
         requests.post(
             f"{sandbox.vk_api_url}/users.get", data={"v": V, "access_token": vk_token}, timeout=0.5
         )
