@@ -1,9 +1,7 @@
-"""Connect the demo user to all four sandbox platforms (used by ``manage.py seed_demo``).
+"""Connect a user to all four sandbox platforms, as if they had gone through connecting.
 
-The web process that serves the sandbox is not running yet when ``make run`` seeds the demo
-data, so the credentials are issued straight from the sandbox's state and stored exactly as the
-connect flows would store them after verification. Platforms the user already connected (or
-disconnected on purpose) are left alone.
+Used by the ``seed_demo`` command. The credentials come from ``control.issue_credentials`` (no
+network call) and are stored through the connections service, encrypted like any other.
 """
 
 from __future__ import annotations
@@ -11,57 +9,69 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from platforms.constants import Platform
-from platforms.models import PlatformConnection
 from platforms.sandbox import control
-from platforms.services import connection_store
+
+DEMO_ACCOUNT_NAME = "Демо-автор"
 
 
 def connect_demo_user(user: Any) -> list[str]:
-    known = set(PlatformConnection.objects.filter(user=user).values_list("platform", flat=True))
+    """Give ``user`` an active sandbox connection on each platform it has none on yet.
+
+    Returns the platforms connected now (empty when the sandbox is off). Idempotent.
+    """
+    from platforms.models import ConnectionStatus, PlatformConnection
+    from platforms.services import connection_store
+
+    if not settings.PLATFORM_SANDBOX:
+        return []
+    active = set(
+        PlatformConnection.objects.filter(user=user, status=ConnectionStatus.ACTIVE).values_list(
+            "platform", flat=True
+        )
+    )
     connected: list[str] = []
-    for platform in Platform.values:
-        if platform in known:
+    for platform in (Platform.VK, Platform.RUTUBE, Platform.DZEN, Platform.TELEGRAM):
+        if platform in active:
             continue
-        creds = control.issue_credentials(platform, account_name="Демо-автор")
-        if platform in (Platform.VK, Platform.DZEN):
-            extra = (
-                {"device_id": creds["device_id"], "vk_mode": "clip"} if "device_id" in creds else {}
-            )
-            connection_store(
-                user=user,
-                platform=platform,
-                access_token=creds["access_token"],
-                refresh_token=creds.get("refresh_token"),
-                expires_at=timezone.now() + timedelta(seconds=int(creds.get("expires_in", 3600))),
-                account_id=str(creds["account_id"]),
-                account_name=creds["account_name"],
-                extra=extra,
-            )
-        elif platform == Platform.RUTUBE:
-            connection_store(
-                user=user,
-                platform=platform,
-                access_token=creds["token"],
-                account_id=creds["account_id"],
-                account_name=creds["account_name"],
-            )
-        else:
-            chat = creds["chat"]
-            connection_store(
-                user=user,
-                platform=platform,
-                access_token=creds["token"],
-                account_id=str(chat["id"]),
-                account_name=chat.get("title") or creds["chat_id"],
-                extra={
-                    "chat_id": chat["id"],
-                    "chat_username": chat.get("username") or "",
-                    "bot_id": creds["bot_id"],
-                    "bot_username": creds["bot_username"],
-                },
-            )
-        connected.append(platform)
+        connection_store(user=user, platform=platform, **_stored_form(platform))
+        connected.append(str(platform))
     return connected
+
+
+def _stored_form(platform: str) -> dict[str, Any]:
+    """The sandbox's credentials in the shape connecting stores them."""
+    creds = control.issue_credentials(platform, account_name=DEMO_ACCOUNT_NAME)
+    if platform == Platform.TELEGRAM:
+        chat = creds["chat"]
+        return {
+            "access_token": creds["token"],
+            "account_id": str(chat["id"]),
+            "account_name": chat["title"],
+            "extra": {
+                "chat_id": chat["id"],
+                "chat_username": chat.get("username", ""),
+                "bot_id": creds["bot_id"],
+                "bot_username": creds["bot_username"],
+            },
+        }
+    if platform == Platform.RUTUBE:
+        return {
+            "access_token": creds["token"],
+            "account_id": creds["account_id"],
+            "account_name": creds["account_name"],
+        }
+    extra = {"device_id": creds["device_id"]} if creds.get("device_id") else {}
+    if platform == Platform.VK:
+        extra["vk_mode"] = "clip"
+    return {
+        "access_token": creds["access_token"],
+        "refresh_token": creds["refresh_token"],
+        "expires_at": timezone.now() + timedelta(seconds=int(creds["expires_in"])),
+        "account_id": str(creds["account_id"]),
+        "account_name": creds["account_name"],
+        "extra": extra,
+    }
