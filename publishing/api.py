@@ -96,6 +96,21 @@ class PublishThrottle(ScopedRateThrottle):
     """20 publish calls per minute per user (``publish`` rate in REST_FRAMEWORK)."""
 
 
+class _PublishScope:
+    throttle_scope = "publish"
+
+
+def publish_throttle_wait(request: Any) -> float | None:
+    """For the pages: count a publish attempt against the same per-user limit as the API.
+
+    Returns None when allowed, else the seconds to wait.
+    """
+    throttle = PublishThrottle()
+    if throttle.allow_request(request, _PublishScope()):
+        return None
+    return throttle.wait() or 1.0
+
+
 ErrorDetail = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
 ValidationErrors = inline_serializer(
     "ValidationErrors",

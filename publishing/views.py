@@ -6,6 +6,7 @@ Views are thin: reads come from ``publishing.selectors``, writes go through
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
@@ -26,6 +27,7 @@ from clipmaker.clips.services import ClipError, clip_create
 from platforms.constants import GB, MB, Platform
 from platforms.providers import provider_class
 from publishing import selectors
+from publishing.api import publish_throttle_wait
 from publishing.forms import ClipUploadForm, PublishForm
 from publishing.models import Publication, PublicationStatus
 from publishing.services import (
@@ -295,6 +297,19 @@ def clip_detail(request: HttpRequest, clip_id: int) -> HttpResponse:
 @require_POST
 def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
     clip = _get_clip(request, clip_id)
+    wait = publish_throttle_wait(request)
+    if wait is not None:
+        messages.error(
+            request,
+            "Слишком много публикаций: не больше 20 в минуту. "
+            f"Повторите через {math.ceil(wait)} с.",
+        )
+        return _clip_page(
+            request,
+            clip,
+            form=PublishForm(request.POST, tz=user_time_zone(request.user)),
+            status=429,
+        )
     tz = user_time_zone(request.user)
     form = PublishForm(request.POST, tz=tz)
     if not form.is_valid():

@@ -491,3 +491,24 @@ def test_last_poll_refreshes_the_platform_checkboxes_out_of_band(client_in, clip
 
     assert '<fieldset class="platforms" id="platform-options" hx-swap-oob="true">' in last
     assert " disabled" not in _option(last, "vk")
+
+
+def test_publish_form_shares_the_20_per_minute_limit_with_the_api(client_in, user, connected):
+    clips = ClipFactory.create_batch(21, owner=user)
+    for clip in clips[:20]:
+        response = client_in.post(f"/clips/{clip.pk}/publish/", {"platforms": ["vk"]})
+        assert response.status_code == 302
+
+    response = client_in.post(f"/clips/{clips[20].pk}/publish/", {"platforms": ["vk"]})
+
+    assert response.status_code == 429
+    assert "Слишком много публикаций: не больше 20 в минуту. Повторите через" in (
+        response.content.decode()
+    )
+    assert not Publication.objects.filter(clip=clips[20]).exists()
+    api_response = client_in.post(
+        f"/api/v1/clips/{clips[20].pk}/publish/",
+        {"platforms": ["vk"]},
+        content_type="application/json",
+    )
+    assert api_response.status_code == 429
