@@ -18,6 +18,7 @@ from platforms.sandbox.wire import (
     Dropped,
     count_body,
     drain,
+    no_delay,
     read_body_counted,
     request_socket,
     reset_connection,
@@ -83,6 +84,7 @@ def endpoint(
             started = time.monotonic()
             name = method(**kwargs) if callable(method) else method
             counter = count_body(request)
+            no_delay(request)
             store = get_store()
             fault = faults.take(store, platform=platform, method=name, kinds=_WRAPPER_KINDS)
             response: HttpResponse | None = None
