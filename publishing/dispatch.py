@@ -68,8 +68,11 @@ def publication_enqueue(*, publication_id: int, platform: str, eta: datetime | N
     )
 
 
-def publication_enqueue_check(*, publication_id: int, platform: str) -> bool:
-    return _send(CHECK_TASK_NAME, publication_id=publication_id, platform=platform, eta=None)
+def publication_enqueue_check(
+    *, publication_id: int, platform: str, eta: datetime | None = None
+) -> bool:
+    """Send one processing check (``eta`` at most ``PUBLISH_CHECK_INTERVAL_SECONDS`` ahead)."""
+    return _send(CHECK_TASK_NAME, publication_id=publication_id, platform=platform, eta=eta)
 
 
 def _claim_due(queryset_filter: Q, *, due_field: str, changes: dict[str, object]) -> list[DueRow]:
@@ -127,7 +130,11 @@ def publications_dispatch_due(*, now: datetime | None = None) -> int:
 
 
 def publications_check_processing_due(*, now: datetime | None = None) -> int:
-    """Send a check for every publication whose platform is still processing and is due."""
+    """Send a check for every processing publication that is due and has no check on its way.
+
+    Each check schedules the next one itself (``publication_check``); this sweep (the
+    ``check_processing`` beat task) only catches checks whose message was lost.
+    """
     now = now or timezone.now()
     lost_before = now - timedelta(seconds=settings.PUBLISH_REDELIVER_SECONDS)
     rows = _claim_due(

@@ -53,7 +53,7 @@ from platforms.services import (
     connection_refresh,
 )
 from publishing import ratelimit
-from publishing.dispatch import publication_enqueue
+from publishing.dispatch import publication_enqueue, publication_enqueue_check
 from publishing.models import Publication, PublicationStatus
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,9 @@ logger = logging.getLogger(__name__)
 CLAIM_TOLERANCE = timedelta(seconds=1)
 # Progress is written at most this often (seconds).
 PROGRESS_WRITE_INTERVAL = 1.0
+# The first processing check comes this soon after the upload; later ones wait a quarter of
+# the time spent so far, up to PUBLISH_CHECK_INTERVAL_SECONDS (short clips are ready fast).
+FIRST_CHECK_DELAY = 0.5
 # How soon a publication re-tries after our own rate limiter said "wait" (added to the wait).
 LOCAL_RATE_LIMIT_SLACK = 0.05
 
@@ -528,6 +531,7 @@ class _Attempt:
     def processing(self, result: PublishResult) -> None:
         """The platform has the file and is processing it: release the claim, poll later."""
         now = timezone.now()
+        next_at = now + next_check_delay(started=self.pub.started_at or now, now=now)
         if self._write(
             platform_handle=result.handle.to_json(),
             platform_video_id=result.handle.id[:128],
@@ -535,10 +539,13 @@ class _Attempt:
             bytes_sent=F("bytes_total"),
             claim_token=None,
             lease_expires_at=None,
-            enqueued_at=None,
-            next_attempt_at=now + timedelta(seconds=settings.PUBLISH_CHECK_INTERVAL_SECONDS),
+            enqueued_at=now,
+            next_attempt_at=next_at,
         ):
             log_event("publish_job_processing", **self._fields(handle=result.handle.id))
+            publication_enqueue_check(
+                publication_id=self.pub.pk, platform=self.pub.platform, eta=next_at
+            )
 
     def fail(self, message: str, *, code: str, err: ProviderError | None = None) -> None:
         now = timezone.now()
@@ -851,19 +858,33 @@ def _handle_error(attempt: _Attempt, connection: PlatformConnection, err: Provid
 # --- Platforms still processing ------------------------------------------------------------
 
 
+def next_check_delay(*, started: datetime, now: datetime) -> timedelta:
+    """How long until the next processing check: soon at first, then less and less often."""
+    elapsed = max(0.0, (now - started).total_seconds())
+    seconds = min(settings.PUBLISH_CHECK_INTERVAL_SECONDS, max(FIRST_CHECK_DELAY, elapsed / 4))
+    return timedelta(seconds=seconds)
+
+
 def publication_check(*, publication_id: int) -> None:
-    """Ask the platform whether an accepted upload is ready (what the check task calls)."""
+    """Ask the platform whether an accepted upload is ready (what the check task calls).
+
+    While it is still processing, the check sends the next one itself (a short ETA, at most
+    ``PUBLISH_CHECK_INTERVAL_SECONDS``); the beat sweep only replaces lost messages.
+    """
     now = timezone.now()
-    interval = timedelta(seconds=settings.PUBLISH_CHECK_INTERVAL_SECONDS)
     waiting = Publication.objects.filter(
         pk=publication_id,
         status=PublicationStatus.PUBLISHING,
         claim_token__isnull=True,
         platform_handle__isnull=False,
     )
+    row = waiting.values("started_at", "created_at").first()
+    if row is None:
+        return
+    next_at = now + next_check_delay(started=row["started_at"] or row["created_at"], now=now)
     # The claim: push next_attempt_at forward; a duplicate check finds it not due and exits.
     if not waiting.filter(next_attempt_at__lte=now + CLAIM_TOLERANCE).update(
-        next_attempt_at=now + interval, enqueued_at=None
+        next_attempt_at=next_at, enqueued_at=now
     ):
         return
     publication = Publication.objects.select_related("clip").get(pk=publication_id)
@@ -915,7 +936,17 @@ def publication_check(*, publication_id: int) -> None:
         _check_back_to_retry(publication, waiting, err)
         return
     except RateLimited as err:
-        finish(next_attempt_at=timezone.now() + timedelta(seconds=max(err.retry_after, 1.0)))
+        next_at = timezone.now() + timedelta(seconds=max(err.retry_after, 1.0))
+        if finish(next_attempt_at=next_at, enqueued_at=None):
+            log_event(
+                "publish_job_retry",
+                publication_id=publication.pk,
+                platform=publication.platform,
+                attempt=publication.attempts,
+                reason="rate_limited_check",
+                delay_seconds=err.retry_after,
+                uses_attempt=False,
+            )
         return
     except AuthExpired as err:
         connection_mark_expired(connection=connection, reason=err.user_message)
@@ -928,7 +959,15 @@ def publication_check(*, publication_id: int) -> None:
             fail(err.user_message, str(err.code or "permanent"), err)
         return
     except ProviderError:
+        publication_enqueue_check(
+            publication_id=publication.pk, platform=publication.platform, eta=next_at
+        )
         return  # transient: the next check asks again
+    if result.state == PublishState.PROCESSING:
+        publication_enqueue_check(
+            publication_id=publication.pk, platform=publication.platform, eta=next_at
+        )
+        return
     if result.state == PublishState.PUBLISHED:
         published_at = timezone.now()
         if finish(

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publishing', '0001_initial'),
+        ("publishing", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='publication',
-            name='cancel_requested_at',
+            model_name="publication",
+            name="cancel_requested_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
