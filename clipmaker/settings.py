@@ -158,7 +158,7 @@ else:
         }
     }
     BROKER_DIR = VAR_DIR / "broker"
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     # kombu's filesystem transport with atomic writes (see clipmaker/broker.py).
@@ -167,6 +167,7 @@ else:
         "data_folder_in": str(BROKER_DIR / "out"),
         "data_folder_out": str(BROKER_DIR / "out"),
         "data_folder_processed": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
         # How often a worker looks for new messages (kombu's default is a whole second).
         "polling_interval": env.float("CELERY_BROKER_POLLING_INTERVAL", default=0.2),
@@ -287,10 +288,12 @@ STATS_REFRESH_AFTER_SECONDS = env.int("STATS_REFRESH_AFTER_SECONDS", default=5 *
 
 # --- API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first, so that a request without valid credentials gets 401 (WWW-Authenticate).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    "EXCEPTION_HANDLER": "publishing.api.api_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
