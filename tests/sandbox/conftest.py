@@ -14,8 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-pytestmark = pytest.mark.live
-
 
 @pytest.fixture
 def clip_file(tmp_path):  # type: ignore[no-untyped-def]

@@ -9,9 +9,8 @@ from platforms.providers import Credentials, get_provider
 from platforms.sandbox.demo import connect_demo_user
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.live
 
-
+@pytest.mark.live
 def test_demo_user_gets_four_working_connections(sandbox):
     user = UserFactory()
 
