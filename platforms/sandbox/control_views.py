@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,13 @@ from platforms.sandbox.faults import KINDS, PLATFORMS
 from platforms.sandbox.wire import json_response
 
 View = Callable[[HttpRequest], HttpResponse]
+
+
+@dataclass(frozen=True)
+class Created:
+    """A handler's answer for something it created (HTTP 201)."""
+
+    data: dict[str, Any]
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
@@ -35,14 +43,9 @@ def _json_view(methods: set[str]) -> Callable[[Callable[..., Any]], View]:
                 result = handler(request, _body(request) if request.method != "GET" else {})
             except (ValueError, TypeError) as exc:
                 return json_response({"detail": str(exc)}, status=400)
-            status = (
-                201
-                if request.method == "POST" and isinstance(result, dict) and result.get("_created")
-                else 200
-            )
-            if isinstance(result, dict):
-                result.pop("_created", None)
-            return json_response(result, status=status)
+            if isinstance(result, Created):
+                return json_response(result.data, status=201)
+            return json_response(result)
 
         view.__name__ = handler.__name__
         return view
@@ -90,10 +93,7 @@ def faults(request: HttpRequest, body: dict[str, Any]) -> Any:
     count = body.pop("count", 1)
     method = body.pop("method", None)
     params = body.pop("params", {}) or {}
-    return {
-        **control.inject(target, kind, count=count, method=method, **{**body, **params}),
-        "_created": True,
-    }
+    return Created(control.inject(target, kind, count=count, method=method, **{**body, **params}))
 
 
 @_json_view({"GET"})
@@ -111,12 +111,12 @@ def videos(request: HttpRequest, body: dict[str, Any]) -> Any:
 
 
 @_json_view({"POST"})
-def credentials(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+def credentials(request: HttpRequest, body: dict[str, Any]) -> Created:
     body = dict(body)
     platform = body.pop("platform", None)
     if not platform:
         raise ValueError("platform is required")
-    return {**control.issue_credentials(platform, **body), "_created": True}
+    return Created(control.issue_credentials(platform, **body))
 
 
 @_json_view({"GET", "POST"})

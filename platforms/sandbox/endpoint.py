@@ -112,7 +112,6 @@ def endpoint(
                 if isinstance(response, Dropped):
                     reset_connection(request)
 
-        wrapper.sandbox_platform = platform  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

@@ -14,10 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from platforms.constants import MB
 from platforms.sandbox import videos
 from platforms.sandbox.endpoint import endpoint
 from platforms.sandbox.faults import Fault
@@ -406,7 +404,3 @@ def new_bot(store: Store) -> tuple[int, str]:
     """A fresh bot id and its token."""
     bot_id = 7_000_000_000 + store.next_value("telegram_bot", 1) * 7919 % 999_999_999
     return bot_id, mint_bot_token(bot_id)
-
-
-def upload_limit_default() -> int:
-    return 2000 * MB if getattr(settings, "TELEGRAM_LOCAL_BOT_API", False) else 50 * MB

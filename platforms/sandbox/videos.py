@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
+from platforms.constants import GB, MB
 from platforms.sandbox.state import Store
 
 _COLUMNS = (
@@ -159,8 +160,6 @@ def mark_uploaded(
 
 
 def default_upload_limit(platform: str) -> int:
-    from platforms.constants import GB, MB
-
     if platform == "telegram":
         return 2000 * MB if getattr(settings, "TELEGRAM_LOCAL_BOT_API", False) else 50 * MB
     return {"vk": 5 * GB, "dzen": 4 * GB, "rutube": 10 * GB}[platform]
