@@ -27,6 +27,8 @@ from platforms.sandbox.wire import (
 FaultRenderer = Callable[[Fault, str], HttpResponse]
 MethodName = str | Callable[..., str]
 
+JOURNAL_KEEP = 100_000  # the journal keeps the latest requests only
+JOURNAL_PRUNE_EVERY = 1000
 _WRAPPER_KINDS = frozenset(faults.KINDS) - {"rejected"}
 _BOT_TOKEN_IN_PATH = re.compile(r"/bot[^/]*")
 
@@ -51,7 +53,7 @@ def record(
     fault: str | None,
 ) -> None:
     with store.connection() as conn:
-        conn.execute(
+        cursor = conn.execute(
             "INSERT INTO journal (at, platform, method, http_method, path, status, bytes_in, "
             "duration_ms, fault) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -66,6 +68,10 @@ def record(
                 fault,
             ),
         )
+        if (cursor.lastrowid or 0) % JOURNAL_PRUNE_EVERY == 0:
+            conn.execute(
+                "DELETE FROM journal WHERE id <= ?", ((cursor.lastrowid or 0) - JOURNAL_KEEP,)
+            )
 
 
 def endpoint(

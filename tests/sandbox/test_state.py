@@ -114,3 +114,25 @@ def test_fault_injected_by_another_process_reaches_the_server(sandbox):
     )
 
     assert answer.status_code == 500
+
+
+def test_journal_keeps_only_the_latest_requests(sandbox_state, monkeypatch):
+    from platforms.sandbox import endpoint
+    from platforms.sandbox.state import get_store
+
+    monkeypatch.setattr(endpoint, "JOURNAL_KEEP", 5)
+    monkeypatch.setattr(endpoint, "JOURNAL_PRUNE_EVERY", 10)
+    for n in range(10):
+        endpoint.record(
+            get_store(),
+            platform="vk",
+            method=f"m{n}",
+            http_method="GET",
+            path="/",
+            status=200,
+            bytes_in=0,
+            started=0.0,
+            fault=None,
+        )
+
+    assert [entry["method"] for entry in control.journal()] == ["m5", "m6", "m7", "m8", "m9"]
