@@ -1,7 +1,10 @@
-"""Connect a user to all four sandbox platforms, as if they had gone through connecting.
+"""Connect the demo user to all four sandbox platforms (used by ``manage.py seed_demo``).
 
-Used by the ``seed_demo`` command. The credentials come from ``control.issue_credentials`` (no
-network call) and are stored through the connections service, encrypted like any other.
+The web process that serves the sandbox is not running yet when ``make run`` seeds the demo
+data, so the credentials are issued straight from the sandbox's state
+(``control.issue_credentials``, no network call) and stored through the connections service
+exactly as the connect flows would store them after verification. Platforms the user already
+connected (or disconnected on purpose) are left alone.
 """
 
 from __future__ import annotations
@@ -19,23 +22,19 @@ DEMO_ACCOUNT_NAME = "Демо-автор"
 
 
 def connect_demo_user(user: Any) -> list[str]:
-    """Give ``user`` an active sandbox connection on each platform it has none on yet.
+    """Give ``user`` a sandbox connection on each platform it has no connection row for.
 
     Returns the platforms connected now (empty when the sandbox is off). Idempotent.
     """
-    from platforms.models import ConnectionStatus, PlatformConnection
+    from platforms.models import PlatformConnection
     from platforms.services import connection_store
 
     if not settings.PLATFORM_SANDBOX:
         return []
-    active = set(
-        PlatformConnection.objects.filter(user=user, status=ConnectionStatus.ACTIVE).values_list(
-            "platform", flat=True
-        )
-    )
+    known = set(PlatformConnection.objects.filter(user=user).values_list("platform", flat=True))
     connected: list[str] = []
     for platform in (Platform.VK, Platform.RUTUBE, Platform.DZEN, Platform.TELEGRAM):
-        if platform in active:
+        if platform in known:
             continue
         connection_store(user=user, platform=platform, **_stored_form(platform))
         connected.append(str(platform))

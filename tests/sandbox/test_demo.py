@@ -30,6 +30,20 @@ def test_demo_user_gets_four_working_connections(sandbox):
 
 
 @pytest.mark.django_db
+def test_a_platform_disconnected_on_purpose_is_left_alone(sandbox_state):
+    user = UserFactory()
+    connect_demo_user(user)
+    PlatformConnection.objects.filter(user=user, platform="vk").update(
+        status=ConnectionStatus.REVOKED
+    )
+
+    assert connect_demo_user(user) == []
+    assert (
+        PlatformConnection.objects.get(user=user, platform="vk").status == ConnectionStatus.REVOKED
+    )
+
+
+@pytest.mark.django_db
 def test_nothing_is_connected_with_the_sandbox_off(sandbox_state, settings):
     settings.PLATFORM_SANDBOX = False
 
