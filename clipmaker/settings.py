@@ -337,8 +337,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own handlers (runserver's access log prints request paths, and Telegram paths
+    # carry the bot token) are replaced so that every line passes the redaction filter.
     "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # urllib3 logs full URLs at DEBUG; keep it quiet whatever LOG_LEVEL says.
         "urllib3": {"level": "WARNING"},
     },
 }

@@ -47,3 +47,30 @@ def test_event_lines_are_json_with_fields_and_redacted(caplog):
     assert payload["publication_id"] == 7
     assert payload["platform"] == "vk"
     assert "SECRET-XYZ" not in records[-1]
+
+
+def test_django_access_log_lines_are_redacted():
+    """runserver's access log prints request paths; Telegram paths carry the bot token."""
+    from django.conf import settings
+
+    loggers = settings.LOGGING["loggers"]
+    for name in ("django", "django.server"):
+        assert loggers[name]["handlers"] == ["console"]
+        assert loggers[name]["propagate"] is False
+    assert settings.LOGGING["handlers"]["console"]["filters"] == ["redact"]
+
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        (
+            "GET /sandbox/telegram/bot7000001:AAsecretsecretsecretsecretsecret12/getMe HTTP/1.1",
+            "200",
+            "55",
+        ),
+        None,
+    )
+    RedactTokensFilter().filter(record)
+    assert "AAsecretsecret" not in JsonFormatter().format(record)
