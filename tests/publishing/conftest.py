@@ -83,13 +83,14 @@ def _private_broker(settings: Any, tmp_path: Any) -> Any:
 
     saved = dict(app.conf.broker_transport_options or {})
     broker = tmp_path / "unit-broker"
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (broker / sub).mkdir(parents=True, exist_ok=True)
     app.conf.broker_transport_options = {
         **saved,
         "data_folder_in": str(broker / "out"),
         "data_folder_out": str(broker / "out"),
         "data_folder_processed": str(broker / "processed"),
+        "control_folder": str(broker / "control"),
     }
     _reset_producer(app)
     yield
