@@ -189,6 +189,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=20 
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=22 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Keep Django's LOGGING (JSON lines, token redaction) in the worker too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- auth ----------------------------------------------------------------------------------
@@ -253,6 +255,11 @@ TELEGRAM_API_URL = _platform_url("TELEGRAM_API_URL", "https://api.telegram.org",
 RUTUBE_API_URL = _platform_url("RUTUBE_API_URL", "https://rutube.ru/api", "rutube/api")
 DZEN_API_URL = _platform_url("DZEN_API_URL", "https://dzen.ru/api", "dzen")
 YANDEX_OAUTH_URL = _platform_url("YANDEX_OAUTH_URL", "https://oauth.yandex.ru", "yandex-oauth")
+# Where post links point: the real sites, or the sandbox's watch pages when it is on.
+VK_WEB_URL = _platform_url("VK_WEB_URL", "https://vk.com", "web/vk")
+TELEGRAM_WEB_URL = _platform_url("TELEGRAM_WEB_URL", "https://t.me", "web/telegram")
+RUTUBE_WEB_URL = _platform_url("RUTUBE_WEB_URL", "https://rutube.ru", "web/rutube")
+DZEN_WEB_URL = _platform_url("DZEN_WEB_URL", "https://dzen.ru", "web/dzen")
 VK_API_VERSION = "5.199"
 _sandbox_client = "sandbox-client" if PLATFORM_SANDBOX else ""
 VK_CLIENT_ID = env.str("VK_CLIENT_ID", default=_sandbox_client)

@@ -7,8 +7,24 @@ import pytest
 pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.worker", "tests.fixtures.browser"]
 
 
+REAL_WEB_URLS = {
+    "VK_WEB_URL": "https://vk.com",
+    "TELEGRAM_WEB_URL": "https://t.me",
+    "RUTUBE_WEB_URL": "https://rutube.ru",
+    "DZEN_WEB_URL": "https://dzen.ru",
+}
+
+
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
     """Every test writes clip files to its own temporary MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _real_post_links(settings):  # type: ignore[no-untyped-def]
+    """Post links point at the real sites unless a test runs the sandbox (its fixture points
+    them at the sandbox's watch pages)."""
+    for name, url in REAL_WEB_URLS.items():
+        setattr(settings, name, url)

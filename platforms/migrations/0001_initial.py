@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,29 +16,93 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='PlatformConnection',
+            name="PlatformConnection",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('platform', models.CharField(choices=[('vk', 'VK Клипы'), ('rutube', 'Rutube'), ('dzen', 'Дзен'), ('telegram', 'Telegram')], max_length=16, verbose_name='платформа')),
-                ('status', models.CharField(choices=[('active', 'Подключено'), ('expired', 'Токен истёк'), ('revoked', 'Отключено')], default='active', max_length=16, verbose_name='состояние')),
-                ('account_id', models.CharField(blank=True, max_length=128, verbose_name='ID аккаунта')),
-                ('account_name', models.CharField(blank=True, max_length=255, verbose_name='аккаунт')),
-                ('access_token_sealed', models.TextField(blank=True, editable=False)),
-                ('refresh_token_sealed', models.TextField(blank=True, editable=False)),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='токен действует до')),
-                ('extra', models.JSONField(blank=True, default=dict, verbose_name='настройки')),
-                ('connected_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='подключено')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('last_checked_at', models.DateTimeField(blank=True, null=True, verbose_name='последняя проверка')),
-                ('last_check_ok', models.BooleanField(blank=True, null=True, verbose_name='проверка прошла')),
-                ('last_error', models.TextField(blank=True, verbose_name='последняя ошибка')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='platform_connections', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("vk", "VK Клипы"),
+                            ("rutube", "Rutube"),
+                            ("dzen", "Дзен"),
+                            ("telegram", "Telegram"),
+                        ],
+                        max_length=16,
+                        verbose_name="платформа",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Подключено"),
+                            ("expired", "Токен истёк"),
+                            ("revoked", "Отключено"),
+                        ],
+                        default="active",
+                        max_length=16,
+                        verbose_name="состояние",
+                    ),
+                ),
+                (
+                    "account_id",
+                    models.CharField(blank=True, max_length=128, verbose_name="ID аккаунта"),
+                ),
+                (
+                    "account_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="аккаунт"),
+                ),
+                ("access_token_sealed", models.TextField(blank=True, editable=False)),
+                ("refresh_token_sealed", models.TextField(blank=True, editable=False)),
+                (
+                    "expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="токен действует до"),
+                ),
+                ("extra", models.JSONField(blank=True, default=dict, verbose_name="настройки")),
+                (
+                    "connected_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="подключено"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "last_checked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="последняя проверка"),
+                ),
+                (
+                    "last_check_ok",
+                    models.BooleanField(blank=True, null=True, verbose_name="проверка прошла"),
+                ),
+                ("last_error", models.TextField(blank=True, verbose_name="последняя ошибка")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="platform_connections",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'подключение платформы',
-                'verbose_name_plural': 'подключения платформ',
-                'indexes': [models.Index(fields=['status', 'expires_at'], name='platforms_p_status_03be7d_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'platform'), name='one_connection_per_platform')],
+                "verbose_name": "подключение платформы",
+                "verbose_name_plural": "подключения платформ",
+                "indexes": [
+                    models.Index(
+                        fields=["status", "expires_at"], name="platforms_p_status_03be7d_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "platform"), name="one_connection_per_platform"
+                    )
+                ],
             },
         ),
     ]

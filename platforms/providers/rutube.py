@@ -36,7 +36,7 @@ from .http import scrub
 
 
 def rutube_link(video_id: str) -> str:
-    return f"https://rutube.ru/video/{video_id}/"
+    return f"{settings_url('RUTUBE_WEB_URL', 'https://rutube.ru')}/video/{video_id}/"
 
 
 class RutubeProvider(PlatformProvider):

@@ -83,11 +83,12 @@ def caption_for(meta: PublishMeta) -> str:
 
 
 def telegram_link(chat_id: Any, message_id: Any, username: str | None) -> str:
+    web = settings_url("TELEGRAM_WEB_URL", "https://t.me")
     if username:
-        return f"https://t.me/{username.lstrip('@')}/{message_id}"
+        return f"{web}/{username.lstrip('@')}/{message_id}"
     raw = str(chat_id)
     internal = raw[4:] if raw.startswith("-100") else raw.lstrip("-")
-    return f"https://t.me/c/{internal}/{message_id}"
+    return f"{web}/c/{internal}/{message_id}"
 
 
 class TelegramProvider(PlatformProvider):

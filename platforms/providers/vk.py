@@ -120,7 +120,7 @@ VK_ERRORS: dict[int, tuple[type[ProviderError], str, float]] = {
 
 def vk_link(owner_id: Any, video_id: Any, mode: str) -> str:
     kind = "video" if mode == "video" else "clip"
-    return f"https://vk.com/{kind}{owner_id}_{video_id}"
+    return f"{settings_url('VK_WEB_URL', 'https://vk.com')}/{kind}{owner_id}_{video_id}"
 
 
 class VKProvider(OAuthProvider):

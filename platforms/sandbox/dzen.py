@@ -22,6 +22,7 @@ from platforms.sandbox.faults import Fault
 from platforms.sandbox.state import get_store
 from platforms.sandbox.tokens import TokenClaims, TokenError, mint_token, verify_token
 from platforms.sandbox.videos import Video
+from platforms.sandbox.web import web_url
 from platforms.sandbox.wire import json_body, json_response, read_body_counted
 
 PLATFORM = "dzen"
@@ -80,7 +81,7 @@ def video_object(video: Video, now: float) -> dict[str, Any]:
         "description": video.description,
         "status": _status(video, now),
         "size": video.bytes,
-        "url": f"https://dzen.ru/video/watch/{video.id}",
+        "url": web_url("dzen", f"video/watch/{video.id}"),
     }
 
 

@@ -25,6 +25,7 @@ from platforms.sandbox.faults import Fault
 from platforms.sandbox.state import Store, get_store
 from platforms.sandbox.tokens import TokenClaims, TokenError, verify_token
 from platforms.sandbox.videos import Video
+from platforms.sandbox.web import web_url
 from platforms.sandbox.wire import BadBody, form_params, json_body, json_response
 
 PLATFORM = "rutube"
@@ -93,7 +94,7 @@ def video_object(video: Video, now: float) -> dict[str, Any]:
         "likes_count": stats["likes"],
         "duration": int(video.extra.get("duration", 0)),
         "created_ts": datetime.fromtimestamp(video.created_at, UTC).isoformat(),
-        "video_url": f"https://rutube.ru/video/{video.id}/",
+        "video_url": web_url("rutube", f"video/{video.id}/"),
         "is_hidden": bool(video.extra.get("is_hidden")),
         "category": {"id": video.extra.get("category_id")},
         "author": {"id": int(video.account), "name": video.extra.get("author_name", "")},

@@ -6,7 +6,7 @@ Mounted by the project as ``path("sandbox/", include("platforms.sandbox.urls"))`
 
 from django.urls import path, re_path
 
-from platforms.sandbox import control_views, dzen, oauth, rutube, telegram, vk
+from platforms.sandbox import control_views, dzen, oauth, rutube, telegram, vk, web
 
 app_name = "sandbox"
 
@@ -37,6 +37,24 @@ urlpatterns = [
     # Yandex OAuth
     path("yandex-oauth/authorize", oauth.yandex_authorize, name="yandex-authorize"),
     path("yandex-oauth/token", oauth.yandex_token, name="yandex-token"),
+    # The platforms' public sites: where post links lead
+    re_path(
+        r"^web/vk/(?P<kind>clip|video)(?P<owner_id>-?\d+)_(?P<video_id>\d+)$",
+        web.vk_post,
+        name="web-vk",
+    ),
+    path(
+        "web/telegram/c/<str:internal_id>/<int:message_id>",
+        web.telegram_private_post,
+        name="web-telegram-private",
+    ),
+    path(
+        "web/telegram/<str:username>/<int:message_id>",
+        web.telegram_public_post,
+        name="web-telegram",
+    ),
+    path("web/rutube/video/<str:video_id>/", web.rutube_video, name="web-rutube"),
+    path("web/dzen/video/watch/<str:video_id>", web.dzen_video, name="web-dzen"),
     # Control
     path("_control/", control_views.index, name="control"),
     path("_control/reset/", control_views.reset, name="control-reset"),

@@ -103,8 +103,15 @@ def test_publish_to_all_four_and_watch_them_go_live(
         link = _row(page, platform).locator("a", has_text="Открыть пост")
         href = link.get_attribute("href")
         assert href == rows[platform].platform_url
-        assert href.startswith("https://")
+        assert href.startswith(f"{sandbox.url}/web/{platform}/")
         assert link.get_attribute("target") == "_blank"
+        # the link works: it opens the platform's page of this very post
+        with page.context.expect_page() as opened:
+            link.click()
+        post_page = opened.value
+        post_page.wait_for_load_state()
+        expect(post_page.locator("h1")).to_contain_text(demo_clip.title)
+        post_page.close()
         # the platform really holds the whole clip, once
         held = sandbox.control.videos(platform)
         assert len(held) == 1

@@ -44,7 +44,7 @@ def test_create_upload_publish_get_and_stats(sandbox, clip_file):
     assert created.status_code == 201
     assert uploaded.json() == {"id": video_id, "size": 5_000_000}
     assert published.json()["status"] == "processing"
-    assert published.json()["url"] == f"https://dzen.ru/video/watch/{video_id}"
+    assert published.json()["url"] == f"{sandbox.url}/web/dzen/video/watch/{video_id}"
     time.sleep(0.4)
     got = requests.get(
         f"{sandbox.dzen_api_url}/v1/videos/{video_id}", headers=auth(token), timeout=10

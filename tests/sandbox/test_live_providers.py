@@ -118,7 +118,7 @@ def test_vk_publish_check_stats_and_refresh(sandbox, clip):
     assert result.state is PublishState.PROCESSING
     assert (
         result.url
-        == f"https://vk.com/clip{result.handle.data['owner_id']}_{result.handle.data['video_id']}"
+        == f"{sandbox.url}/web/vk/clip{result.handle.data['owner_id']}_{result.handle.data['video_id']}"
     )
     assert handles[0].data["uploaded"] is False and handles[-1].data["uploaded"] is True
     assert (
@@ -262,7 +262,7 @@ def test_telegram_verify_and_publish(sandbox, clip):
 
     assert account.account_name.startswith("Песочница: канал")
     assert result.state is PublishState.PUBLISHED
-    assert result.url == f"https://t.me/{account.extra['chat_username']}/1"
+    assert result.url == f"{sandbox.url}/web/telegram/{account.extra['chat_username']}/1"
     assert sandbox.control.videos("telegram")[0]["bytes"] == 2 * MB
     assert (
         provider.check(credentials=connected, handle=result.handle).state is PublishState.PUBLISHED
@@ -445,7 +445,7 @@ def test_dzen_connect_publish_check_stats_and_refresh(sandbox, clip):
     result, _ = publish(provider, credentials, clip(5 * MB))
 
     assert result.state is PublishState.PROCESSING
-    assert result.url.startswith("https://dzen.ru/video/watch/")
+    assert result.url.startswith(f"{sandbox.url}/web/dzen/video/watch/")
     wait_for(
         lambda: (
             provider.check(credentials=credentials, handle=result.handle).state

@@ -62,7 +62,7 @@ def test_publish_by_url_fetches_the_file_then_is_ready(sandbox, file_server):
     assert status_of(sandbox, video_id) == "processing"
     wait_for(lambda: status_of(sandbox, video_id) == "ready")
     video = requests.get(f"{sandbox.rutube_api_url}/video/{video_id}/", timeout=10).json()
-    assert video["video_url"] == f"https://rutube.ru/video/{video_id}/"
+    assert video["video_url"] == f"{sandbox.url}/web/rutube/video/{video_id}/"
     assert {"hits", "comments_count", "likes_count", "duration", "created_ts"} <= set(video)
     assert sandbox.control.videos("rutube")[0]["bytes"] == 1234567
 
