@@ -845,7 +845,7 @@ def _handle_error(attempt: _Attempt, connection: PlatformConnection, err: Provid
         err.body_sent and attempt.stored_handle() is None and not isinstance(err, UploadIncomplete)
     ):
         # The whole clip went out and no answer came back, on a platform that gives no handle
-        # before the upload (Telegram): it may be posted. Re-sending could post it twice.
+        # before the upload (Telegram, Rutube): it may be posted. Re-sending could post it twice.
         attempt.fail(_outcome_unknown_message(pub.platform), code="outcome_unknown", err=err)
     elif isinstance(err, TransientError):
         attempt.retry_or_fail(err)

@@ -314,8 +314,12 @@ class HttpClient:
         body: UploadBody | None = None,
         headers: Mapping[str, str] | None = None,
         upload_timeout: float | None = None,
+        creates: bool = False,
         **kwargs: Any,
     ) -> requests.Response:
+        """``creates``: a small, non-idempotent request (it creates something on the platform).
+        When it reached the server and the answer was lost, the error says ``body_sent`` so the
+        caller knows the outcome is unknown and must not blindly send it again."""
         secrets = tuple(secrets)
         all_headers = dict(headers or {})
         if body is not None:
@@ -348,7 +352,7 @@ class HttpClient:
                 platform_message=scrub(f"{type(exc).__name__}: {exc}", secrets),
             ) from None
         except requests.Timeout as exc:
-            sent = body is not None and body.finished
+            sent = body.finished if body is not None else creates
             raise TransientError(
                 f"{self.label} не ответил вовремя. "
                 + (
@@ -361,7 +365,11 @@ class HttpClient:
                 body_sent=sent,
             ) from None
         except requests.RequestException as exc:
-            sent = body is not None and body.finished
+            # "Connection aborted" is urllib3's word for a connection that failed after it was
+            # established: a small request was already written whole.
+            sent = (
+                body.finished if body is not None else creates and "Connection aborted" in str(exc)
+            )
             raise TransientError(
                 f"Соединение с {self.label} прервалось. Публикация повторится автоматически.",
                 platform=self.platform,

@@ -119,7 +119,8 @@ class RutubeProvider(PlatformProvider):
         category = credentials.extra.get("category_id")
         if category:
             body["category_id"] = int(category)
-        answer = self.call("POST", "/video/", credentials, json=body)
+        # Rutube gives no id before this call: if its answer is lost, the outcome is unknown.
+        answer = self.call("POST", "/video/", credentials, json=body, creates=True)
         video_id = str((answer or {}).get("video_id") or (answer or {}).get("id") or "")
         if not video_id:
             raise PermanentError(

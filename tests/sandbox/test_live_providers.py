@@ -523,3 +523,29 @@ def test_dzen_file_over_the_limit_is_permanent(sandbox, clip):
         publish(DzenProvider(), credentials, clip(MB + 1))
 
     assert "слишком большой" in str(raised.value)
+
+
+def test_rutube_accept_then_drop_reports_an_unknown_outcome(sandbox, clip, file_server):
+    """Rutube gives no id before the create call: a lost answer must not look like "not sent"."""
+    sandbox.control.inject("rutube", "accept_then_drop", method="video.create")
+
+    with pytest.raises(TransientError) as raised:
+        publish(
+            RutubeProvider(),
+            rutube_credentials(sandbox),
+            clip(1000, public_url=f"{file_server}/bytes/10"),
+        )
+
+    assert raised.value.body_sent is True
+    assert len(sandbox.control.videos("rutube")) == 1
+
+
+def test_rutube_refused_connection_is_not_an_unknown_outcome(settings, clip):
+    settings.RUTUBE_API_URL = "http://127.0.0.1:9/api"  # nothing listens on the discard port
+    with pytest.raises(TransientError) as raised:
+        publish(
+            RutubeProvider(),
+            Credentials(access_token="t"),
+            clip(1000, public_url="http://127.0.0.1:9/clip"),
+        )
+    assert raised.value.body_sent is False
