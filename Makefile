@@ -17,8 +17,18 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m clipmaker.devstack
 
-test: $(STAMP)
+test: $(STAMP) browsers
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's chromium (Playwright never downloads a browser of its own).
+browsers:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Install Debian's chromium for the browser tests: sudo apt-get install chromium"; \
+	  fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

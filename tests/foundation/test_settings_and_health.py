@@ -26,6 +26,8 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
             "ALLOWED_HOSTS",
             "PUBLIC_BASE_URL",
             "DJANGO_ENV",
+            # set by the browser tests for their own process only
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
     return subprocess.run(
