@@ -23,6 +23,31 @@ def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _isolated_cache(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """No test sees another's cache entries (throttle counters, OAuth states, locks).
+
+    Redis is shared by every run on a machine, so the product's keys are deleted before each
+    test — only those under the cache's prefix: the broker's queues in the same database are
+    left alone. The embedded default gets a private file cache per test.
+    """
+    from django.core.cache import cache
+
+    if settings.REDIS_URL:
+        client = cache._cache.get_client(write=True)
+        prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path / "cache"),
+            }
+        }
+
+
+@pytest.fixture(autouse=True)
 def _real_post_links(settings):  # type: ignore[no-untyped-def]
     """Post links point at the real sites unless a test runs the sandbox (its fixture points
     them at the sandbox's watch pages)."""
