@@ -13,6 +13,10 @@ from clipmaker.clips.models import Clip
 from publishing.models import IN_FLIGHT_STATUSES, Publication, PublicationStatus
 from stats.models import StatsSnapshot
 
+# How many of a publication's latest snapshots its chart draws: stats sync every few hours, so
+# this is about two weeks, and a page of 50 publications never loads their whole history.
+CHART_SNAPSHOTS = 60
+
 
 def _publications_newest_first() -> QuerySet[Publication]:
     return Publication.objects.order_by("-created_at", "-id")
@@ -30,6 +34,25 @@ def clip_list(*, user: User) -> QuerySet[Clip]:
 def clip_get(*, user: User, clip_id: int) -> Clip | None:
     """The user's clip with its publications prefetched, or None (missing or not theirs)."""
     return clip_list(user=user).filter(pk=clip_id).first()
+
+
+def clip_page_get(*, user: User, clip_id: int) -> Clip | None:
+    """The user's clip for its page, or None (missing or not theirs).
+
+    Its publications come newest first, each with ``recent_stats`` — its latest
+    ``CHART_SNAPSHOTS`` snapshots, newest first — loaded for all of them in one query.
+    """
+    recent = Prefetch(
+        "stats_history",
+        queryset=StatsSnapshot.objects.order_by("-collected_at", "-id")[:CHART_SNAPSHOTS],
+        to_attr="recent_stats",
+    )
+    publications = _publications_newest_first().prefetch_related(recent)
+    return (
+        Clip.objects.filter(owner=user, pk=clip_id)
+        .prefetch_related(Prefetch("publications", queryset=publications))
+        .first()
+    )
 
 
 def clip_publications(*, clip: Clip) -> QuerySet[Publication]:

@@ -6,6 +6,7 @@ from publishing import views
 
 urlpatterns = [
     path("", views.clip_list, name="clip-list"),
+    path("table/", views.clip_list_table, name="clip-list-table"),
     path("<int:clip_id>/", views.clip_detail, name="clip-detail"),
     path("<int:clip_id>/publish/", views.clip_publish, name="clip-publish"),
     path("<int:clip_id>/publications/", views.clip_publications, name="clip-publications"),

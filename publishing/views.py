@@ -39,10 +39,13 @@ from publishing.services import (
     publication_create,
     publication_retry,
 )
+from stats.charts import Sparkline, views_sparkline
 
 CLIPS_PER_PAGE = 50
 # A publication's page polls its partial this often while anything is in flight.
 POLL_INTERVAL = "1s"
+# The clip list polls its table this often while any badge on it is in flight.
+LIST_POLL_INTERVAL = "2s"
 
 
 # --- presentation helpers --------------------------------------------------------------------
@@ -101,6 +104,20 @@ class PublicationRow:
     supports_stats: bool
     can_cancel: bool
     can_retry: bool
+    views_chart: Sparkline | None
+
+
+def _views_chart(publication: Publication) -> Sparkline | None:
+    """The views sparkline of a published publication on a platform with stats.
+
+    Reads ``recent_stats`` (newest first), prefetched by ``selectors.clip_page_get``.
+    """
+    if publication.status != PublicationStatus.PUBLISHED or not _supports_stats(
+        publication.platform
+    ):
+        return None
+    history = [(s.collected_at, s.views) for s in reversed(publication.recent_stats)]
+    return views_sparkline(history)
 
 
 def _publication_rows(publications: list[Publication], *, now: datetime) -> list[PublicationRow]:
@@ -111,6 +128,7 @@ def _publication_rows(publications: list[Publication], *, now: datetime) -> list
             supports_stats=_supports_stats(p.platform),
             can_cancel=_can_cancel(p),
             can_retry=p.status == PublicationStatus.FAILED,
+            views_chart=_views_chart(p),
         )
         for p in publications
     ]
@@ -158,28 +176,42 @@ def clip_list(request: HttpRequest) -> HttpResponse:
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
         status = 400
 
-    page = Paginator(selectors.clip_list(user=request.user), CLIPS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    clips = [
-        (clip, selectors.latest_publication_by_platform(list(clip.publications.all())))
-        for clip in page.object_list
-    ]
     return _render(
         request,
         "publishing/clip_list.html",
         {
+            **_clip_table_context(request),
             "form": form,
-            "page": page,
-            "clips": [
-                {"clip": clip, "badges": [latest[p] for p in Platform.values if p in latest]}
-                for clip, latest in clips
-            ],
             "max_upload_bytes": settings.CLIP_MAX_UPLOAD_BYTES,
             "max_upload_label": _size_label(settings.CLIP_MAX_UPLOAD_BYTES),
         },
         status=status,
     )
+
+
+@login_required
+@require_GET
+def clip_list_table(request: HttpRequest) -> HttpResponse:
+    """The clip table alone: what the clip list polls while any badge on it is in flight."""
+    return _render(request, "publishing/_clip_table.html", _clip_table_context(request))
+
+
+def _clip_table_context(request: HttpRequest) -> dict[str, Any]:
+    """One page of the user's clips with the latest publication per platform as badges."""
+    page = Paginator(selectors.clip_list(user=request.user), CLIPS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    clips = []
+    for clip in page.object_list:
+        latest = selectors.latest_publication_by_platform(list(clip.publications.all()))
+        clips.append({"clip": clip, "badges": [latest[p] for p in Platform.values if p in latest]})
+    shown = [badge for item in clips for badge in item["badges"]]
+    return {
+        "page": page,
+        "clips": clips,
+        "in_flight": selectors.publications_in_flight(shown),
+        "poll_interval": LIST_POLL_INTERVAL,
+    }
 
 
 def _handle_upload(request: HttpRequest) -> tuple[ClipUploadForm, Clip | None]:
@@ -217,7 +249,7 @@ def _handle_upload(request: HttpRequest) -> tuple[ClipUploadForm, Clip | None]:
 
 
 def _get_clip(request: HttpRequest, clip_id: int) -> Clip:
-    clip = selectors.clip_get(user=request.user, clip_id=clip_id)
+    clip = selectors.clip_page_get(user=request.user, clip_id=clip_id)
     if clip is None:
         raise Http404("Клип не найден")
     return clip

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import factory
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from clipmaker.accounts.models import Plan, User
 from clipmaker.clips.models import Clip, ClipStatus
 from platforms.constants import Platform
 from platforms.models import ConnectionStatus, PlatformConnection
 from publishing.models import Publication, PublicationStatus
+from stats.models import StatsSnapshot
 
 # The smallest box sequence our MP4 probe accepts: an ftyp box and an empty moov.
 TINY_MP4 = (
@@ -78,3 +80,17 @@ class PublicationFactory(factory.django.DjangoModelFactory):
     title = factory.LazyAttribute(lambda p: p.clip.title)
     description = factory.LazyAttribute(lambda p: p.clip.description)
     bytes_total = factory.LazyAttribute(lambda p: p.clip.size_bytes)
+
+
+class StatsSnapshotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatsSnapshot
+
+    publication = factory.SubFactory(
+        PublicationFactory, status=PublicationStatus.PUBLISHED, platform=Platform.VK
+    )
+    collected_at = factory.LazyFunction(timezone.now)
+    views = 0
+    likes = 0
+    comments = 0
+    shares = 0

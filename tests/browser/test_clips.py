@@ -18,7 +18,13 @@ from clipmaker.clips.demo import make_demo_video
 from clipmaker.clips.services import clip_import_path
 from platforms.constants import MB, Platform
 from publishing.models import Publication, PublicationStatus
-from tests.factories import ClipFactory, PlatformConnectionFactory, UserFactory
+from tests.factories import (
+    ClipFactory,
+    PlatformConnectionFactory,
+    PublicationFactory,
+    StatsSnapshotFactory,
+    UserFactory,
+)
 from tests.publishing.conftest import sandbox_connection
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.live]
@@ -252,3 +258,49 @@ def test_upload_of_a_wrong_format_shows_the_reason_in_place(login_as, tmp_path):
     expect(page.locator("[data-upload-errors]")).to_contain_text("MP4 и MOV")
     assert page.url.endswith("/clips/")
     assert not user.clips.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clip_list_updates_its_badges_while_publishing(login_as):
+    expect = _expect()
+    user = UserFactory(plan=Plan.PRO)
+    clip = ClipFactory(owner=user, title="Клип в очереди")
+    pub = PublicationFactory(clip=clip, platform=Platform.RUTUBE, status=PublicationStatus.QUEUED)
+    page = login_as(user)
+    page.goto("/clips/")
+    badge = page.locator(f'tr[data-clip-id="{clip.pk}"] .badge[data-platform="rutube"]')
+    expect(badge).to_have_text("Rutube · В очереди")
+
+    Publication.objects.filter(pk=pub.pk).update(status=PublicationStatus.PUBLISHED)
+
+    expect(badge).to_have_text("Rutube · Опубликовано", timeout=10_000)
+    expect(page.locator("#clip-table")).to_have_attribute("data-in-flight", "false")
+    expect(page.locator("#clip-table")).not_to_have_attribute("hx-trigger", "every 2s")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clip_page_draws_the_views_sparkline(login_as, screenshot):
+    expect = _expect()
+    user = UserFactory(plan=Plan.PRO)
+    clip = ClipFactory(owner=user, title="Клип со статистикой")
+    pub = PublicationFactory(
+        clip=clip,
+        platform=Platform.VK,
+        status=PublicationStatus.PUBLISHED,
+        views=480,
+        stats_updated_at=timezone.now(),
+    )
+    start = timezone.now() - timedelta(days=3)
+    for offset, views in ((0, 120), (1, 200), (3, 480)):
+        StatsSnapshotFactory(
+            publication=pub, collected_at=start + timedelta(days=offset), views=views
+        )
+    page = login_as(user)
+
+    page.goto(f"/clips/{clip.pk}/")
+
+    chart = _row(page, Platform.VK).locator("svg.sparkline")
+    expect(chart).to_be_visible()
+    expect(chart).to_have_attribute("aria-label", "Просмотры: 120 → 480 за 3 дня")
+    assert chart.bounding_box()["width"] == 120
+    screenshot(page, "clip-page-sparkline")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clipmaker.clips.models import Clip, ClipStatus
 from platforms.constants import Platform
-from publishing.models import PublicationStatus
+from publishing.models import Publication, PublicationStatus
 from tests.factories import TINY_MP4, ClipFactory, PublicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +167,101 @@ def test_list_is_paginated_for_many_clips(client_in, user):
 def test_other_users_list_is_not_shown(client, other_clip):
     client.force_login(UserFactory())
     assert "Чужой клип" not in client.get("/clips/").content.decode()
+
+
+# --- live updates --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["scheduled", "queued", "publishing"])
+def test_list_polls_its_table_while_a_badge_is_in_flight(client_in, clip, status):
+    PublicationFactory(clip=clip, platform=Platform.DZEN, status=status)
+    PublicationFactory(clip=clip, platform=Platform.VK, status=PublicationStatus.PUBLISHED)
+
+    body = client_in.get("/clips/").content.decode()
+
+    assert '<div id="clip-table" hx-get="/clips/table/" hx-trigger="every 2s"' in body
+    assert 'hx-swap="outerHTML"' in body
+
+
+def test_list_does_not_poll_when_every_badge_is_final(client_in, clip):
+    PublicationFactory(clip=clip, platform=Platform.VK, status=PublicationStatus.PUBLISHED)
+    PublicationFactory(clip=clip, platform=Platform.DZEN, status=PublicationStatus.FAILED)
+    PublicationFactory(clip=clip, platform=Platform.RUTUBE, status=PublicationStatus.CANCELLED)
+
+    body = client_in.get("/clips/").content.decode()
+
+    assert 'id="clip-table"' in body
+    assert "hx-trigger" not in body
+
+
+def test_list_does_not_poll_without_publications(client_in, clip):
+    assert "hx-trigger" not in client_in.get("/clips/").content.decode()
+
+
+def test_list_polls_only_for_the_clips_on_its_own_page(client_in, user):
+    oldest = ClipFactory(owner=user, title="Самый старый")
+    Clip.objects.filter(pk=oldest.pk).update(created_at=timezone.now() - timedelta(days=1))
+    ClipFactory.create_batch(50, owner=user)
+    PublicationFactory(clip=oldest, status=PublicationStatus.QUEUED)
+
+    first = client_in.get("/clips/").content.decode()
+    second = client_in.get("/clips/?page=2").content.decode()
+
+    assert "hx-trigger" not in first
+    assert 'hx-get="/clips/table/?page=2" hx-trigger="every 2s"' in second
+
+
+def test_another_users_in_flight_publication_does_not_make_my_list_poll(
+    client_in, clip, other_clip
+):
+    PublicationFactory(clip=other_clip, status=PublicationStatus.PUBLISHING)
+    assert "hx-trigger" not in client_in.get("/clips/").content.decode()
+
+
+def test_table_partial_renders_the_table_alone_and_stops_polling_when_done(client_in, clip):
+    pub = PublicationFactory(clip=clip, platform=Platform.RUTUBE, status=PublicationStatus.QUEUED)
+
+    polling = client_in.get("/clips/table/", headers={"HX-Request": "true"})
+
+    assert polling.status_code == 200
+    text = polling.content.decode()
+    assert text.lstrip().startswith('<div id="clip-table"')
+    assert "<html" not in text
+    assert 'hx-trigger="every 2s"' in text
+    assert f'<tr data-clip-id="{clip.pk}">' in text
+    assert "Rutube · В очереди" in text
+
+    Publication.objects.filter(pk=pub.pk).update(status=PublicationStatus.PUBLISHED)
+    text = client_in.get("/clips/table/", headers={"HX-Request": "true"}).content.decode()
+
+    assert "hx-trigger" not in text
+    assert 'data-in-flight="false"' in text
+    assert "Rutube · Опубликовано" in text
+
+
+def test_table_partial_keeps_the_page_it_polls(client_in, user):
+    clips = ClipFactory.create_batch(51, owner=user)
+    Clip.objects.filter(pk=clips[0].pk).update(created_at=timezone.now() - timedelta(days=1))
+    PublicationFactory(clip=clips[0], status=PublicationStatus.PUBLISHING)
+
+    text = client_in.get("/clips/table/?page=2").content.decode()
+
+    assert text.count("data-clip-id=") == 1
+    assert f'data-clip-id="{clips[0].pk}"' in text
+    assert 'hx-get="/clips/table/?page=2"' in text
+
+
+def test_table_partial_shows_only_own_clips(client_in, clip, other_clip):
+    PublicationFactory(clip=other_clip, status=PublicationStatus.QUEUED)
+
+    text = client_in.get("/clips/table/").content.decode()
+
+    assert "Мой клип" in text
+    assert "Чужой клип" not in text
+    assert "hx-trigger" not in text
+
+
+def test_table_partial_requires_login(client, clip):
+    response = client.get("/clips/table/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]

@@ -11,7 +11,8 @@ from django.utils import timezone
 from clipmaker.accounts.models import Plan
 from platforms.constants import MB, Platform
 from publishing.models import Publication, PublicationStatus
-from tests.factories import ClipFactory, PublicationFactory, UserFactory
+from publishing.selectors import CHART_SNAPSHOTS
+from tests.factories import ClipFactory, PublicationFactory, StatsSnapshotFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -318,6 +319,88 @@ def test_telegram_says_stats_are_unavailable(client_in, clip):
     pub = PublicationFactory(clip=clip, platform="telegram", status="published")
     row = _row(client_in.get(f"/clips/{clip.pk}/").content.decode(), pub)
     assert "Статистика недоступна" in row
+
+
+def _published_with_views(clip, platform: str, history: list[tuple[datetime, int]]):
+    pub = PublicationFactory(
+        clip=clip,
+        platform=platform,
+        status=PublicationStatus.PUBLISHED,
+        views=max(history)[1] if history else 0,  # the latest figures
+        stats_updated_at=timezone.now(),
+    )
+    for collected_at, views in history:
+        StatsSnapshotFactory(publication=pub, collected_at=collected_at, views=views)
+    return pub
+
+
+T0 = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def test_views_sparkline_is_drawn_from_the_snapshot_history(client_in, clip):
+    # Written out of order: the chart follows collected_at, not insertion.
+    pub = _published_with_views(
+        clip,
+        "vk",
+        [(T0 + timedelta(days=3), 480), (T0, 120), (T0 + timedelta(days=1), 200)],
+    )
+
+    row = _row(client_in.get(f"/clips/{clip.pk}/").content.decode(), pub)
+
+    # x follows time over 116 px, y the views over 24 px (the highest at the top), 2 px inset.
+    assert '<polyline points="2,26 40.7,20.7 118,2"' in row
+    assert 'role="img" aria-label="Просмотры: 120 → 480 за 3 дня"' in row
+    assert "<title>Просмотры: 120 → 480 за 3 дня</title>" in row
+    assert "Просмотры 480 · лайки" in row  # next to the current figures
+
+
+def test_views_sparkline_needs_at_least_two_snapshots(client_in, clip):
+    pub = _published_with_views(clip, "rutube", [(T0, 120)])
+
+    row = _row(client_in.get(f"/clips/{clip.pk}/").content.decode(), pub)
+
+    assert "<svg" not in row
+    assert "Просмотры 120 · лайки" in row
+
+
+def test_telegram_has_no_sparkline_and_says_stats_are_unavailable(client_in, clip):
+    pub = _published_with_views(clip, "telegram", [(T0, 10), (T0 + timedelta(hours=6), 20)])
+
+    row = _row(client_in.get(f"/clips/{clip.pk}/").content.decode(), pub)
+
+    assert "<svg" not in row
+    assert "Статистика недоступна" in row
+
+
+def test_each_publication_gets_its_own_sparkline(client_in, clip):
+    vk = _published_with_views(clip, "vk", [(T0, 5), (T0 + timedelta(hours=6), 50)])
+    dzen = _published_with_views(clip, "dzen", [(T0, 7), (T0 + timedelta(hours=21), 70)])
+
+    body = client_in.get(f"/clips/{clip.pk}/").content.decode()
+
+    assert "<title>Просмотры: 5 → 50 за 6 часов</title>" in _row(body, vk)
+    assert "<title>Просмотры: 7 → 70 за 21 час</title>" in _row(body, dzen)
+
+
+def test_sparkline_draws_only_the_latest_snapshots(client_in, clip):
+    history = [(T0 + timedelta(hours=6 * i), 100 + i) for i in range(CHART_SNAPSHOTS + 2)]
+    pub = _published_with_views(clip, "vk", history)
+
+    row = _row(client_in.get(f"/clips/{clip.pk}/").content.decode(), pub)
+
+    points = row.split('<polyline points="')[1].split('"')[0].split()
+    assert len(points) == CHART_SNAPSHOTS
+    assert f"Просмотры: 102 → {100 + CHART_SNAPSHOTS + 1} за 15 дней" in row
+
+
+def test_polled_partial_keeps_the_sparkline(client_in, clip):
+    pub = _published_with_views(clip, "vk", [(T0, 1), (T0 + timedelta(days=1), 2)])
+    PublicationFactory(clip=clip, platform="dzen", status=PublicationStatus.PUBLISHING)
+
+    text = client_in.get(f"/clips/{clip.pk}/publications/").content.decode()
+
+    assert 'hx-trigger="every 1s"' in text
+    assert "<title>Просмотры: 1 → 2 за 1 день</title>" in _row(text, pub)
 
 
 # --- cancel and retry ----------------------------------------------------------------------
