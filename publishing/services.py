@@ -68,6 +68,10 @@ FIRST_CHECK_DELAY = 0.5
 # How soon a publication re-tries after our own rate limiter said "wait" (added to the wait).
 LOCAL_RATE_LIMIT_SLACK = 0.05
 
+# Platforms whose whole send is one small create call that returns the first handle and counts
+# no bytes: a claimed row with no handle may already have created the post there.
+SENDS_BEFORE_HANDLE_UNCOUNTED = frozenset({Platform.RUTUBE})
+
 AUTH_EXPIRED_MESSAGE = "Токен истёк, переподключите платформу в настройках."
 FILE_MISSING_MESSAGE = "Файл клипа не найден. Загрузите клип заново."
 ACTIVE_STATUSES = (PublicationStatus.SCHEDULED, PublicationStatus.QUEUED)
@@ -1038,8 +1042,8 @@ def publications_reap_expired_leases(*, now: datetime | None = None) -> int:
     """Return ``publishing`` rows whose worker died (lease expired) to the retry path.
 
     A row with a stored handle resumes it on the next attempt. A row with no handle whose bytes
-    had started to go out may already be posted (Telegram): it fails asking the user to check,
-    rather than posting twice.
+    had started to go out (Telegram), or whose create call may have gone out (Rutube), may
+    already be posted: it fails asking the user to check, rather than posting twice.
     """
     now = now or timezone.now()
     rows = list(
@@ -1067,7 +1071,9 @@ def publications_reap_expired_leases(*, now: datetime | None = None) -> int:
         if row["cancel_requested_at"] is not None:
             changes = {**common, "status": PublicationStatus.CANCELLED, "finished_at": now}
             outcome = "cancelled"
-        elif row["platform_handle"] is None and row["bytes_sent"] > 0:
+        elif row["platform_handle"] is None and (
+            row["bytes_sent"] > 0 or row["platform"] in SENDS_BEFORE_HANDLE_UNCOUNTED
+        ):
             changes = {
                 **common,
                 "status": PublicationStatus.FAILED,

@@ -699,3 +699,25 @@ def test_the_reaper_fails_a_row_with_no_attempts_left(clip):
     publications_reap_expired_leases(now=now)
 
     assert reload(pub).status == PublicationStatus.FAILED
+
+
+def test_the_reaper_fails_a_rutube_row_whose_create_call_may_have_gone_out(clip):
+    # Rutube gives no handle before its one create call and no bytes are counted before it:
+    # a worker that died holding the claim may already have created the video there.
+    now = timezone.now()
+    pub = queued(
+        clip,
+        platform=Platform.RUTUBE,
+        status=PublicationStatus.PUBLISHING,
+        claim_token=uuid.uuid4(),
+        attempts=1,
+        bytes_sent=0,
+        lease_expires_at=now - timedelta(seconds=1),
+    )
+
+    publications_reap_expired_leases(now=now)
+
+    pub = reload(pub)
+    assert pub.status == PublicationStatus.FAILED
+    assert pub.error_code == "outcome_unknown"
+    assert "Проверьте Rutube" in pub.error_message
