@@ -20,7 +20,8 @@ _PATTERNS = [
     ),
     re.compile(r"/bot\d+:[A-Za-z0-9_-]+"),
     re.compile(r"\bsbx-[A-Za-z0-9._-]{10,}"),
-    re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}\b"),
+    # Bot tokens (digits:secret): whole, even when they end in "-" or "_" or follow a letter.
+    re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])"),
 ]
 REDACTED = "[redacted]"
 

@@ -25,6 +25,16 @@ def test_redact_hides_every_token_shape():
         assert secret not in cleaned
 
 
+def test_redact_hides_a_bare_bot_token_whole():
+    # Bot tokens may end in "-" or "_" and may follow a letter (no "/bot" before them).
+    token = "1234567890:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDs-"
+    for text in (f"chat {token} failed", f"'{token}'", f"bot{token}: refused"):
+        cleaned = redact(text)
+        assert "1234567890" not in cleaned
+        assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDs" not in cleaned
+        assert "PALDs-" not in cleaned and "[redacted]-" not in cleaned
+
+
 def test_event_lines_are_json_with_fields_and_redacted(caplog):
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
