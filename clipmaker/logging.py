@@ -10,8 +10,9 @@ from typing import Any
 
 events_logger = logging.getLogger("clipmaker.events")
 
-# Bearer/OAuth/Token headers, access_token=... parameters, Telegram bot paths and long opaque
-# strings that look like secrets.
+# Bearer/OAuth/Token headers, access_token=... parameters (query, form or JSON), Telegram bot
+# paths and long opaque strings that look like secrets. Provider messages go through the same
+# patterns (``platforms.providers.http.scrub``), so there is one list to keep right.
 _PATTERNS = [
     re.compile(r"(?i)(bearer|oauth|token)\s+[A-Za-z0-9._~+/=-]{8,}"),
     re.compile(
@@ -26,12 +27,13 @@ _PATTERNS = [
 REDACTED = "[redacted]"
 
 
-def redact(text: str) -> str:
-    text = _PATTERNS[0].sub(lambda m: f"{m.group(1)} {REDACTED}", text)
-    text = _PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
-    text = _PATTERNS[2].sub(f"/bot{REDACTED}", text)
-    text = _PATTERNS[3].sub(REDACTED, text)
-    return _PATTERNS[4].sub(REDACTED, text)
+def redact(text: str, marker: str = REDACTED) -> str:
+    """``text`` with everything token-shaped replaced by ``marker``."""
+    text = _PATTERNS[0].sub(lambda m: f"{m.group(1)} {marker}", text)
+    text = _PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}{marker}", text)
+    text = _PATTERNS[2].sub(f"/bot{marker}", text)
+    text = _PATTERNS[3].sub(marker, text)
+    return _PATTERNS[4].sub(marker, text)
 
 
 class RedactTokensFilter(logging.Filter):

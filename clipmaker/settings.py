@@ -160,7 +160,7 @@ else:
     BROKER_DIR = VAR_DIR / "broker"
     for sub in ("out", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"  # a host name keeps kombu from warning
     # kombu's filesystem transport with atomic writes (see clipmaker/broker.py).
     CELERY_BROKER_TRANSPORT = "clipmaker.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -54,6 +54,7 @@ class PublicationSerializer(serializers.ModelSerializer):
             "description",
             "next_attempt_at",
             "max_attempts",
+            "cancel_requested_at",
             "created_at",
         )
         read_only_fields = fields

@@ -591,6 +591,7 @@ class _Attempt:
             "claim_token": None,
             "lease_expires_at": None,
             "error_message": message,
+            "bytes_sent": 0,
         }
         if not use_attempt:
             changes["attempts"] = F("attempts") - 1
@@ -1098,6 +1099,7 @@ def publications_reap_expired_leases(*, now: datetime | None = None) -> int:
                 "next_attempt_at": now + timedelta(seconds=delay),
                 "enqueued_at": None,
                 "error_message": "Публикация прервалась. Она повторится автоматически.",
+                "bytes_sent": 0,
             }
             outcome = "retry"
         if mine.update(**changes):

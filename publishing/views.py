@@ -67,7 +67,8 @@ def time_zone_label(tz: tzinfo) -> str:
 def publication_status_text(publication: Publication, *, now: datetime) -> str:
     """The status as a user reads it; times in the active (user's) time zone."""
     if publication.status == PublicationStatus.PUBLISHING:
-        return f"Публикуется {publication.progress_percent} %"
+        text = f"Публикуется {publication.progress_percent} %"
+        return f"{text} (отмена запрошена)" if publication.cancel_requested_at else text
     if (
         publication.status == PublicationStatus.QUEUED
         and publication.next_attempt_at
@@ -408,11 +409,20 @@ def _get_publication(request: HttpRequest, publication_id: int) -> Publication:
 def publication_cancel_view(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = _get_publication(request, publication_id)
     try:
-        publication_cancel(publication=publication)
+        publication = publication_cancel(publication=publication)
     except PublicationStateError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Публикация в {publication.get_platform_display()} отменена.")
+        label = publication.get_platform_display()
+        if publication.status == PublicationStatus.CANCELLED:
+            messages.success(request, f"Публикация в {label} отменена.")
+        else:
+            messages.info(
+                request,
+                f"Клип уже загружается в {label}: публикация будет отменена, как только "
+                "загрузка прервётся или закончится. Если платформа успеет принять клип, пост "
+                "останется — удалите его на платформе.",
+            )
     return redirect("clip-detail", clip_id=publication.clip_id)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -251,6 +252,22 @@ def test_cancel_a_waiting_publication(api, clip, status):
     assert response.json()["status"] == "cancelled"
     pub.refresh_from_db()
     assert pub.status == PublicationStatus.CANCELLED
+
+
+def test_cancel_during_an_upload_is_accepted_as_a_request(api, clip):
+    pub = PublicationFactory(
+        clip=clip, status=PublicationStatus.PUBLISHING, claim_token=uuid.uuid4(), attempts=1
+    )
+    assert api.get(f"/api/v1/publications/{pub.pk}/").json()["cancel_requested_at"] is None
+
+    response = api.post(f"/api/v1/publications/{pub.pk}/cancel/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "publishing"
+    assert body["cancel_requested_at"] is not None
+    pub.refresh_from_db()
+    assert pub.cancel_requested_at is not None
 
 
 @pytest.mark.parametrize("status", ["published", "failed", "cancelled"])

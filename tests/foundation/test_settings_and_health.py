@@ -125,7 +125,7 @@ def test_embedded_default_uses_sqlite_filesystem_broker_and_file_cache():
     assert result.returncode == 0, result.stderr
     engine, broker, cache_backend, sandbox, debug, vk_url = result.stdout.splitlines()[-1].split()
     assert engine == "django.db.backends.sqlite3"
-    assert broker == "filesystem://"
+    assert broker == "filesystem://localhost//"
     assert cache_backend.endswith("FileBasedCache")
     assert (sandbox, debug) == ("True", "True")
     assert vk_url.endswith("/sandbox/vk/method")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -419,6 +420,29 @@ def test_cancel_button_cancels_a_waiting_publication(client_in, clip, status):
     assert pub.status == PublicationStatus.CANCELLED
     assert response.redirect_chain[-1][0] == f"/clips/{clip.pk}/"
     assert "отменена" in response.content.decode()
+
+
+def test_cancel_during_an_upload_says_it_is_only_requested(client_in, clip):
+    pub = PublicationFactory(
+        clip=clip,
+        status=PublicationStatus.PUBLISHING,
+        claim_token=uuid.uuid4(),
+        bytes_sent=40,
+        bytes_total=100,
+        attempts=1,
+    )
+
+    response = client_in.post(f"/clips/publications/{pub.pk}/cancel/", follow=True)
+
+    pub.refresh_from_db()
+    body = response.content.decode()
+    assert pub.status == PublicationStatus.PUBLISHING
+    assert pub.cancel_requested_at is not None
+    assert "будет отменена, как только загрузка прервётся или закончится" in body
+    assert "Публикация в VK Клипы отменена." not in body
+    row = _row(body, pub)
+    assert "Публикуется 40 % (отмена запрошена)" in row
+    assert "Отменить</button>" not in row
 
 
 def test_retry_button_requeues_a_failed_publication(client_in, clip):

@@ -241,6 +241,15 @@ def test_scrub_removes_known_secrets_and_token_shapes():
     assert "v=5.199" in cleaned
 
 
+def test_scrub_hides_tokens_in_a_json_body_a_platform_echoes():
+    text = '{"error": "invalid_grant", "refresh_token": "1.r-SECRET-42", "access_token":"a-SECRET"}'
+
+    cleaned = scrub(text)
+
+    assert "r-SECRET-42" not in cleaned and "a-SECRET" not in cleaned
+    assert '"error": "invalid_grant"' in cleaned
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [("12", 12.0), ("1.5", 1.5), (None, 60.0), ("", 60.0), ("garbage", 60.0), ("-3", 0.0)],

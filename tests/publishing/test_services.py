@@ -436,6 +436,19 @@ def test_a_transient_error_is_retried_after_the_first_delay(api, clip, vk):
     assert pub.claim_token is None and pub.enqueued_at is None
 
 
+def test_a_requeued_row_forgets_the_bytes_of_the_attempt_that_failed(api, clip, vk):
+    # Stale progress would show a wrong percentage and would make the reaper take a later
+    # attempt that died before sending anything for one whose bytes had gone out.
+    api.post(f"{VK_API}/video.save", status=502)
+    pub = queued(clip, bytes_sent=1234, bytes_total=5000)
+
+    publication_execute(publication_id=pub.pk)
+
+    pub = reload(pub)
+    assert pub.status == PublicationStatus.QUEUED
+    assert pub.bytes_sent == 0
+
+
 def test_the_fourth_transient_failure_fails_the_publication(api, clip, vk):
     api.post(f"{VK_API}/video.save", status=503)
     pub = queued(clip, attempts=3)
