@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -89,10 +90,49 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
             else:
                 messages.success(request, f"{label} подключён: {conn.account_name}.")
                 return redirect(SETTINGS_URL)
-    return render(
-        request,
-        "platforms/connect_token.html",
-        {"form": form, "state": state, "platform": platform, "label": label},
+    return _connect_token_page(request, form=form, state=state, platform=platform)
+
+
+def _connect_token_page(
+    request: HttpRequest,
+    *,
+    form: Any,
+    state: Any,
+    platform: str,
+    sandbox_credentials: dict[str, str] | None = None,
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "state": state,
+        "platform": platform,
+        "label": Platform(platform).label,
+        "sandbox_on": settings.PLATFORM_SANDBOX,
+        "sandbox_credentials": sandbox_credentials,
+    }
+    return render(request, "platforms/connect_token.html", context)
+
+
+@login_required
+@require_POST
+def platform_sandbox_credentials(request: HttpRequest, platform: str) -> HttpResponse:
+    """With the sandbox on: issue a test Rutube token or Telegram bot + channel to connect with.
+
+    The user then connects through the ordinary form (the token is verified with the sandbox
+    over HTTP like a real one); nothing is stored here.
+    """
+    platform = _platform_or_404(platform)
+    if not settings.PLATFORM_SANDBOX or platform not in TOKEN_FORMS:
+        raise Http404("Песочница выключена")
+    from platforms.sandbox import control
+
+    issued = control.issue_credentials(platform, account_name=request.user.get_username())
+    credentials = {"token": issued["token"]}
+    if platform == Platform.TELEGRAM:
+        credentials["chat_id"] = str(issued["chat_id"])
+    form = TOKEN_FORMS[platform](initial=credentials)
+    state = selectors.platform_state_get(user=request.user, platform=platform)
+    return _connect_token_page(
+        request, form=form, state=state, platform=platform, sandbox_credentials=credentials
     )
 
 

@@ -1,5 +1,6 @@
-"""Browser: a Pro user connects VK through the sandbox's approve page and Telegram with a bot
-token and channel, sees both connected, and disconnects one through the confirmation page."""
+"""Browser: a Pro user connects VK and Дзен through the sandbox's approve pages, Telegram with a
+bot token and channel, and Rutube with the test token the page issues; sees all four connected,
+and disconnects one through the confirmation page."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def card(page, platform: str):  # type: ignore[no-untyped-def]
     return page.locator(f"#platform-{platform}")
 
 
-def test_connect_vk_and_telegram_then_disconnect_one(sandbox, login_as, screenshot):
+def test_connect_all_four_then_disconnect_one(sandbox, login_as, screenshot):
     user = UserFactory(username="demo", plan=Plan.PRO)
     telegram = sandbox.control.issue_credentials("telegram")
     page = login_as(user)
@@ -44,6 +45,24 @@ def test_connect_vk_and_telegram_then_disconnect_one(sandbox, login_as, screensh
     assert card(page, "vk").get_attribute("data-status") == "active"
     assert card(page, "telegram").get_attribute("data-status") == "active"
     assert telegram["token"] not in page.content()
+
+    # Дзен: OAuth through the sandbox's Yandex approve page.
+    card(page, "dzen").get_by_role("button", name="Подключить").click()
+    page.wait_for_url("**/sandbox/yandex-oauth/authorize**")
+    page.get_by_role("button", name="Разрешить").click()
+    page.wait_for_url("**/settings/platforms/")
+    assert card(page, "dzen").get_attribute("data-status") == "active"
+
+    # Rutube: the sandbox hands out a test token on the connect page, no code needed.
+    card(page, "rutube").get_by_role("link", name="Подключить").click()
+    page.wait_for_url("**/settings/platforms/rutube/connect/")
+    page.get_by_role("button", name="Выдать тестовые данные").click()
+    assert page.locator("[data-testid=sandbox-token]").inner_text().startswith("sbx-rutube-")
+    page.get_by_role("button", name="Подключить с этими данными").click()
+    page.wait_for_url("**/settings/platforms/")
+    assert "Rutube подключён" in page.locator(".messages").inner_text()
+    for platform in ("vk", "rutube", "dzen", "telegram"):
+        assert card(page, platform).get_attribute("data-status") == "active", platform
     screenshot(page, "settings-platforms")
 
     # Disconnect Telegram through the confirmation page.
@@ -58,4 +77,9 @@ def test_connect_vk_and_telegram_then_disconnect_one(sandbox, login_as, screensh
     assert card(page, "vk").get_attribute("data-status") == "active"
 
     statuses = dict(PlatformConnection.objects.filter(user=user).values_list("platform", "status"))
-    assert statuses == {"vk": ConnectionStatus.ACTIVE, "telegram": ConnectionStatus.REVOKED}
+    assert statuses == {
+        "vk": ConnectionStatus.ACTIVE,
+        "rutube": ConnectionStatus.ACTIVE,
+        "dzen": ConnectionStatus.ACTIVE,
+        "telegram": ConnectionStatus.REVOKED,
+    }

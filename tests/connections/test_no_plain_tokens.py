@@ -93,11 +93,11 @@ def test_no_plain_token_after_an_oauth_callback(sandbox, user, live_server):
 
     client = Client()
     client.force_login(user)
-    session = requests.Session()
-    session.cookies.set("sessionid", client.cookies["sessionid"].value)
-    answer_approve_page(
-        session, press_connect(session, live_server.url, "vk"), "allow", "Анна Клипова"
-    )
+    with requests.Session() as session:
+        session.cookies.set("sessionid", client.cookies["sessionid"].value)
+        answer_approve_page(
+            session, press_connect(session, live_server.url, "vk"), "allow", "Анна Клипова"
+        )
     conn = PlatformConnection.objects.get(user=user, platform="vk")
 
     assert_nowhere([conn.get_token("access_token"), conn.get_token("refresh_token")])

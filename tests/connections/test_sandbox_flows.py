@@ -8,6 +8,7 @@ redirect back to our callback, exactly as a browser would.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html import unescape
 from typing import Any
 
@@ -29,12 +30,14 @@ def pro_user(sandbox: Any) -> Any:
 
 
 @pytest.fixture
-def browser_session(pro_user: Any, sandbox: Any, live_server: Any) -> requests.Session:
+def browser_session(pro_user: Any, sandbox: Any, live_server: Any) -> Iterator[requests.Session]:
     client = Client()
     client.force_login(pro_user)
-    session = requests.Session()
-    session.cookies.set("sessionid", client.cookies["sessionid"].value)
-    return session
+    # Closed at the end: a kept-alive connection would pin a live-server thread and its
+    # database session past the test.
+    with requests.Session() as session:
+        session.cookies.set("sessionid", client.cookies["sessionid"].value)
+        yield session
 
 
 def csrf_of(session: requests.Session, url: str) -> str:
@@ -177,3 +180,59 @@ def test_revoked_telegram_token_fails_the_check_and_marks_expired(sandbox, pro_u
     assert not ok
     assert "@BotFather" in detail
     assert PlatformConnection.objects.get(pk=conn.pk).status == ConnectionStatus.EXPIRED
+
+
+@pytest.mark.parametrize(
+    ("platform", "fields"), [("rutube", {"token"}), ("telegram", {"token", "chat_id"})]
+)
+def test_a_new_user_connects_a_token_platform_with_test_data_the_page_issues(
+    platform, fields, sandbox, live_server, browser_session, pro_user
+):
+    base = f"{live_server.url}/settings/platforms/{platform}"
+    token = csrf_of(browser_session, f"{base}/connect/")
+    issued = browser_session.post(
+        f"{base}/sandbox-credentials/",
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": f"{base}/connect/"},
+        timeout=10,
+    )
+    assert issued.status_code == 200
+    box = issued.text[issued.text.index('data-testid="sandbox-box"') :]
+    box = box[: box.index("</div>")]
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', box))
+    credentials = {k: unescape(v) for k, v in hidden.items() if k != "csrfmiddlewaretoken"}
+    assert set(credentials) == fields
+    assert credentials["token"] in unescape(box)  # shown, so it can be pasted by hand too
+
+    final = browser_session.post(
+        f"{base}/connect/",
+        data={"csrfmiddlewaretoken": hidden["csrfmiddlewaretoken"], **credentials},
+        headers={"Referer": f"{base}/connect/"},
+        timeout=10,
+    )
+
+    assert final.url == f"{live_server.url}/settings/platforms/"
+    assert "подключён" in final.text
+    conn = PlatformConnection.objects.get(user=pro_user, platform=platform)
+    assert conn.status == ConnectionStatus.ACTIVE
+    assert conn.get_token("access_token") == credentials["token"]
+    # The sandbox really was asked: the connection verified the token over HTTP.
+    assert sandbox.control.journal(platform)
+
+
+@pytest.mark.django_db
+def test_test_data_is_only_offered_with_the_sandbox_on(settings):
+    user = UserFactory(plan=Plan.PRO)
+    client = Client()
+    client.force_login(user)
+    page = client.get("/settings/platforms/rutube/connect/").content.decode()
+    assert "Выдать тестовые данные" in page
+    # OAuth platforms connect through the sandbox's approve page instead.
+    assert client.post("/settings/platforms/vk/sandbox-credentials/").status_code == 404
+
+    settings.PLATFORM_SANDBOX = False
+    page = client.get("/settings/platforms/rutube/connect/").content.decode()
+
+    assert "Выдать тестовые данные" not in page
+    assert client.post("/settings/platforms/rutube/sandbox-credentials/").status_code == 404
+    assert not PlatformConnection.objects.exists()

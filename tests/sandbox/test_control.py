@@ -132,13 +132,12 @@ def test_channel_change_over_http(sandbox):
 
 
 def test_control_needs_no_csrf_and_no_login(sandbox):
-    session = requests.Session()
-
-    answer = session.post(
-        f"{sandbox.url}/_control/reset/",
-        headers={"Origin": "https://elsewhere.example"},
-        timeout=10,
-    )
+    with requests.Session() as session:
+        answer = session.post(
+            f"{sandbox.url}/_control/reset/",
+            headers={"Origin": "https://elsewhere.example"},
+            timeout=10,
+        )
 
     assert answer.status_code == 200
 

@@ -1,7 +1,8 @@
 """Create the demo user with demo clips and, with the sandbox on, four connected platforms.
 
 Idempotent: running it again keeps existing data. The password comes from DEMO_PASSWORD, or is
-generated once into var/demo_password and printed.
+generated once into var/<username>_password and printed. In development (DEBUG) it also keeps a
+support account ``admin`` for /admin/ (password from ADMIN_PASSWORD, or var/admin_password).
 """
 
 from __future__ import annotations
@@ -28,46 +29,56 @@ LARGE_CLIP = ("Длинный концерт (60 МБ)", "Большой фай�
 
 
 class Command(BaseCommand):
-    help = "Creates the demo user (plan Pro), demo clips and sandbox platform connections."
+    help = (
+        "Creates the demo user (plan Pro), demo clips and sandbox platform connections, and in "
+        "development a support account for /admin/."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--username", default="demo")
-        parser.add_argument("--no-connections", action="store_true")
+        parser.add_argument(
+            "--no-connections",
+            action="store_true",
+            help="leave the platforms unconnected (a new user connects them on the settings page)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user, created = User.objects.get_or_create(
             username=options["username"], defaults={"plan": Plan.PRO}
         )
-        password = self._password(user, created)
-        if password:
-            user.set_password(password)
-            user.save()
+        shown = self._ensure_password(user, created, env_name="DEMO_PASSWORD")
         if not user.clips.exists():
             self._make_clips(user)
         if settings.PLATFORM_SANDBOX and not options["no_connections"]:
             self._connect_sandbox(user)
-        shown = password or self._stored_password()
         self.stdout.write(f"Demo user: login «{user.username}», password «{shown}».")
+        if settings.DEBUG:
+            admin, created = User.objects.get_or_create(
+                username="admin", defaults={"is_staff": True, "is_superuser": True}
+            )
+            shown = self._ensure_password(admin, created, env_name="ADMIN_PASSWORD")
+            self.stdout.write(f"Support admin (/admin/): login «admin», password «{shown}».")
 
-    def _password_file(self) -> Path:
-        return Path(settings.VAR_DIR) / "demo_password"
+    def _ensure_password(self, user: User, created: bool, *, env_name: str) -> str:
+        """Set the password from ``env_name``, or generate one into var/ once; return it.
 
-    def _stored_password(self) -> str:
-        env_password = os.environ.get("DEMO_PASSWORD")
-        if env_password:
-            return env_password
-        path = self._password_file()
-        return path.read_text().strip() if path.exists() else "(unchanged)"
-
-    def _password(self, user: User, created: bool) -> str | None:
-        env_password = os.environ.get("DEMO_PASSWORD")
-        if env_password:
-            return env_password if (created or not user.check_password(env_password)) else None
+        The environment wins and is re-applied when it changed; a generated password is kept
+        in ``var/<username>_password`` (mode 600) so that later runs can print it again.
+        """
+        path = Path(settings.VAR_DIR) / f"{user.username}_password"
+        password = os.environ.get(env_name)
+        if password:
+            if created or not user.check_password(password):
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            return password
         if not created and user.has_usable_password():
-            return None
+            return path.read_text().strip() if path.exists() else "(unchanged)"
         password = secrets.token_urlsafe(9)
-        self._password_file().write_text(password)
-        self._password_file().chmod(0o600)
+        path.write_text(password)
+        path.chmod(0o600)
+        user.set_password(password)
+        user.save(update_fields=["password"])
         return password
 
     def _make_clips(self, user: User) -> None:
