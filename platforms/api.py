@@ -8,9 +8,9 @@ from rest_framework import status
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from clipmaker.throttling import AtomicScopedRateThrottle
 from platforms import selectors, services
 from platforms.constants import OAUTH_PLATFORMS, Platform
 from platforms.models import PlatformConnection
@@ -44,7 +44,7 @@ def connect_throttle_wait(request: HttpRequest) -> float | None:
 
     Returns None when allowed, otherwise the seconds to wait.
     """
-    throttle = ScopedRateThrottle()
+    throttle = AtomicScopedRateThrottle()
     if throttle.allow_request(request, _ScopeHolder()):  # type: ignore[arg-type]
         return None
     return throttle.wait() or 60.0
@@ -76,7 +76,7 @@ class PlatformListApi(APIView):
 
 
 class PlatformConnectApi(APIView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = CONNECT_SCOPE
 
     def throttled(self, request: Request, wait: float | None) -> None:

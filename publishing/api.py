@@ -23,11 +23,11 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from clipmaker.clips.models import Clip
 from clipmaker.clips.services import ClipError, clip_create
+from clipmaker.throttling import AtomicScopedRateThrottle
 from publishing import selectors
 from publishing.models import Publication
 from publishing.serializers import (
@@ -92,7 +92,7 @@ class ContractErrorsMixin:
         return api_exception_handler
 
 
-class PublishThrottle(ScopedRateThrottle):
+class PublishThrottle(AtomicScopedRateThrottle):
     """20 publish calls per minute per user (``publish`` rate in REST_FRAMEWORK)."""
 
 

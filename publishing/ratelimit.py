@@ -15,18 +15,13 @@ Two layers keep us under the platforms' limits (platform-apis.md):
 
 from __future__ import annotations
 
-import fcntl
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 
+from clipmaker.shared_state import file_lock, redis_client, redis_key
 from platforms.constants import Platform
 
 
@@ -84,9 +79,9 @@ def reset(*, platform: str, account: str) -> None:
     """Forget a bucket (tests, operations)."""
     key = bucket_key(platform=platform, account=account)
     if settings.REDIS_URL:
-        _redis().delete(_redis_key(key))
+        redis_client().delete(redis_key(key))
     else:
-        with _file_lock(key):
+        with file_lock(key):
             cache.delete(key)
 
 
@@ -117,52 +112,18 @@ redis.call('EXPIRE', key, math.ceil(burst / rate) + 60)
 return tostring(wait)
 """
 
-_redis_lock = threading.Lock()
-_redis_state: dict[str, Any] = {}
-
-
-def _redis() -> Any:
-    import redis
-
-    with _redis_lock:
-        client = _redis_state.get(settings.REDIS_URL)
-        if client is None:
-            client = redis.Redis.from_url(settings.REDIS_URL)
-            _redis_state.clear()
-            _redis_state[settings.REDIS_URL] = client
-            _redis_state["script"] = client.register_script(_BUCKET_SCRIPT)
-        return client
-
-
-def _redis_key(key: str) -> str:
-    return f"clipmaker:{key}"
-
 
 def _redis_acquire(key: str, rate: Rate) -> float:
-    _redis()
-    script = _redis_state["script"]
-    wait = script(keys=[_redis_key(key)], args=[rate.per_second, rate.burst])
+    script = redis_client().register_script(_BUCKET_SCRIPT)
+    wait = script(keys=[redis_key(key)], args=[rate.per_second, rate.burst])
     return float(wait.decode() if isinstance(wait, bytes) else wait)
 
 
 # --- Embedded: the Django cache under an flock ---------------------------------------------
 
 
-@contextmanager
-def _file_lock(key: str) -> Iterator[None]:
-    lock_dir = Path(settings.VAR_DIR) / "locks"
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    safe = key.replace(":", "_").replace("/", "_")
-    with open(lock_dir / f"{safe}.lock", "a+b") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _local_acquire(key: str, rate: Rate) -> float:
-    with _file_lock(key):
+    with file_lock(key):
         now = time.time()
         state = cache.get(key) or {"tokens": rate.burst, "at": now}
         tokens = min(

@@ -1,0 +1,54 @@
+"""State that every process of one deployment shares: a Redis client, or a file lock.
+
+With ``REDIS_URL`` set, counters live in Redis and are changed by atomic scripts. The embedded
+default runs on one machine, where an ``flock`` on a file under ``VAR_DIR`` serialises a
+read-modify-write of the Django cache across all its processes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+KEY_PREFIX = "clipmaker:"
+
+_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+
+
+def redis_client() -> Any:
+    """One client (and connection pool) per process for ``settings.REDIS_URL``."""
+    import redis
+
+    url = settings.REDIS_URL
+    with _lock:
+        client = _clients.get(url)
+        if client is None:
+            _clients.clear()
+            client = _clients[url] = redis.Redis.from_url(url)
+        return client
+
+
+def redis_key(key: str) -> str:
+    """The product's keys share the cache's prefix (tests and operators clean them up by it)."""
+    return f"{KEY_PREFIX}{key}"
+
+
+@contextmanager
+def file_lock(key: str) -> Iterator[None]:
+    """An exclusive lock named ``key`` held across every process on this machine."""
+    lock_dir = Path(settings.VAR_DIR) / "locks"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    safe = key.replace(":", "_").replace("/", "_")
+    with open(lock_dir / f"{safe}.lock", "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
