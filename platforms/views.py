@@ -88,7 +88,13 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
                 field = exc.field if exc.field in form.fields else None
                 form.add_error(field, exc.message)
             else:
-                messages.success(request, f"{label} подключён: {conn.account_name}.")
+                named = conn.account_name and conn.account_name != label
+                messages.success(
+                    request,
+                    f"{label} подключён как {conn.account_name}."
+                    if named
+                    else f"{label} подключён.",
+                )
                 return redirect(SETTINGS_URL)
     return _connect_token_page(request, form=form, state=state, platform=platform)
 
