@@ -82,6 +82,7 @@ if PLATFORM_SANDBOX:
     INSTALLED_APPS.append("platforms.sandbox")
 
 MIDDLEWARE = [
+    "clipmaker.middleware.ProbeMiddleware",  # /healthz and /metrics for any Host, over HTTP
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -315,6 +316,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- security ------------------------------------------------------------------------------
+# /metrics asks for "Authorization: Bearer <METRICS_TOKEN>" when set; in production it is
+# closed until one is set (development serves it openly).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
@@ -322,7 +326,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 
 from django.conf import settings
@@ -65,8 +66,25 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+@never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
     from clipmaker.metrics import DatabaseCollector
+
+    if settings.METRICS_TOKEN:
+        sent = request.headers.get("Authorization", "").encode()
+        if not hmac.compare_digest(sent, f"Bearer {settings.METRICS_TOKEN}".encode()):
+            return HttpResponse(
+                "Нужен заголовок Authorization: Bearer <METRICS_TOKEN>.\n",
+                status=401,
+                headers={"WWW-Authenticate": "Bearer"},
+                content_type="text/plain; charset=utf-8",
+            )
+    elif settings.PRODUCTION:
+        return HttpResponse(
+            "Метрики закрыты: задайте METRICS_TOKEN и передавайте его как Bearer-токен.\n",
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
 
     registry = CollectorRegistry()
     registry.register(DatabaseCollector())
