@@ -26,7 +26,12 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from clipmaker.clips.models import Clip
-from clipmaker.clips.services import ClipError, clip_create
+from clipmaker.clips.services import (
+    ClipError,
+    clip_create,
+    too_large_message,
+    upload_declared_too_large,
+)
 from clipmaker.throttling import AtomicScopedRateThrottle
 from publishing import selectors
 from publishing.models import Publication
@@ -158,6 +163,9 @@ class ClipViewSet(
         responses={201: ClipSerializer, 400: ValidationErrors},
     )
     def create(self, request: Request) -> Response:
+        # Before request.data: reading it would spool the whole body to disk first.
+        if upload_declared_too_large(request.META.get("CONTENT_LENGTH")):
+            raise exceptions.ValidationError({"file": [too_large_message()]})
         upload = ClipUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]

@@ -23,7 +23,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clipmaker.clips.models import Clip
-from clipmaker.clips.services import ClipError, clip_create
+from clipmaker.clips.services import (
+    ClipError,
+    clip_create,
+    too_large_message,
+    upload_declared_too_large,
+)
 from platforms.constants import GB, MB, Platform
 from platforms.providers import provider_class
 from publishing import selectors
@@ -217,15 +222,11 @@ def _clip_table_context(request: HttpRequest) -> dict[str, Any]:
 
 def _handle_upload(request: HttpRequest) -> tuple[ClipUploadForm, Clip | None]:
     # Refuse an oversized body before Django reads (and spools) any of it.
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    if declared > settings.CLIP_MAX_UPLOAD_BYTES + MB:
+    if upload_declared_too_large(request.META.get("CONTENT_LENGTH")):
         form = ClipUploadForm(data={}, files={})
         form.full_clean()
         form.errors.clear()  # only the size matters here, not the fields never read
-        form.add_error(
-            "file",
-            f"Файл больше {_size_label(settings.CLIP_MAX_UPLOAD_BYTES)}. Сократите или сожмите клип.",
-        )
+        form.add_error("file", too_large_message())
         return form, None
     form = ClipUploadForm(request.POST, request.FILES)
     if not form.is_valid():

@@ -40,17 +40,25 @@ def _boxes(f: BinaryIO, start: int, end: int):  # type: ignore[no-untyped-def]
         pos += size
 
 
+# Real files nest moov/trak/mdia/minf/stbl: a handful of levels.
+MAX_BOX_DEPTH = 16
+NOT_VIDEO = "Поддерживаются только видео MP4 и MOV. Этот файл не похож на видео."
+DAMAGED = "Файл видео повреждён или не дописан. Экспортируйте клип заново и загрузите ещё раз."
+
+
 def probe(f: BinaryIO, size: int) -> VideoInfo:
     """Duration and frame size of an MP4/MOV; raises UnsupportedVideo for anything else."""
     f.seek(0)
     head = f.read(12)
     if len(head) < 12 or head[4:8] not in (b"ftyp", b"moov", b"free", b"mdat", b"wide"):
-        raise UnsupportedVideo("Поддерживаются только видео MP4 и MOV.")
+        raise UnsupportedVideo(NOT_VIDEO)
     duration: float | None = None
     width = height = None
 
-    def walk(start: int, end: int) -> None:
+    def walk(start: int, end: int, depth: int = 0) -> None:
         nonlocal duration, width, height
+        if depth > MAX_BOX_DEPTH:
+            raise UnsupportedVideo(DAMAGED)
         for kind, body, box_end in _boxes(f, start, end):
             if kind == b"mvhd":
                 f.seek(body)
@@ -68,7 +76,11 @@ def probe(f: BinaryIO, size: int) -> VideoInfo:
                 if w and h:
                     width, height = w >> 16, h >> 16
             elif kind in CONTAINER_BOXES:
-                walk(body, box_end)
+                walk(body, box_end, depth + 1)
 
-    walk(0, size)
+    try:
+        walk(0, size)
+    except (IndexError, struct.error, OverflowError, ValueError) as exc:
+        # A box cut short or with impossible sizes: a damaged file, not our error.
+        raise UnsupportedVideo(DAMAGED) from exc
     return VideoInfo(duration_seconds=duration, width=width, height=height)

@@ -22,6 +22,27 @@ class ClipError(ValueError):
 ALLOWED_EXTENSIONS = {".mp4", ".m4v", ".mov"}
 
 
+# Multipart framing and the other fields around the file.
+UPLOAD_OVERHEAD_BYTES = 1024 * 1024
+
+
+def too_large_message() -> str:
+    limit = settings.CLIP_MAX_UPLOAD_BYTES
+    label = (
+        f"{limit / 1024**3:.0f} ГБ" if limit >= 1024**3 else f"{max(1, round(limit / 1024**2))} МБ"
+    )
+    return f"Файл больше {label}. Сократите или сожмите клип."
+
+
+def upload_declared_too_large(content_length: str | None) -> bool:
+    """True when a request body announces more than a clip may be: refuse it before reading."""
+    try:
+        declared = int(content_length or 0)
+    except ValueError:
+        return False
+    return declared > settings.CLIP_MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD_BYTES
+
+
 def clip_create(
     *,
     owner: User,
@@ -42,12 +63,11 @@ def clip_create(
     if size <= 0:
         raise ClipError("Файл пустой. Выберите другой файл.")
     if size > settings.CLIP_MAX_UPLOAD_BYTES:
-        limit_gb = settings.CLIP_MAX_UPLOAD_BYTES / 1024**3
-        raise ClipError(f"Файл больше {limit_gb:.0f} ГБ. Сократите или сожмите клип.")
+        raise ClipError(too_large_message())
     try:
         info = probe(file, size)
     except UnsupportedVideo as exc:
-        raise ClipError(f"{exc} Этот файл не похож на видео.") from None
+        raise ClipError(str(exc)) from None
     file.seek(0)
     clip = Clip(
         owner=owner,

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -114,6 +115,35 @@ def test_upload_above_the_limit_is_400(api, settings):
     response = api.post("/api/v1/clips/", {"file": _file()}, format="multipart")
     assert response.status_code == 400
     assert "Сократите или сожмите клип" in response.json()["errors"]["file"][0]
+
+
+class RecordingUploadHandler(TemporaryFileUploadHandler):
+    """Notes every chunk of an uploaded file the server reads."""
+
+    chunks: list[int] = []
+
+    def receive_data_chunk(self, raw_data, start):  # type: ignore[no-untyped-def]
+        RecordingUploadHandler.chunks.append(len(raw_data))
+        return super().receive_data_chunk(raw_data, start)
+
+
+def test_an_announced_oversized_upload_is_refused_before_its_body_is_read(api, user, settings):
+    settings.CLIP_MAX_UPLOAD_BYTES = 1024
+    settings.FILE_UPLOAD_HANDLERS = [f"{__name__}.RecordingUploadHandler"]
+    RecordingUploadHandler.chunks.clear()
+    body = b'--zzz\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\n'
+    body += b"\0" * (3 * 1024 * 1024) + b"\r\n--zzz--\r\n"
+
+    response = api.generic(
+        "POST", "/api/v1/clips/", body, content_type="multipart/form-data; boundary=zzz"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {"file": ["Файл больше 1 МБ. Сократите или сожмите клип."]}
+    }
+    assert RecordingUploadHandler.chunks == []
+    assert not Clip.objects.filter(owner=user).exists()
 
 
 def test_another_users_clip_is_404_like_a_missing_one(api, other_clip):

@@ -52,12 +52,25 @@ def test_padded_large_demo_video_is_still_a_valid_clip(tmp_path):
     assert clip.duration_seconds == pytest.approx(1.0, abs=0.1)
 
 
+def _nested_moov(levels: int) -> bytes:
+    body = b""
+    for _ in range(levels):
+        body = (8 + len(body)).to_bytes(4, "big") + b"moov" + body
+    return body
+
+
 @pytest.mark.parametrize(
     ("filename", "content", "message"),
     [
         ("clip.avi", TINY_MP4, "MP4 и MOV"),
         ("clip.mp4", b"", "пустой"),
         ("clip.mp4", b"this is plainly not a video file at all", "не похож на видео"),
+        # An mvhd box cut off after its header: the file ends mid-box.
+        ("clip.mp4", TINY_MP4[:24] + b"\x00\x00\x00\x10moov\x00\x00\x00\x08mvhd", "повреждён"),
+        # A 64-bit box size announced, but the file ends before it.
+        ("clip.mp4", TINY_MP4[:24] + b"\x00\x00\x00\x01moov\x00\x00", "повреждён"),
+        # Boxes nested far deeper than any real file (each moov holds the next).
+        ("clip.mp4", TINY_MP4[:24] + _nested_moov(5000), "повреждён"),
     ],
 )
 def test_bad_files_are_refused_with_a_russian_message(filename, content, message):
