@@ -316,6 +316,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- security ------------------------------------------------------------------------------
+# Error pages and mails hide anything secret-named or token-shaped, with DEBUG on too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clipmaker.debug.TokenSafeExceptionReporterFilter"
 # /metrics asks for "Authorization: Bearer <METRICS_TOKEN>" when set; in production it is
 # closed until one is set (development serves it openly).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -47,6 +48,10 @@ def cancel_publications(
     _apply(modeladmin, request, queryset, publication_cancel, "Отменено")
 
 
+def _grants_access(key: str) -> bool:
+    return "url" in key or "key" in key or "token" in key or "secret" in key
+
+
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
     list_display = (
@@ -74,6 +79,7 @@ class PublicationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = (retry_publications, cancel_publications)
     raw_id_fields = ("clip", "created_by")
+    exclude = ("platform_handle",)  # shown by handle(), without its upload URL and keys
     # Support looks, the services change: nothing here edits the lifecycle by hand.
     readonly_fields = (
         "clip",
@@ -90,7 +96,7 @@ class PublicationAdmin(admin.ModelAdmin):
         "claim_token",
         "lease_expires_at",
         "cancel_requested_at",
-        "platform_handle",
+        "handle",
         "platform_video_id",
         "platform_url",
         "error_message",
@@ -106,6 +112,19 @@ class PublicationAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
+
+    @admin.display(description="описатель видео на платформе")
+    def handle(self, obj: Publication) -> str:
+        """The stored handle without what grants access (upload URLs, access keys)."""
+        if obj.platform_handle is None:
+            return "—"
+        shown = {
+            key: ("скрыто" if _grants_access(key) else value)
+            for key, value in (obj.platform_handle.get("data") or {}).items()
+        }
+        return json.dumps(
+            {"id": obj.platform_handle.get("id"), "data": shown}, ensure_ascii=False, indent=1
+        )
 
     @admin.display(description="пользователь", ordering="clip__owner__username")
     def owner(self, obj: Publication) -> str:

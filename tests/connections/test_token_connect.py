@@ -7,6 +7,7 @@ is never rendered back.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import pytest
@@ -229,3 +230,34 @@ def test_rutube_verification_is_skipped_on_empty_token(web, http):
 
     assert "Вставьте токен Rutube." in form_errors(response, "token")
     assert len(http.calls) == 0
+
+
+def test_an_unexpected_failure_never_puts_the_pasted_token_on_the_debug_page(
+    user, settings, monkeypatch
+):
+    # Development runs with DEBUG on: Django's error page lists POST data and local variables.
+    from django.test import Client
+
+    from platforms.providers.rutube import RutubeProvider
+
+    def broken_verify(self: Any, *, credentials: Any) -> Any:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(RutubeProvider, "verify", broken_verify)
+    settings.DEBUG = True
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    token = "rutube-" + secrets.token_hex(16)  # not a literal: the page shows source lines
+
+    response = client.post("/settings/platforms/rutube/connect/", {"token": token})
+    api = client.post("/api/v1/platforms/connect/", {"platform": "rutube", "token": token})
+    api_json = client.post(
+        "/api/v1/platforms/connect/",
+        {"platform": "rutube", "token": token},
+        content_type="application/json",
+    )
+
+    assert response.status_code == api.status_code == api_json.status_code == 500
+    assert "unexpected" in response.content.decode()  # it is the debug page
+    for answer in (response, api, api_json):
+        assert token not in answer.content.decode()

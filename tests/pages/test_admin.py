@@ -86,6 +86,22 @@ def test_publication_page_opens_and_cannot_be_added_by_hand(staff_client):
     assert staff_client.get("/admin/publishing/publication/add/").status_code == 403
 
 
+def test_publication_page_hides_what_grants_access_to_the_upload(staff_client):
+    upload_url = "https://vu.vk.test/upload.php?act=add_video&hash=SECRET-HASH-42"
+    pub = PublicationFactory(
+        status=PublicationStatus.PUBLISHING,
+        platform_handle={
+            "id": "-5_456",
+            "data": {"owner_id": -5, "upload_url": upload_url, "access_key": "AK-SECRET-7"},
+        },
+    )
+
+    page = staff_client.get(f"/admin/publishing/publication/{pub.pk}/change/").content.decode()
+
+    assert "SECRET-HASH-42" not in page and "AK-SECRET-7" not in page
+    assert "-5_456" in page and "owner_id" in page
+
+
 def test_clips_show_owner_plan_and_publications(staff_client):
     clip = ClipFactory(owner=UserFactory(username="carol", plan=Plan.START), title="Клип Кэрол")
     PublicationFactory(clip=clip, platform="vk", status=PublicationStatus.PUBLISHED)
