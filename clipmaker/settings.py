@@ -306,7 +306,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"connect": "5/hour", "publish": "20/min"},
+    # Per-address limits (login) read the client from X-Forwarded-For behind this many proxies:
+    # production sits behind one TLS proxy (see SECURE_PROXY_SSL_HEADER).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=1 if PRODUCTION else 0),
+    "DEFAULT_THROTTLE_RATES": {
+        "connect": "5/hour",
+        "publish": "20/min",
+        "connection_test": "30/hour",
+        "login": "20/min",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "КлипМейкер Auto-Posting API",

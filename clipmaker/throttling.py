@@ -9,6 +9,7 @@ Redis, or the history under an ``flock`` in the embedded default (one machine).
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from typing import Any
@@ -76,3 +77,24 @@ class AtomicScopedRateThrottle(ScopedRateThrottle):
 
     def wait(self) -> float | None:
         return self._wait or None
+
+
+class _Scope:
+    def __init__(self, scope: str) -> None:
+        self.throttle_scope = scope
+
+
+def throttle_wait(request: Any, scope: str) -> float | None:
+    """For pages (plain Django views): count one request against ``scope``, the budget the API
+    shares. None when allowed, else the seconds to wait."""
+    throttle = AtomicScopedRateThrottle()
+    if throttle.allow_request(request, _Scope(scope)):
+        return None
+    return throttle.wait() or 1.0
+
+
+def wait_label(wait: float) -> str:
+    """«через 40 с» / «через 3 мин» for a message that says when to try again."""
+    if wait < 60:
+        return f"через {max(1, math.ceil(wait))} с"
+    return f"через {math.ceil(wait / 60)} мин"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hmac
 import time
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.db import connection
@@ -16,6 +18,9 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import Throttled
+
+from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait, wait_label
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -92,8 +97,34 @@ def metrics(request: HttpRequest) -> HttpResponse:
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 
 
+LOGIN_SCOPE = "login"
+
+
+def login_throttled_message(wait: float) -> str:
+    return f"Слишком много попыток входа с этого адреса. Попробуйте {wait_label(wait)}."
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, with password attempts limited per address (``login`` rate)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = throttle_wait(request, LOGIN_SCOPE)
+        if wait is not None:
+            context = self.get_context_data(throttled=login_throttled_message(wait))
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
+
 class ObtainTokenView(ObtainAuthToken):
-    """POST {"username", "password"} → {"token": "..."} for `Authorization: Token <key>`."""
+    """POST {"username", "password"} → {"token": "..."} for `Authorization: Token <key>`.
+
+    Password attempts share the login page's per-address limit."""
+
+    throttle_classes = [AtomicScopedRateThrottle]
+    throttle_scope = LOGIN_SCOPE
+
+    def throttled(self, request, wait):  # type: ignore[no-untyped-def]
+        raise Throttled(wait=wait, detail=login_throttled_message(wait or 60))
 
     @extend_schema(responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}))
     def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]

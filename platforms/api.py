@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clipmaker.throttling import AtomicScopedRateThrottle
+from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait, wait_label
 from platforms import selectors, services
 from platforms.constants import OAUTH_PLATFORMS, Platform
 from platforms.models import PlatformConnection
@@ -25,6 +25,7 @@ from platforms.serializers import (
 )
 
 CONNECT_SCOPE = "connect"
+CHECK_SCOPE = "connection_test"
 
 PLATFORM_PARAM = OpenApiParameter(
     "platform",
@@ -35,19 +36,9 @@ PLATFORM_PARAM = OpenApiParameter(
 )
 
 
-class _ScopeHolder:
-    throttle_scope = CONNECT_SCOPE
-
-
 def connect_throttle_wait(request: HttpRequest) -> float | None:
-    """Count one connect attempt against the user's shared ``connect`` budget (page and API).
-
-    Returns None when allowed, otherwise the seconds to wait.
-    """
-    throttle = AtomicScopedRateThrottle()
-    if throttle.allow_request(request, _ScopeHolder()):  # type: ignore[arg-type]
-        return None
-    return throttle.wait() or 60.0
+    """Count one connect attempt against the user's shared ``connect`` budget (page and API)."""
+    return throttle_wait(request, CONNECT_SCOPE)
 
 
 def _platform_or_404(platform: str) -> str:
@@ -56,12 +47,12 @@ def _platform_or_404(platform: str) -> str:
     return platform
 
 
-def _throttled_detail(wait: float | None) -> str:
-    minutes = max(1, round((wait or 60) / 60))
-    return (
-        "Слишком много попыток подключения: не больше 5 в час. "
-        f"Попробуйте снова через {minutes} мин."
-    )
+def connect_throttled_message(wait: float) -> str:
+    return f"Слишком много попыток подключения: не больше 5 в час. Попробуйте снова {wait_label(wait)}."
+
+
+def check_throttled_message(wait: float) -> str:
+    return f"Слишком много проверок подключения: не больше 30 в час. Попробуйте снова {wait_label(wait)}."
 
 
 class PlatformListApi(APIView):
@@ -80,7 +71,7 @@ class PlatformConnectApi(APIView):
     throttle_scope = CONNECT_SCOPE
 
     def throttled(self, request: Request, wait: float | None) -> None:
-        raise Throttled(wait=wait, detail=_throttled_detail(wait))
+        raise Throttled(wait=wait, detail=connect_throttled_message(wait or 60))
 
     @extend_schema(
         summary="Connect a platform",
@@ -122,11 +113,17 @@ class PlatformConnectApi(APIView):
 
 
 class PlatformTestApi(APIView):
+    throttle_classes = [AtomicScopedRateThrottle]
+    throttle_scope = CHECK_SCOPE
+
+    def throttled(self, request: Request, wait: float | None) -> None:
+        raise Throttled(wait=wait, detail=check_throttled_message(wait or 60))
+
     @extend_schema(
         summary="Check a connection with the platform now",
         parameters=[PLATFORM_PARAM],
         request=None,
-        responses={200: TestResultSerializer, 404: DetailSerializer},
+        responses={200: TestResultSerializer, 404: DetailSerializer, 429: DetailSerializer},
         tags=["platforms"],
     )
     def post(self, request: Request, platform: str) -> Response:

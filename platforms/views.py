@@ -11,8 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clipmaker.throttling import throttle_wait
 from platforms import selectors, services
-from platforms.api import connect_throttle_wait
+from platforms.api import (
+    CHECK_SCOPE,
+    check_throttled_message,
+    connect_throttle_wait,
+    connect_throttled_message,
+)
 from platforms.constants import OAUTH_PLATFORMS, TOKEN_PLATFORMS, Platform
 from platforms.forms import TOKEN_FORMS
 from platforms.models import PlatformConnection
@@ -24,14 +30,6 @@ def _platform_or_404(platform: str) -> str:
     if platform not in Platform.values:
         raise Http404("Неизвестная платформа")
     return platform
-
-
-def _throttled_message(wait: float) -> str:
-    minutes = max(1, round(wait / 60))
-    return (
-        "Слишком много попыток подключения: не больше 5 в час. "
-        f"Попробуйте снова через {minutes} мин."
-    )
 
 
 @login_required
@@ -60,7 +58,7 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
             return redirect(SETTINGS_URL)
         wait = connect_throttle_wait(request)
         if wait is not None:
-            messages.error(request, _throttled_message(wait))
+            messages.error(request, connect_throttled_message(wait))
             return redirect(SETTINGS_URL)
         try:
             url = services.connection_oauth_start(user=request.user, platform=platform)
@@ -75,7 +73,7 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         wait = connect_throttle_wait(request)
         if wait is not None:
-            form.add_error(None, _throttled_message(wait))
+            form.add_error(None, connect_throttled_message(wait))
         else:
             try:
                 conn = services.connection_connect_token(
@@ -149,6 +147,10 @@ def platform_test(request: HttpRequest, platform: str) -> HttpResponse:
     conn = selectors.connection_get(user=request.user, platform=platform)
     if conn is None:
         raise Http404("Платформа не подключена")
+    wait = throttle_wait(request, CHECK_SCOPE)
+    if wait is not None:
+        messages.error(request, check_throttled_message(wait))
+        return redirect(SETTINGS_URL)
     ok, detail = services.connection_test(connection=conn)
     (messages.success if ok else messages.error)(request, detail)
     return redirect(SETTINGS_URL)

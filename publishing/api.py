@@ -32,7 +32,7 @@ from clipmaker.clips.services import (
     too_large_message,
     upload_declared_too_large,
 )
-from clipmaker.throttling import AtomicScopedRateThrottle
+from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait
 from publishing import selectors
 from publishing.models import Publication
 from publishing.serializers import (
@@ -101,19 +101,21 @@ class PublishThrottle(AtomicScopedRateThrottle):
     """20 publish calls per minute per user (``publish`` rate in REST_FRAMEWORK)."""
 
 
-class _PublishScope:
+PUBLISH_LIMIT_MESSAGE = "Слишком много публикаций: не больше 20 запросов в минуту."
+
+
+class PublishLimitMixin:
+    """Actions with ``throttle_classes=[PublishThrottle]`` spend the user's publish budget."""
+
     throttle_scope = "publish"
+
+    def throttled(self, request: Request, wait: float | None) -> None:
+        raise exceptions.Throttled(wait=wait, detail=PUBLISH_LIMIT_MESSAGE)
 
 
 def publish_throttle_wait(request: Any) -> float | None:
-    """For the pages: count a publish attempt against the same per-user limit as the API.
-
-    Returns None when allowed, else the seconds to wait.
-    """
-    throttle = PublishThrottle()
-    if throttle.allow_request(request, _PublishScope()):
-        return None
-    return throttle.wait() or 1.0
+    """For the pages: count a publish attempt against the same per-user limit as the API."""
+    return throttle_wait(request, "publish")
 
 
 ErrorDetail = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
@@ -144,13 +146,15 @@ NOT_FOUND = OpenApiResponse(ErrorDetail, description="Нет такого объ
     ),
 )
 class ClipViewSet(
-    ContractErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    PublishLimitMixin,
+    ContractErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = ClipSerializer
     lookup_value_regex = r"[0-9]+"
     parser_classes = (JSONParser, MultiPartParser, FormParser)
-    # Only the publish action carries PublishThrottle, which reads this scope.
-    throttle_scope = "publish"
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -233,11 +237,6 @@ class ClipViewSet(
             PublicationSerializer(created, many=True).data, status=status.HTTP_201_CREATED
         )
 
-    def throttled(self, request: Request, wait: float | None) -> None:
-        raise exceptions.Throttled(
-            wait=wait, detail="Слишком много публикаций: не больше 20 запросов в минуту."
-        )
-
 
 # --- publications --------------------------------------------------------------------------
 
@@ -247,7 +246,9 @@ class ClipViewSet(
         summary="Публикация", responses={200: PublicationSerializer, 404: NOT_FOUND}
     ),
 )
-class PublicationViewSet(ContractErrorsMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PublicationViewSet(
+    PublishLimitMixin, ContractErrorsMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = PublicationSerializer
     lookup_value_regex = r"[0-9]+"
 
@@ -285,9 +286,10 @@ class PublicationViewSet(ContractErrorsMixin, mixins.RetrieveModelMixin, viewset
             200: PublicationSerializer,
             404: NOT_FOUND,
             409: OpenApiResponse(ErrorDetail, description="Публикация не в статусе failed"),
+            429: OpenApiResponse(ErrorDetail, description="Больше 20 публикаций в минуту"),
         },
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], throttle_classes=[PublishThrottle])
     def retry(self, request: Request, pk: str | None = None) -> Response:
         return self._change(publication_retry)
 

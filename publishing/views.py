@@ -6,7 +6,6 @@ Views are thin: reads come from ``publishing.selectors``, writes go through
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
@@ -29,10 +28,11 @@ from clipmaker.clips.services import (
     too_large_message,
     upload_declared_too_large,
 )
+from clipmaker.throttling import wait_label
 from platforms.constants import GB, MB, Platform
 from platforms.providers import provider_class
 from publishing import selectors
-from publishing.api import publish_throttle_wait
+from publishing.api import PUBLISH_LIMIT_MESSAGE, publish_throttle_wait
 from publishing.forms import ClipUploadForm, PublishForm
 from publishing.models import Publication, PublicationStatus
 from publishing.services import (
@@ -333,11 +333,7 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
     clip = _get_clip(request, clip_id)
     wait = publish_throttle_wait(request)
     if wait is not None:
-        messages.error(
-            request,
-            "Слишком много публикаций: не больше 20 в минуту. "
-            f"Повторите через {math.ceil(wait)} с.",
-        )
+        messages.error(request, f"{PUBLISH_LIMIT_MESSAGE} Повторите {wait_label(wait)}.")
         return _clip_page(
             request,
             clip,
@@ -431,6 +427,10 @@ def publication_cancel_view(request: HttpRequest, publication_id: int) -> HttpRe
 @require_POST
 def publication_retry_view(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = _get_publication(request, publication_id)
+    wait = publish_throttle_wait(request)
+    if wait is not None:
+        messages.error(request, f"{PUBLISH_LIMIT_MESSAGE} Повторите {wait_label(wait)}.")
+        return redirect("clip-detail", clip_id=publication.clip_id)
     try:
         publication_retry(publication=publication)
     except PublicationStateError as exc:

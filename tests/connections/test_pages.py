@@ -144,3 +144,19 @@ def test_another_users_connection_cannot_be_disconnected(web):
     assert web.get("/settings/platforms/vk/disconnect/").status_code == 404
     assert web.post("/settings/platforms/vk/disconnect/").status_code == 404
     assert PlatformConnection.objects.get().status == ConnectionStatus.ACTIVE
+
+
+def test_checks_are_limited_to_30_an_hour_across_page_and_api(web, user, http, messages_of):
+    PlatformConnectionFactory(user=user, platform="dzen", tokens=("ya-acc", "ya-ref"))
+    http.get("https://dzen.test/api/v1/me", json={"id": "d1", "name": "Канал Анны"})
+    for _ in range(15):
+        assert web.post("/settings/platforms/dzen/test/").status_code == 302
+        assert web.post("/api/v1/platforms/dzen/test/").status_code == 200
+
+    page = web.post("/settings/platforms/dzen/test/", follow=True)
+    api = web.post("/api/v1/platforms/dzen/test/")
+
+    assert "Слишком много проверок подключения: не больше 30 в час." in messages_of(page)[-1]
+    assert api.status_code == 429
+    assert "не больше 30 в час" in api.json()["detail"]
+    assert len(http.calls) == 30  # the platform was not asked again

@@ -81,3 +81,34 @@ def test_the_publish_limit_counts_per_user_through_the_api(other_user):
     answer = api.post("/api/v1/clips/999999/publish/", {"platforms": ["vk"]}, format="json")
 
     assert answer.status_code == (404 if other_user else 429)
+
+
+@pytest.mark.django_db
+def test_password_attempts_are_limited_per_address_on_the_page_and_the_api(client):
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="anna")
+    user.set_password("right-password")
+    user.save()
+    api = APIClient()
+    for _ in range(10):
+        page = client.post("/accounts/login/", {"username": "anna", "password": "wrong"})
+        assert page.status_code == 200
+        token = api.post("/api/v1/auth/token/", {"username": "anna", "password": "wrong"})
+        assert token.status_code == 400
+
+    # Even the right password waits now: the address has used its 20 attempts a minute.
+    page = client.post("/accounts/login/", {"username": "anna", "password": "right-password"})
+    token = api.post("/api/v1/auth/token/", {"username": "anna", "password": "right-password"})
+    elsewhere = APIClient(REMOTE_ADDR="10.0.0.7").post(
+        "/api/v1/auth/token/", {"username": "anna", "password": "right-password"}
+    )
+
+    assert page.status_code == 429
+    assert "Слишком много попыток входа" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert token.status_code == 429
+    assert "Слишком много попыток входа" in token.json()["detail"]
+    assert elsewhere.status_code == 200 and elsewhere.json()["token"]

@@ -609,7 +609,7 @@ def test_publish_form_shares_the_20_per_minute_limit_with_the_api(client_in, use
     response = client_in.post(f"/clips/{clips[20].pk}/publish/", {"platforms": ["vk"]})
 
     assert response.status_code == 429
-    assert "Слишком много публикаций: не больше 20 в минуту. Повторите через" in (
+    assert "Слишком много публикаций: не больше 20 запросов в минуту. Повторите через" in (
         response.content.decode()
     )
     assert not Publication.objects.filter(clip=clips[20]).exists()
@@ -619,3 +619,18 @@ def test_publish_form_shares_the_20_per_minute_limit_with_the_api(client_in, use
         content_type="application/json",
     )
     assert api_response.status_code == 429
+
+
+def test_retry_spends_the_publish_budget_too(client_in, user, connected):
+    clips = ClipFactory.create_batch(20, owner=user)
+    for clip in clips:
+        client_in.post(f"/clips/{clip.pk}/publish/", {"platforms": ["vk"]})
+    failed = PublicationFactory(clip=ClipFactory(owner=user), status=PublicationStatus.FAILED)
+
+    page = client_in.post(f"/clips/publications/{failed.pk}/retry/", follow=True)
+    api = client_in.post(f"/api/v1/publications/{failed.pk}/retry/")
+
+    failed.refresh_from_db()
+    assert failed.status == PublicationStatus.FAILED
+    assert "Слишком много публикаций" in page.content.decode()
+    assert api.status_code == 429
