@@ -288,6 +288,10 @@ PUBLISH_REDELIVER_SECONDS = env.float("PUBLISH_REDELIVER_SECONDS", default=300.0
 # long before the publication fails.
 PUBLISH_CHECK_INTERVAL_SECONDS = env.float("PUBLISH_CHECK_INTERVAL_SECONDS", default=10.0)
 PUBLISH_PROCESSING_TIMEOUT_SECONDS = env.int("PUBLISH_PROCESSING_TIMEOUT_SECONDS", default=6 * 3600)
+# A publication a platform keeps rate-limiting (429) fails after this long instead of waiting on.
+PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS = env.int(
+    "PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS", default=6 * 3600
+)
 # Lift the global platform rate limits (sandbox benchmarks only).
 PLATFORM_RATE_LIMITS_ENABLED = env.bool("PLATFORM_RATE_LIMITS_ENABLED", default=True)
 

@@ -67,6 +67,8 @@ PROGRESS_WRITE_INTERVAL = 1.0
 FIRST_CHECK_DELAY = 0.5
 # How soon a publication re-tries after our own rate limiter said "wait" (added to the wait).
 LOCAL_RATE_LIMIT_SLACK = 0.05
+# The shortest re-delay after a platform said 429, whatever its Retry-After.
+MIN_RATE_LIMIT_DELAY = 1.0
 
 # Platforms whose whole send is one small create call that returns the first handle and counts
 # no bytes: a claimed row with no handle may already have created the post there.
@@ -674,10 +676,17 @@ def _refreshed(connection: PlatformConnection) -> PlatformConnection:
 
 
 def _redelay_unclaimed(publication: Publication, *, seconds: float, reason: str) -> None:
-    next_at = timezone.now() + timedelta(seconds=seconds)
-    if Publication.objects.filter(pk=publication.pk, status=PublicationStatus.QUEUED).update(
-        next_attempt_at=next_at, enqueued_at=None
-    ):
+    now = timezone.now()
+    next_at = now + timedelta(seconds=seconds)
+    # Only the row as this delivery found it (still due, same attempt): a duplicate delivery
+    # must not shorten the back-off another worker has just set.
+    still_due = Publication.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_TOLERANCE),
+        pk=publication.pk,
+        status=PublicationStatus.QUEUED,
+        attempts=publication.attempts,
+    )
+    if still_due.update(next_attempt_at=next_at, enqueued_at=None):
         log_event(
             "publish_job_retry",
             publication_id=publication.pk,
@@ -836,8 +845,21 @@ def _handle_error(attempt: _Attempt, connection: PlatformConnection, err: Provid
         connection_mark_expired(connection=connection, reason=err.user_message)
         attempt.fail(AUTH_EXPIRED_MESSAGE, code="auth_expired", err=err)
     elif isinstance(err, RateLimited):
+        due_since = pub.queued_at or pub.created_at
+        if (
+            timezone.now() - due_since
+        ).total_seconds() > settings.PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS:
+            hours = max(1, round(settings.PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS / 3600))
+            attempt.fail(
+                f"{_label(pub.platform)} ограничивает частоту запросов уже больше {hours} ч. "
+                "Нажмите «Повторить» позже.",
+                code="rate_limited",
+                err=err,
+            )
+            return
+        # Never sooner than a second: "Retry-After: 0" must not turn into a tight loop.
         attempt.requeue(
-            delay=max(err.retry_after, 0.0),
+            delay=max(err.retry_after, MIN_RATE_LIMIT_DELAY),
             reason="rate_limited",
             message=err.user_message,
             use_attempt=False,

@@ -348,6 +348,13 @@ class PlatformProvider(ABC):
             **kwargs,
         )
         body_sent = body is not None and body.finished
+        if kwargs.get("creates") and (
+            response.status_code >= 500 or response.status_code in (408, 409) or response.ok
+        ):
+            # A call that creates the post got through and had an answer: a gateway error (or
+            # an answer we cannot read) may come after the platform acted, so sending it again
+            # could post twice. 4xx answers (400, 401, 403, 429) mean it refused.
+            body_sent = True
         if response.status_code >= 400 or response.status_code in (204, 205):
             if response.status_code < 400:
                 return None

@@ -11,6 +11,7 @@ from platforms.providers import (
     Credentials,
     PermanentError,
     PlatformHandle,
+    ProviderError,
     PublishState,
     RateLimited,
     TransientError,
@@ -212,6 +213,37 @@ def test_publish_errors(api, rutube, answer, error_class, words):
         assert err.retry_after == (42.0 if "headers" in answer else 60.0)
     assert_russian(str(err))
     assert_no_secret(err, TOKEN)
+
+
+@pytest.mark.parametrize(
+    ("answer", "may_exist"),
+    [
+        (dict(status=502, body="Bad Gateway"), True),
+        (dict(status=504, body="Gateway Time-out"), True),
+        (dict(status=500, json={"detail": "error"}), True),
+        (dict(status=200, body="<html>maintenance</html>"), True),
+        (dict(status=400, json={"url": ["Недоступен"]}), False),
+        (dict(status=401, json={"detail": "bad token"}), False),
+        (dict(status=429, json={"detail": "Throttled"}), False),
+    ],
+)
+def test_a_create_answered_by_a_gateway_error_may_have_created_the_video(
+    api, rutube, answer, may_exist
+):
+    # Rutube gives no id before this call: after a 5xx or an unreadable answer the video may
+    # exist, so the engine must not send the create again (body_sent marks exactly that).
+    api.add("POST", f"{API}/video/", **answer)
+
+    with pytest.raises(ProviderError) as info:
+        rutube.publish(
+            credentials=CREDS,
+            clip=make_clip(public_url=PUBLIC_URL),
+            meta=META,
+            resume=None,
+            **Recorder().kwargs(),
+        )
+
+    assert info.value.body_sent is may_exist
 
 
 def test_stats_read_hits_likes_and_comments_and_skip_deleted(api, rutube):

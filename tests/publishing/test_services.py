@@ -482,6 +482,68 @@ def test_a_rate_limit_re_delays_without_using_an_attempt(api, clip, vk):
     assert pub.next_attempt_at > before
 
 
+def test_retry_after_zero_still_waits_a_second(api, clip, vk):
+    api.post(f"{VK_API}/video.save", status=429, headers={"Retry-After": "0"})
+    pub = queued(clip)
+    before = timezone.now()
+
+    publication_execute(publication_id=pub.pk)
+
+    pub = reload(pub)
+    assert pub.status == PublicationStatus.QUEUED
+    assert pub.attempts == 0
+    assert (pub.next_attempt_at - before).total_seconds() >= 1.0
+
+
+def test_a_platform_that_rate_limits_for_hours_fails_the_publication(api, clip, vk, settings):
+    settings.PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS = 6 * 3600
+    vk_error(api, "video.save", 6, "Too many requests per second")
+    pub = queued(clip, queued_at=timezone.now() - timedelta(hours=7))
+
+    publication_execute(publication_id=pub.pk)
+
+    pub = reload(pub)
+    assert pub.status == PublicationStatus.FAILED
+    assert pub.error_code == "rate_limited"
+    assert "ограничивает частоту запросов уже больше 6 ч" in pub.error_message
+
+
+def test_a_late_duplicate_delivery_does_not_shorten_another_workers_back_off(
+    api, clip, vk, monkeypatch
+):
+    pub = queued(clip)
+    backoff = timezone.now() + timedelta(seconds=300)
+
+    def other_worker_ran_first(*, platform: str, account: str) -> float:
+        # Meanwhile the first delivery claimed it, failed and set the 5-minute back-off.
+        Publication.objects.filter(pk=pub.pk).update(attempts=1, next_attempt_at=backoff)
+        return 0.5  # this (duplicate) delivery finds the bucket empty
+
+    monkeypatch.setattr(ratelimit, "acquire", other_worker_ran_first)
+
+    publication_execute(publication_id=pub.pk)
+
+    pub = reload(pub)
+    assert pub.next_attempt_at == backoff
+    assert len(api.calls) == 0
+
+
+def test_a_rutube_create_answered_504_is_never_sent_again(api, clip, user, settings):
+    settings.RUTUBE_API_URL = "https://rutube.test/api"
+    PlatformConnectionFactory(user=user, platform=Platform.RUTUBE)
+    api.post("https://rutube.test/api/video/", status=504, body="Gateway Time-out")
+    pub = queued(clip, platform=Platform.RUTUBE)
+
+    publication_execute(publication_id=pub.pk)
+    publication_execute(publication_id=pub.pk)  # a redelivery posts nothing more
+
+    pub = reload(pub)
+    assert pub.status == PublicationStatus.FAILED
+    assert pub.error_code == "outcome_unknown"
+    assert "Rutube" in pub.error_message
+    assert len(api.calls) == 1
+
+
 def test_a_permanent_error_fails_at_once_with_the_platforms_reason(api, clip, vk):
     vk_error(api, "video.save", 15, "Access denied")
     pub = queued(clip)
