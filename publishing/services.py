@@ -75,6 +75,7 @@ MIN_RATE_LIMIT_DELAY = 1.0
 SENDS_BEFORE_HANDLE_UNCOUNTED = frozenset({Platform.RUTUBE})
 
 AUTH_EXPIRED_MESSAGE = "Токен истёк, переподключите платформу в настройках."
+AFTER_RECONNECT_HINT = " Потом нажмите «Повторить»: КлипМейкер проверит уже загруженный клип."
 FILE_MISSING_MESSAGE = "Файл клипа не найден. Загрузите клип заново."
 ACTIVE_STATUSES = (PublicationStatus.SCHEDULED, PublicationStatus.QUEUED)
 
@@ -290,6 +291,35 @@ def _enqueue_all(rows: list[tuple[int, str]]) -> None:
         publication_enqueue(publication_id=publication_id, platform=platform)
 
 
+def platform_may_have_it(publication: Publication) -> bool:
+    """Whether the platform may already hold this clip, so that cancelling would not stop the
+    post: its handle says the file went in, or a whole body went out and the answer was lost
+    (``bytes_sent`` is kept at the total for a retry after that)."""
+    if publication.platform_handle is None:
+        return False
+    handle = PlatformHandle.from_json(publication.platform_handle)
+    return provider_class(publication.platform).holds_upload(handle) or (
+        publication.bytes_total > 0 and publication.bytes_sent >= publication.bytes_total
+    )
+
+
+def _may_have_it_message(platform: str) -> str:
+    return (
+        f"Клип, возможно, уже передан в {_label(platform)}: КлипМейкер проверит это при "
+        "следующей попытке и не отправит его второй раз. Отменить публикацию нельзя; если пост "
+        "не нужен, удалите его на платформе."
+    )
+
+
+def _disconnected_after_upload_message(platform: str) -> str:
+    label = _label(platform)
+    return (
+        f"{label} отключён, а клип уже был передан платформе: узнать, чем закончилась "
+        f"публикация, КлипМейкер не может. Проверьте канал в {label}; чтобы проверил "
+        f"КлипМейкер, подключите {label} снова и нажмите «Повторить»."
+    )
+
+
 def publication_cancel(*, publication: Publication) -> Publication:
     """Cancel a scheduled or queued publication.
 
@@ -303,6 +333,10 @@ def publication_cancel(*, publication: Publication) -> Publication:
     for _ in range(3):
         publication.refresh_from_db()
         if publication.status in ACTIVE_STATUSES:
+            if platform_may_have_it(publication):
+                raise PublicationStateError(_may_have_it_message(publication.platform))
+            # The handle only changes under a claim (status publishing), so the status guard
+            # also keeps the check above true.
             moved = Publication.objects.filter(pk=publication.pk, status=publication.status).update(
                 status=PublicationStatus.CANCELLED,
                 finished_at=now,
@@ -400,7 +434,13 @@ def publication_cancel_for_disconnect(*, user: User, platform: str) -> int:
     """
     now = timezone.now()
     mine = Publication.objects.filter(clip__owner=user, platform=platform)
-    cancelled = mine.filter(status__in=ACTIVE_STATUSES).update(
+    waiting = mine.filter(status__in=ACTIVE_STATUSES)
+    # A retry of a clip the platform may already have is not cancelled (that could report
+    # "cancelled" for a live post): its next attempt ends it with a message saying so.
+    delivered = [
+        p.pk for p in waiting.filter(platform_handle__isnull=False) if platform_may_have_it(p)
+    ]
+    cancelled = waiting.exclude(pk__in=delivered).update(
         status=PublicationStatus.CANCELLED,
         finished_at=now,
         next_attempt_at=None,
@@ -581,8 +621,19 @@ class _Attempt:
         ):
             log_event("publish_job_cancelled", **self._fields())
 
-    def requeue(self, *, delay: float, reason: str, message: str, use_attempt: bool) -> None:
-        if self._cancel_requested():
+    def requeue(
+        self,
+        *,
+        delay: float,
+        reason: str,
+        message: str,
+        use_attempt: bool,
+        body_sent: bool = False,
+    ) -> None:
+        """Back to ``queued`` for a later attempt. ``body_sent``: the whole clip went out and
+        the answer was lost; the row remembers it (``bytes_sent`` = total), so that nobody can
+        cancel a clip the platform may already have."""
+        if self._cancel_requested() and not body_sent and not platform_may_have_it(self.pub):
             self.cancel()
             return
         next_at = timezone.now() + timedelta(seconds=delay)
@@ -593,7 +644,7 @@ class _Attempt:
             "claim_token": None,
             "lease_expires_at": None,
             "error_message": message,
-            "bytes_sent": 0,
+            "bytes_sent": F("bytes_total") if body_sent else 0,
         }
         if not use_attempt:
             changes["attempts"] = F("attempts") - 1
@@ -611,7 +662,11 @@ class _Attempt:
     def retry_or_fail(self, err: TransientError) -> None:
         delay = retry_delay(attempts=self.pub.attempts)
         if delay is None:
-            if self._cancel_requested():
+            if (
+                self._cancel_requested()
+                and not err.body_sent
+                and not platform_may_have_it(self.pub)
+            ):
                 self.cancel()
                 return
             self.fail(
@@ -620,7 +675,13 @@ class _Attempt:
                 err=err,
             )
             return
-        self.requeue(delay=delay, reason="transient", message=err.user_message, use_attempt=True)
+        self.requeue(
+            delay=delay,
+            reason="transient",
+            message=err.user_message,
+            use_attempt=True,
+            body_sent=err.body_sent,
+        )
 
 
 def _error_fields(err: ProviderError | None) -> dict[str, Any]:
@@ -759,11 +820,17 @@ def _run_attempt(attempt: _Attempt, connection: PlatformConnection | None) -> No
         user_id=pub.clip.owner_id,
         resume=pub.platform_handle is not None,
     )
-    if pub.cancel_requested_at is not None:
+    may_have_it = platform_may_have_it(pub)
+    if pub.cancel_requested_at is not None and not may_have_it:
         attempt.cancel()
         return
     if connection is None or connection.status == ConnectionStatus.REVOKED:
-        attempt.fail(f"Подключите {_label(pub.platform)} в настройках.", code="not_connected")
+        if may_have_it:
+            attempt.fail(
+                _disconnected_after_upload_message(pub.platform), code="disconnected_after_upload"
+            )
+        else:
+            attempt.fail(f"Подключите {_label(pub.platform)} в настройках.", code="not_connected")
         return
     if connection.status != ConnectionStatus.ACTIVE:
         attempt.fail(AUTH_EXPIRED_MESSAGE, code="auth_expired")
@@ -949,8 +1016,11 @@ def publication_check(*, publication_id: int) -> None:
         )
         return
     connection = _connection_for(publication)
-    if connection is None or not connection.is_active:
-        fail(AUTH_EXPIRED_MESSAGE, "auth_expired")
+    if connection is None or connection.status == ConnectionStatus.REVOKED:
+        fail(_disconnected_after_upload_message(publication.platform), "disconnected_after_upload")
+        return
+    if not connection.is_active:
+        fail(AUTH_EXPIRED_MESSAGE + AFTER_RECONNECT_HINT, "auth_expired")
         return
     provider = get_provider(publication.platform)
     try:
@@ -1074,43 +1144,47 @@ def publications_reap_expired_leases(*, now: datetime | None = None) -> int:
             status=PublicationStatus.PUBLISHING,
             claim_token__isnull=False,
             lease_expires_at__lt=now,
-        ).values(
+        ).only(
             "id",
             "platform",
             "claim_token",
             "attempts",
             "platform_handle",
             "bytes_sent",
+            "bytes_total",
             "cancel_requested_at",
         )[:500]
     )
     reaped = 0
     for row in rows:
         mine = Publication.objects.filter(
-            pk=row["id"], status=PublicationStatus.PUBLISHING, claim_token=row["claim_token"]
+            pk=row.pk, status=PublicationStatus.PUBLISHING, claim_token=row.claim_token
         )
         common: dict[str, Any] = {"claim_token": None, "lease_expires_at": None, "updated_at": now}
-        delay = retry_delay(attempts=row["attempts"])
-        if row["cancel_requested_at"] is not None:
-            changes = {**common, "status": PublicationStatus.CANCELLED, "finished_at": now}
-            outcome = "cancelled"
-        elif row["platform_handle"] is None and (
-            row["bytes_sent"] > 0 or row["platform"] in SENDS_BEFORE_HANDLE_UNCOUNTED
+        delay = retry_delay(attempts=row.attempts)
+        may_have_it = platform_may_have_it(row)
+        # "May be posted" outranks a cancel request: reporting "cancelled" for a live post is
+        # the one answer that must never be given.
+        if row.platform_handle is None and (
+            row.bytes_sent > 0 or row.platform in SENDS_BEFORE_HANDLE_UNCOUNTED
         ):
             changes = {
                 **common,
                 "status": PublicationStatus.FAILED,
                 "finished_at": now,
-                "error_message": _outcome_unknown_message(row["platform"]),
+                "error_message": _outcome_unknown_message(row.platform),
                 "error_code": "outcome_unknown",
             }
             outcome = "outcome_unknown"
+        elif row.cancel_requested_at is not None and not may_have_it:
+            changes = {**common, "status": PublicationStatus.CANCELLED, "finished_at": now}
+            outcome = "cancelled"
         elif delay is None:
             changes = {
                 **common,
                 "status": PublicationStatus.FAILED,
                 "finished_at": now,
-                "error_message": _final_transient_message(row["platform"], row["attempts"], None),
+                "error_message": _final_transient_message(row.platform, row.attempts, None),
                 "error_code": "lease_expired",
             }
             outcome = "failed"
@@ -1121,17 +1195,18 @@ def publications_reap_expired_leases(*, now: datetime | None = None) -> int:
                 "next_attempt_at": now + timedelta(seconds=delay),
                 "enqueued_at": None,
                 "error_message": "Публикация прервалась. Она повторится автоматически.",
-                "bytes_sent": 0,
             }
+            if not may_have_it:
+                changes["bytes_sent"] = 0
             outcome = "retry"
         if mine.update(**changes):
             reaped += 1
             log_event(
                 "publish_job_retry" if outcome == "retry" else "publish_lease_reaped",
                 level=logging.WARNING,
-                publication_id=row["id"],
-                platform=row["platform"],
-                attempt=row["attempts"],
+                publication_id=row.pk,
+                platform=row.platform,
+                attempt=row.attempts,
                 reason="lease_expired",
                 outcome=outcome,
                 delay_seconds=delay,

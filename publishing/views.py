@@ -39,6 +39,7 @@ from publishing.services import (
     PublicationConflict,
     PublicationStateError,
     PublicationValidationError,
+    platform_may_have_it,
     publication_cancel,
     publication_check_platforms,
     publication_create,
@@ -95,7 +96,7 @@ def _supports_stats(platform: str) -> bool:
 def _can_cancel(publication: Publication) -> bool:
     """Mirrors publication_cancel: waiting rows, or an upload still running under a claim."""
     if publication.status in (PublicationStatus.SCHEDULED, PublicationStatus.QUEUED):
-        return True
+        return not platform_may_have_it(publication)
     return (
         publication.status == PublicationStatus.PUBLISHING
         and publication.claim_token is not None

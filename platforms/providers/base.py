@@ -196,6 +196,13 @@ class PlatformProvider(ABC):
     # Limits ------------------------------------------------------------------------------
 
     @classmethod
+    def holds_upload(cls, handle: PlatformHandle) -> bool:
+        """Whether the platform already has the clip behind ``handle``: cancelling then would
+        not stop the post. Adapters whose handle exists only once the platform has the clip
+        (Rutube's video id, Telegram's message) answer True."""
+        return bool(handle.data.get("uploaded"))
+
+    @classmethod
     def max_file_size_bytes(cls) -> int:
         return cls.max_file_size
 

@@ -49,6 +49,10 @@ class RutubeProvider(PlatformProvider):
     def api_url(self) -> str:
         return settings_url("RUTUBE_API_URL", "https://rutube.ru/api")
 
+    @classmethod
+    def holds_upload(cls, handle: PlatformHandle) -> bool:
+        return True  # the handle is the platform's answer to the whole clip
+
     def auth_expired_message(self) -> str:
         return (
             "Токен Rutube недействителен или отозван. Получите новый токен в Rutube "

@@ -105,6 +105,10 @@ class TelegramProvider(PlatformProvider):
             return cls.local_max_file_size
         return cls.max_file_size
 
+    @classmethod
+    def holds_upload(cls, handle: PlatformHandle) -> bool:
+        return True  # the handle is the platform's answer to the whole clip
+
     def api_url(self) -> str:
         return settings_url("TELEGRAM_API_URL", "https://api.telegram.org")
 

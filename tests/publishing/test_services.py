@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import requests
 import responses
 from django.db import connections
 from django.utils import timezone
@@ -28,6 +29,7 @@ from publishing.services import (
     PublicationValidationError,
     publication_cancel,
     publication_cancel_for_disconnect,
+    publication_check,
     publication_check_platforms,
     publication_create,
     publication_execute,
@@ -796,3 +798,121 @@ def test_the_reaper_fails_a_rutube_row_whose_create_call_may_have_gone_out(clip)
     assert pub.status == PublicationStatus.FAILED
     assert pub.error_code == "outcome_unknown"
     assert "Проверьте Rutube" in pub.error_message
+
+
+# --- a clip the platform may already have is never reported cancelled ----------------------
+
+VK_HANDLE = {"id": "123_456", "data": {"owner_id": 123, "video_id": 456, "upload_url": UPLOAD_URL}}
+
+
+def _uploaded(handle: dict) -> dict:  # type: ignore[type-arg]
+    return {"id": handle["id"], "data": {**handle["data"], "uploaded": True}}
+
+
+def test_an_upload_whose_answer_was_lost_is_retried_and_can_no_longer_be_cancelled(api, clip, vk):
+    vk_save(api)
+
+    def body_out_then_silence(request):  # type: ignore[no-untyped-def]
+        for _ in request.body:  # VK receives the whole clip...
+            pass
+        return (200, {}, requests.ReadTimeout("read timed out"))  # ...its answer is lost
+
+    api.add_callback(responses.POST, UPLOAD_URL, callback=body_out_then_silence)
+    pub = queued(clip)
+
+    publication_execute(publication_id=pub.pk)
+
+    pub = reload(pub)
+    assert pub.status == PublicationStatus.QUEUED  # a retry will check the stored video
+    assert pub.bytes_sent == pub.bytes_total > 0
+    with pytest.raises(PublicationStateError, match="возможно, уже передан в VK Клипы"):
+        publication_cancel(publication=pub)
+    assert reload(pub).status == PublicationStatus.QUEUED
+
+
+@pytest.mark.parametrize(
+    ("handle", "bytes_sent", "cancellable"),
+    [
+        (None, 0, True),
+        (VK_HANDLE, 0, True),  # video.save done, no bytes yet: VK has an empty video at most
+        (VK_HANDLE, 40, True),  # part of the clip: VK cannot publish it
+        (VK_HANDLE, 100, False),  # the whole clip went out
+        (_uploaded(VK_HANDLE), 0, False),  # VK confirmed the upload
+    ],
+)
+def test_cancel_refuses_only_what_the_platform_may_have(clip, handle, bytes_sent, cancellable):
+    pub = queued(clip, attempts=1, platform_handle=handle, bytes_sent=bytes_sent, bytes_total=100)
+
+    if cancellable:
+        assert publication_cancel(publication=pub).status == PublicationStatus.CANCELLED
+    else:
+        with pytest.raises(PublicationStateError):
+            publication_cancel(publication=pub)
+        assert reload(pub).status == PublicationStatus.QUEUED
+
+
+def test_the_reaper_prefers_may_be_posted_to_a_cancel_request(clip):
+    now = timezone.now()
+    telegram = queued(
+        clip,
+        platform=Platform.TELEGRAM,
+        status=PublicationStatus.PUBLISHING,
+        claim_token=uuid.uuid4(),
+        attempts=1,
+        bytes_sent=1024,
+        cancel_requested_at=now - timedelta(minutes=30),
+        lease_expires_at=now - timedelta(seconds=1),
+    )
+    vk_row = queued(
+        ClipFactory(owner=clip.owner),
+        status=PublicationStatus.PUBLISHING,
+        claim_token=uuid.uuid4(),
+        attempts=1,
+        platform_handle=_uploaded(VK_HANDLE),
+        cancel_requested_at=now - timedelta(minutes=30),
+        lease_expires_at=now - timedelta(seconds=1),
+    )
+
+    assert publications_reap_expired_leases(now=now) == 2
+
+    telegram, vk_row = reload(telegram), reload(vk_row)
+    assert (telegram.status, telegram.error_code) == ("failed", "outcome_unknown")
+    assert vk_row.status == PublicationStatus.QUEUED  # its next attempt checks the video
+
+
+def test_a_disconnect_while_the_platform_processes_says_what_is_known(api, clip, vk):
+    pub = queued(
+        clip,
+        status=PublicationStatus.PUBLISHING,
+        attempts=1,
+        platform_handle=_uploaded(VK_HANDLE),
+        started_at=timezone.now(),
+    )
+    publication_cancel_for_disconnect(user=clip.owner, platform=Platform.VK)
+    vk.status = ConnectionStatus.REVOKED
+    vk.save()
+
+    publication_check(publication_id=pub.pk)
+
+    pub = reload(pub)
+    assert pub.status == PublicationStatus.FAILED
+    assert pub.error_code == "disconnected_after_upload"
+    assert "клип уже был передан платформе" in pub.error_message
+    assert "Токен истёк" not in pub.error_message
+    assert len(api.calls) == 0
+
+
+def test_a_disconnect_leaves_a_retry_of_a_delivered_clip_to_end_with_that_message(api, clip, vk):
+    waiting = queued(clip, attempts=1, platform_handle=_uploaded(VK_HANDLE))
+    plain = queued(ClipFactory(owner=clip.owner))
+
+    cancelled = publication_cancel_for_disconnect(user=clip.owner, platform=Platform.VK)
+    vk.status = ConnectionStatus.REVOKED
+    vk.save()
+    publication_execute(publication_id=waiting.pk)
+
+    assert cancelled == 1
+    assert reload(plain).status == PublicationStatus.CANCELLED
+    waiting = reload(waiting)
+    assert (waiting.status, waiting.error_code) == ("failed", "disconnected_after_upload")
+    assert len(api.calls) == 0
