@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by us: /api/docs/ works offline
     "django_htmx",
     "django_celery_beat",
     "clipmaker.accounts",
@@ -324,6 +325,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "КлипМейкер Auto-Posting API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"PlatformEnum": "platforms.constants.Platform.choices"},
 }
 

@@ -203,6 +203,9 @@ def test_a_new_user_connects_a_token_platform_with_test_data_the_page_issues(
     credentials = {k: unescape(v) for k, v in hidden.items() if k != "csrfmiddlewaretoken"}
     assert set(credentials) == fields
     assert credentials["token"] in unescape(box)  # shown, so it can be pasted by hand too
+    # The main form, where a pasted token goes, still posts to the connect view.
+    main_form = re.search(r'<form method="post" action="([^"]+)" novalidate>', issued.text)
+    assert main_form and main_form.group(1) == f"/settings/platforms/{platform}/connect/"
 
     final = browser_session.post(
         f"{base}/connect/",
