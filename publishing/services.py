@@ -339,6 +339,7 @@ def publication_cancel(*, publication: Publication) -> Publication:
             # also keeps the check above true.
             moved = Publication.objects.filter(pk=publication.pk, status=publication.status).update(
                 status=PublicationStatus.CANCELLED,
+                error_message="",  # a retry's «повторится автоматически» no longer holds
                 finished_at=now,
                 next_attempt_at=None,
                 enqueued_at=None,

@@ -72,6 +72,8 @@ def time_zone_label(tz: tzinfo) -> str:
 
 def publication_status_text(publication: Publication, *, now: datetime) -> str:
     """The status as a user reads it; times in the active (user's) time zone."""
+    if publication.status == PublicationStatus.PUBLISHING and publication.claim_token is None:
+        return f"Обрабатывается в {publication.get_platform_display()}"
     if publication.status == PublicationStatus.PUBLISHING:
         text = f"Публикуется {publication.progress_percent} %"
         return f"{text} (отмена запрошена)" if publication.cancel_requested_at else text

@@ -6,6 +6,7 @@ import io
 import time
 from io import StringIO
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.storage import default_storage
@@ -111,3 +112,37 @@ def test_owner_preview_is_owner_only(client):
     assert client.get(f"/media/clips/{clip.pk}/").status_code == 404
     client.force_login(clip.owner)
     assert client.get(f"/media/clips/{clip.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "status", "content_range", "first", "last"),
+    [
+        ("bytes=0-9", 206, "bytes 0-9/{size}", 0, 9),
+        ("bytes=10-", 206, "bytes 10-{end}/{size}", 10, None),
+        ("bytes=-8", 206, "bytes {tail}-{end}/{size}", -8, None),
+        ("bytes=5-100000", 206, "bytes 5-{end}/{size}", 5, None),
+        ("bytes=0-1,4-5", 200, None, 0, None),  # several ranges: the whole file is fine too
+        ("bytes=100000-", 416, "bytes */{size}", None, None),
+    ],
+)
+def test_previews_and_signed_links_answer_byte_ranges(
+    client, header, status, content_range, first, last
+):
+    clip = ClipFactory()
+    data = clip.file.open("rb").read()
+    size = len(data)
+    client.force_login(clip.owner)
+
+    signed = urlsplit(clip_signed_url(clip_id=clip.pk)).path
+    for url in (f"/media/clips/{clip.pk}/", signed):
+        response = client.get(url, HTTP_RANGE=header)
+
+        assert response.status_code == status
+        assert response["Accept-Ranges"] == "bytes"
+        if content_range:
+            expected = content_range.format(size=size, end=size - 1, tail=size - 8)
+            assert response["Content-Range"] == expected
+        if first is not None:
+            body = b"".join(response.streaming_content)
+            assert body == data[first : (last + 1 if last is not None else None)]
+            assert int(response["Content-Length"]) == len(body)

@@ -248,11 +248,32 @@ def test_statuses_read_in_russian(client_in, clip):
 
 def test_publishing_shows_percent_sent(client_in, clip):
     pub = PublicationFactory(
-        clip=clip, status=PublicationStatus.PUBLISHING, bytes_sent=37, bytes_total=100, attempts=1
+        clip=clip,
+        status=PublicationStatus.PUBLISHING,
+        claim_token=uuid.uuid4(),  # a worker holds it: the upload is running
+        bytes_sent=37,
+        bytes_total=100,
+        attempts=1,
     )
     row = _row(client_in.get(f"/clips/{clip.pk}/").content.decode(), pub)
     assert "Публикуется 37 %" in row
     assert 'style="width:37%"' in row
+
+
+def test_a_clip_the_platform_is_processing_says_so_instead_of_100_percent(client_in, clip):
+    pub = PublicationFactory(
+        clip=clip,
+        platform="rutube",
+        status=PublicationStatus.PUBLISHING,
+        claim_token=None,
+        platform_handle={"id": "abc", "data": {"video_id": "abc"}},
+        bytes_sent=100,
+        bytes_total=100,
+        attempts=1,
+    )
+    row = _row(client_in.get(f"/clips/{clip.pk}/").content.decode(), pub)
+    assert "Обрабатывается в Rutube" in row
+    assert "100 %" not in row
 
 
 def test_queued_waiting_for_a_retry_shows_time_and_attempt(client_in, clip, settings):
@@ -513,7 +534,11 @@ def test_page_does_not_poll_when_everything_is_final(client_in, clip):
 
 def test_partial_renders_the_table_alone_and_stops_polling_when_done(client_in, clip):
     pub = PublicationFactory(
-        clip=clip, status=PublicationStatus.PUBLISHING, bytes_sent=1, bytes_total=2
+        clip=clip,
+        status=PublicationStatus.PUBLISHING,
+        claim_token=uuid.uuid4(),
+        bytes_sent=1,
+        bytes_total=2,
     )
     partial = client_in.get(f"/clips/{clip.pk}/publications/", headers={"HX-Request": "true"})
     assert partial.status_code == 200

@@ -845,6 +845,7 @@ def test_cancel_refuses_only_what_the_platform_may_have(clip, handle, bytes_sent
 
     if cancellable:
         assert publication_cancel(publication=pub).status == PublicationStatus.CANCELLED
+        assert reload(pub).error_message == ""  # no «повторится автоматически» left behind
     else:
         with pytest.raises(PublicationStateError):
             publication_cancel(publication=pub)
