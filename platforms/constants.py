@@ -15,3 +15,11 @@ TOKEN_PLATFORMS = frozenset({Platform.RUTUBE, Platform.TELEGRAM})
 
 MB = 1024 * 1024
 GB = 1024 * MB
+
+# «VK Клипы» is plural in Russian: «VK Клипы подключены», «Telegram подключён».
+_PLURAL_LABELS = frozenset({Platform.VK})
+
+
+def agree(platform: str, singular: str, plural: str) -> str:
+    """The word that agrees with the platform's label (``agree(p, "подключён", "подключены")``)."""
+    return plural if platform in _PLURAL_LABELS else singular

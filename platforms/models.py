@@ -25,7 +25,10 @@ class PlatformConnection(models.Model):
     # A UUID known before the first INSERT, so a token can be bound to its row from the start.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="platform_connections"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="platform_connections",
+        verbose_name="пользователь",
     )
     platform = models.CharField("платформа", max_length=16, choices=Platform.choices)
     status = models.CharField(
@@ -43,7 +46,7 @@ class PlatformConnection(models.Model):
     # Non-secret connection settings: VK group_id / vk_mode / device_id, Telegram chat_id ...
     extra = models.JSONField("настройки", default=dict, blank=True)
     connected_at = models.DateTimeField("подключено", default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("изменено", auto_now=True)
     last_checked_at = models.DateTimeField("последняя проверка", null=True, blank=True)
     last_check_ok = models.BooleanField("проверка прошла", null=True, blank=True)
     last_error = models.TextField("последняя ошибка", blank=True)

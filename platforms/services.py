@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from clipmaker.logging import log_event
 from platforms import crypto
-from platforms.constants import OAUTH_PLATFORMS, TOKEN_PLATFORMS, Platform
+from platforms.constants import OAUTH_PLATFORMS, TOKEN_PLATFORMS, Platform, agree
 from platforms.models import TOKEN_FIELDS, ConnectionStatus, PlatformConnection
 from platforms.oauth import (
     OAuthStateInvalid,
@@ -544,7 +544,8 @@ def connection_test(*, connection: PlatformConnection) -> tuple[bool, str]:
 
     label = _label(connection.platform)
     if connection.status == ConnectionStatus.REVOKED or not connection.access_token_sealed:
-        return False, f"{label} не подключён. Нажмите «Подключить»."
+        not_connected = agree(connection.platform, "не подключён", "не подключены")
+        return False, f"{label} {not_connected}. Нажмите «Подключить»."
     provider = get_provider(connection.platform)
     try:
         try:

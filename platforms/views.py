@@ -19,7 +19,7 @@ from platforms.api import (
     connect_throttle_wait,
     connect_throttled_message,
 )
-from platforms.constants import OAUTH_PLATFORMS, TOKEN_PLATFORMS, Platform
+from platforms.constants import OAUTH_PLATFORMS, TOKEN_PLATFORMS, Platform, agree
 from platforms.forms import TOKEN_FORMS
 from platforms.models import PlatformConnection
 
@@ -89,9 +89,9 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
                 named = conn.account_name and conn.account_name != label
                 messages.success(
                     request,
-                    f"{label} подключён как {conn.account_name}."
+                    f"{label} {agree(platform, 'подключён', 'подключены')} как {conn.account_name}."
                     if named
-                    else f"{label} подключён.",
+                    else f"{label} {agree(platform, 'подключён', 'подключены')}.",
                 )
                 return redirect(SETTINGS_URL)
     return _connect_token_page(request, form=form, state=state, platform=platform)
@@ -169,7 +169,7 @@ def platform_disconnect(request: HttpRequest, platform: str) -> HttpResponse:
             cancelled = services.connection_disconnect(user=request.user, platform=platform)
         except PlatformConnection.DoesNotExist:
             raise Http404("Платформа не подключена") from None
-        text = f"{label} отключён."
+        text = f"{label} {agree(platform, 'отключён', 'отключены')}."
         if cancelled:
             text += f" Отменено запланированных публикаций: {cancelled}."
         messages.success(request, text)
@@ -199,5 +199,6 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
     except services.ConnectionRejected as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{label} подключён как {conn.account_name}.")
+        connected = agree(platform, "подключён", "подключены")
+        messages.success(request, f"{label} {connected} как {conn.account_name}.")
     return redirect(SETTINGS_URL)

@@ -51,39 +51,44 @@ class Publication(models.Model):
     # When the next attempt is due (a retry after a transient error or a rate limit).
     next_attempt_at = models.DateTimeField("следующая попытка", null=True, blank=True)
     # When a task for this row was last sent to the broker (lost-message sweep).
-    enqueued_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField("задача отправлена воркеру", null=True, blank=True)
     started_at = models.DateTimeField("начало публикации", null=True, blank=True)
     published_at = models.DateTimeField("опубликовано", null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField("завершено", null=True, blank=True)
 
     attempts = models.PositiveSmallIntegerField("попытки", default=0)
-    claim_token = models.UUIDField(null=True, blank=True, editable=False)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField("метка воркера", null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField("воркер держит до", null=True, blank=True)
     # The user cancelled while the upload was running: the engine finishes or drops the
     # running attempt but never starts another one.
-    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested_at = models.DateTimeField("отмена запрошена", null=True, blank=True)
 
     platform_handle = models.JSONField("данные платформы", null=True, blank=True)
     platform_video_id = models.CharField("ID на платформе", max_length=128, blank=True)
     platform_url = models.URLField("ссылка", max_length=500, blank=True)
     error_message = models.TextField("ошибка", blank=True)
-    error_code = models.CharField(max_length=64, blank=True)
+    error_code = models.CharField("код ошибки", max_length=64, blank=True)
 
-    bytes_sent = models.BigIntegerField(default=0)
-    bytes_total = models.BigIntegerField(default=0)
+    bytes_sent = models.BigIntegerField("отправлено байт", default=0)
+    bytes_total = models.BigIntegerField("размер файла, байт", default=0)
 
     # Latest engagement figures (history lives in stats.StatsSnapshot).
-    views = models.BigIntegerField(null=True, blank=True)
-    likes = models.BigIntegerField(null=True, blank=True)
-    comments = models.BigIntegerField(null=True, blank=True)
-    shares = models.BigIntegerField(null=True, blank=True)
-    stats_updated_at = models.DateTimeField(null=True, blank=True)
+    views = models.BigIntegerField("просмотры", null=True, blank=True)
+    likes = models.BigIntegerField("лайки", null=True, blank=True)
+    comments = models.BigIntegerField("комментарии", null=True, blank=True)
+    shares = models.BigIntegerField("репосты", null=True, blank=True)
+    stats_updated_at = models.DateTimeField("статистика обновлена", null=True, blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="создал",
     )
     created_at = models.DateTimeField("создано", auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("изменено", auto_now=True)
 
     class Meta:
         ordering = ("-created_at", "-id")

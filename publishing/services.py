@@ -28,7 +28,7 @@ from clipmaker.accounts.models import PLAN_PLATFORMS, Plan, User
 from clipmaker.clips.models import Clip
 from clipmaker.clips.signing import clip_signed_url
 from clipmaker.logging import log_event
-from platforms.constants import Platform
+from platforms.constants import Platform, agree
 from platforms.models import ConnectionStatus, PlatformConnection
 from platforms.providers import (
     AuthExpired,
@@ -314,7 +314,8 @@ def _may_have_it_message(platform: str) -> str:
 def _disconnected_after_upload_message(platform: str) -> str:
     label = _label(platform)
     return (
-        f"{label} отключён, а клип уже был передан платформе: узнать, чем закончилась "
+        f"{label} {agree(platform, 'отключён', 'отключены')}, а клип уже был передан "
+        "платформе: узнать, чем закончилась "
         f"публикация, КлипМейкер не может. Проверьте канал в {label}; чтобы проверил "
         f"КлипМейкер, подключите {label} снова и нажмите «Повторить»."
     )

@@ -7,13 +7,16 @@ from django.db import models
 
 class StatsSnapshot(models.Model):
     publication = models.ForeignKey(
-        "publishing.Publication", on_delete=models.CASCADE, related_name="stats_history"
+        "publishing.Publication",
+        on_delete=models.CASCADE,
+        related_name="stats_history",
+        verbose_name="публикация",
     )
-    collected_at = models.DateTimeField(db_index=True)
-    views = models.BigIntegerField(default=0)
-    likes = models.BigIntegerField(default=0)
-    comments = models.BigIntegerField(default=0)
-    shares = models.BigIntegerField(default=0)
+    collected_at = models.DateTimeField("собрано", db_index=True)
+    views = models.BigIntegerField("просмотры", default=0)
+    likes = models.BigIntegerField("лайки", default=0)
+    comments = models.BigIntegerField("комментарии", default=0)
+    shares = models.BigIntegerField("репосты", default=0)
 
     class Meta:
         ordering = ("publication", "collected_at")

@@ -7,6 +7,10 @@ from django.http import HttpRequest
 
 from clipmaker.accounts.models import User
 
+admin.site.site_header = "КлипМейкер — поддержка"
+admin.site.site_title = "КлипМейкер"
+admin.site.index_title = "Публикации, клипы, подключения и пользователи"
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):

@@ -18,15 +18,18 @@ def clip_upload_to(instance: Clip, filename: str) -> str:
 
 class Clip(models.Model):
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clips"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="clips",
+        verbose_name="владелец",
     )
     title = models.CharField("название", max_length=255)
     description = models.TextField("описание", blank=True)
     file = models.FileField("файл", upload_to=clip_upload_to, max_length=500)
     size_bytes = models.BigIntegerField("размер, байт", default=0)
     duration_seconds = models.FloatField("длительность, с", null=True, blank=True)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
+    width = models.PositiveIntegerField("ширина", null=True, blank=True)
+    height = models.PositiveIntegerField("высота", null=True, blank=True)
     status = models.CharField(
         "статус", max_length=16, choices=ClipStatus.choices, default=ClipStatus.RENDERING
     )

@@ -94,7 +94,7 @@ def test_vk_callback_exchanges_code_with_verifier_and_device_id_then_stores_conn
     )
 
     assert response.redirect_chain[-1][0] == "/settings/platforms/"
-    assert "VK Клипы подключён как Анна Клипова." in messages_of(response)
+    assert "VK Клипы подключены как Анна Клипова." in messages_of(response)
     sent = body_of(http.calls[0])
     assert sent["grant_type"] == "authorization_code"
     assert sent["code"] == "the-code"

@@ -72,7 +72,9 @@ def answer_approve_page(
     return session.post(origin + action, data=fields, timeout=10)
 
 
-@pytest.mark.parametrize(("platform", "label"), [("vk", "VK Клипы"), ("dzen", "Дзен")])
+@pytest.mark.parametrize(
+    ("platform", "label"), [("vk", "VK Клипы подключены"), ("dzen", "Дзен подключён")]
+)
 def test_oauth_connect_through_the_sandbox_approve_page(
     platform, label, sandbox, live_server, browser_session, pro_user
 ):
@@ -82,7 +84,7 @@ def test_oauth_connect_through_the_sandbox_approve_page(
     final = answer_approve_page(browser_session, authorize_url, "allow", "Анна Клипова")
 
     assert final.url == f"{live_server.url}/settings/platforms/"
-    assert f"{label} подключён как Анна Клипова." in final.text
+    assert f"{label} как Анна Клипова." in final.text
     conn = PlatformConnection.objects.get(user=pro_user, platform=platform)
     assert conn.status == ConnectionStatus.ACTIVE
     assert conn.account_name == "Анна Клипова"

@@ -129,3 +129,20 @@ def test_embedded_default_uses_sqlite_filesystem_broker_and_file_cache():
     assert cache_backend.endswith("FileBasedCache")
     assert (sandbox, debug) == ("True", "True")
     assert vk_url.endswith("/sandbox/vk/method")
+
+
+@pytest.mark.django_db
+def test_a_missing_page_answers_in_russian_with_a_way_back(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Такой страницы нет" in body and 'href="/clips/"' in body
+
+
+def test_the_server_error_page_is_russian_and_standalone():
+    from django.template.loader import render_to_string
+
+    # 500.html is rendered with no context and must not need the database or a user.
+    body = render_to_string("500.html")
+    assert "Что-то пошло не так" in body and "в сохранности" in body

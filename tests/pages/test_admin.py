@@ -82,7 +82,12 @@ def test_cancel_action_cancels_waiting_publications(staff_client):
 
 def test_publication_page_opens_and_cannot_be_added_by_hand(staff_client):
     pub = PublicationFactory(status=PublicationStatus.FAILED, error_message="Ошибка платформы")
-    assert staff_client.get(f"/admin/publishing/publication/{pub.pk}/change/").status_code == 200
+    page = staff_client.get(f"/admin/publishing/publication/{pub.pk}/change/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "КлипМейкер — поддержка" in body
+    for english in ("Enqueued at", "Claim token", "Bytes sent", "Created by", "Django"):
+        assert english not in body
     assert staff_client.get("/admin/publishing/publication/add/").status_code == 403
 
 
