@@ -1,0 +1,43 @@
+"""Browser: on a phone-sized screen (375 px) no page is wider than the screen and the menu,
+logout included, stays on it."""
+
+from __future__ import annotations
+
+import pytest
+
+from clipmaker.accounts.models import Plan
+from publishing.models import PublicationStatus
+from tests.factories import ClipFactory, PlatformConnectionFactory, PublicationFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 740}
+
+
+def test_pages_fit_a_phone_screen(page, login_as):
+    user = UserFactory(plan=Plan.PRO)
+    PlatformConnectionFactory(user=user, platform="vk", account_name="Анна")
+    clip = ClipFactory(owner=user, title="Очень длинное название клипа про закат над Волгой")
+    for platform, status in (
+        ("vk", PublicationStatus.PUBLISHED),
+        ("dzen", PublicationStatus.FAILED),
+    ):
+        PublicationFactory(
+            clip=clip,
+            platform=platform,
+            status=status,
+            platform_url="https://vk.com/clip1_2",
+            error_message="Дзен временно недоступен (ошибка 503). Повторите позже, пожалуйста.",
+        )
+    page.set_viewport_size(PHONE)
+    login_as(user)
+
+    for url in ("/clips/", f"/clips/{clip.pk}/", "/settings/platforms/"):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{url} is {width} px wide"
+        logout = page.get_by_role("button", name="Выйти").or_(
+            page.get_by_role("link", name="Выйти")
+        )
+        box = logout.first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"], url
