@@ -265,10 +265,17 @@ def _platform_options(
     reasons: dict[str, list[str]],
     selected: list[str],
     errors: dict[str, list[str]],
+    publications: list[Publication],
 ) -> list[dict[str, Any]]:
+    published = {p.platform for p in publications if p.status == PublicationStatus.PUBLISHED}
     options = []
     for value, label in Platform.choices:
         blocked = list(reasons.get(value) or [])
+        notes = (
+            ["Уже опубликован здесь: отметьте, только если нужен второй пост."]
+            if value in published and not blocked
+            else []
+        )
         # What this submission was refused for shows as an error; other reasons stay muted.
         refused = list(errors.get(value) or [])
         options.append(
@@ -276,7 +283,7 @@ def _platform_options(
                 "value": value,
                 "label": label,
                 "disabled": bool(blocked),
-                "reasons": [r for r in blocked if r not in refused],
+                "reasons": [r for r in blocked if r not in refused] + notes,
                 "checked": value in selected and not blocked,
                 "errors": refused,
             }
@@ -307,7 +314,7 @@ def _clip_page(
             "clip": clip,
             "form": form,
             "platform_options": _platform_options(
-                reasons=reasons, selected=selected, errors=errors
+                reasons=reasons, selected=selected, errors=errors, publications=publications
             ),
             # Reasons that block every platform (the clip is not ready yet).
             "clip_notices": reasons.get("clip", []),
@@ -390,7 +397,9 @@ def clip_publications(request: HttpRequest, clip_id: int) -> HttpResponse:
         reasons = publication_check_platforms(
             user=request.user, clip=clip, platforms=Platform.values
         )
-        context["platform_options"] = _platform_options(reasons=reasons, selected=[], errors={})
+        context["platform_options"] = _platform_options(
+            reasons=reasons, selected=[], errors={}, publications=publications
+        )
     return _render(request, "publishing/_publications_poll.html", context)
 
 

@@ -659,3 +659,14 @@ def test_retry_spends_the_publish_budget_too(client_in, user, connected):
     assert failed.status == PublicationStatus.FAILED
     assert "Слишком много публикаций" in page.content.decode()
     assert api.status_code == 429
+
+
+def test_a_platform_already_published_to_warns_of_a_second_post(client_in, clip, connected):
+    PublicationFactory(clip=clip, platform="vk", status=PublicationStatus.PUBLISHED)
+    PublicationFactory(clip=clip, platform="dzen", status=PublicationStatus.FAILED)
+
+    body = client_in.get(f"/clips/{clip.pk}/").content.decode()
+
+    assert "Уже опубликован здесь" in _option(body, "vk")
+    assert " disabled" not in _option(body, "vk")  # still allowed, on purpose
+    assert "Уже опубликован здесь" not in _option(body, "dzen")

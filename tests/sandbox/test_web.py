@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import requests
+from django.utils import timezone
 
 from platforms.providers import get_provider
 from platforms.providers.base import ClipFile, Credentials, PublishMeta
@@ -34,6 +36,9 @@ def test_vk_clip_link_opens_a_page_with_the_post(sandbox):
     page = requests.get(result.url, timeout=5)
     assert page.status_code == 200
     assert "Клип для ссылки" in page.text
+    # The creation time is in the product's time zone and names it (not a bare "UTC").
+    zone = timezone.localtime().tzname()
+    assert re.search(rf"<dt>Создано</dt><dd>[\d.: ]+ {zone}</dd>", page.text)
 
 
 def test_telegram_public_link_opens_the_post(sandbox):
