@@ -31,6 +31,8 @@ from clipmaker.clips.services import (
 from clipmaker.throttling import wait_label
 from platforms.constants import GB, MB, Platform
 from platforms.providers import provider_class
+from platforms.providers.telegram import CAPTION_MAX as TELEGRAM_CAPTION_MAX
+from platforms.providers.vk import NAME_MAX as VK_NAME_MAX
 from publishing import selectors
 from publishing.api import PUBLISH_LIMIT_MESSAGE, publish_throttle_wait
 from publishing.forms import ClipUploadForm, PublishForm
@@ -136,7 +138,8 @@ def _publication_rows(publications: list[Publication], *, now: datetime) -> list
             status_text=publication_status_text(p, now=now),
             supports_stats=_supports_stats(p.platform),
             can_cancel=_can_cancel(p),
-            can_retry=p.status == PublicationStatus.FAILED,
+            # A video the platform's moderation rejected stays rejected: publish anew instead.
+            can_retry=p.status == PublicationStatus.FAILED and p.error_code != "rejected",
             views_chart=_views_chart(p),
         )
         for p in publications
@@ -326,6 +329,7 @@ def _clip_page(
             "in_flight": selectors.publications_in_flight(publications),
             "poll_interval": POLL_INTERVAL,
             "min_schedule": timezone.localtime(timezone.now(), tz).strftime("%Y-%m-%dT%H:%M"),
+            "text_limits": {"vk_title": VK_NAME_MAX, "telegram_caption": TELEGRAM_CAPTION_MAX},
         },
         status=status,
     )

@@ -144,9 +144,12 @@ class RutubeProvider(PlatformProvider):
         video = self.call("GET", f"/video/{handle.id}/", credentials)
         status = str((video or {}).get("status") or "ready")
         if status == "rejected":
+            # The reason field is our assumption too (platform-apis.md); shown when present.
+            reason = str((video or {}).get("rejection_reason") or "").strip().rstrip(".")
             raise PermanentError(
-                "Rutube отклонил видео на модерации. Проверьте клип на соответствие правилам "
-                "Rutube и опубликуйте его заново.",
+                "Rutube отклонил видео на модерации"
+                + (f": {scrub(reason)[:300]}" if reason else "")
+                + ". Проверьте клип на соответствие правилам Rutube и опубликуйте его заново.",
                 platform=str(self.platform),
                 code="rejected",
             )

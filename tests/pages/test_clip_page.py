@@ -670,3 +670,25 @@ def test_a_platform_already_published_to_warns_of_a_second_post(client_in, clip,
     assert "Уже опубликован здесь" in _option(body, "vk")
     assert " disabled" not in _option(body, "vk")  # still allowed, on purpose
     assert "Уже опубликован здесь" not in _option(body, "dzen")
+
+
+def test_a_rejected_video_offers_no_retry_and_no_dead_link(client_in, clip):
+    pub = PublicationFactory(
+        clip=clip,
+        platform="rutube",
+        status=PublicationStatus.FAILED,
+        error_code="rejected",
+        error_message="Rutube отклонил видео на модерации: Нарушение правил.",
+        platform_url="https://rutube.ru/video/abc/",
+    )
+
+    row = _row(client_in.get(f"/clips/{clip.pk}/").content.decode(), pub)
+
+    assert "Нарушение правил" in row
+    assert "Повторить</button>" not in row
+    assert "Открыть пост" not in row
+
+
+def test_the_publish_panel_names_the_platforms_text_limits(client_in, clip):
+    body = client_in.get(f"/clips/{clip.pk}/").content.decode()
+    assert "до 128 символов заголовка" in body and "до 1024 символов подписи" in body

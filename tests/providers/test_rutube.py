@@ -158,6 +158,20 @@ def test_check_of_a_rejected_video_is_permanent(api, rutube):
     assert "модерации" in str(info.value)
 
 
+def test_a_rejection_names_the_platforms_reason_when_it_gives_one(api, rutube):
+    api.get(
+        f"{API}/video/{VIDEO_ID}/",
+        json={"status": "rejected", "rejection_reason": "Нарушение правил сообщества."},
+    )
+
+    with pytest.raises(PermanentError) as info:
+        rutube.check(credentials=CREDS, handle=PlatformHandle(id=VIDEO_ID, data={}))
+
+    assert str(info.value).startswith(
+        "Rutube отклонил видео на модерации: Нарушение правил сообщества. Проверьте клип"
+    )
+
+
 @pytest.mark.parametrize(
     ("answer", "error_class", "words"),
     [
