@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,13 +42,26 @@ def redis_key(key: str) -> str:
 
 
 @contextmanager
-def file_lock(key: str) -> Iterator[None]:
-    """An exclusive lock named ``key`` held across every process on this machine."""
+def file_lock(key: str, *, timeout: float | None = None) -> Iterator[None]:
+    """An exclusive lock named ``key`` held across every process on this machine (the kernel
+    releases it if the holder dies). With ``timeout``: ``TimeoutError`` after that many
+    seconds of waiting."""
     lock_dir = Path(settings.VAR_DIR) / "locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
     safe = key.replace(":", "_").replace("/", "_")
     with open(lock_dir / f"{safe}.lock", "a+b") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        if timeout is None:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        else:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"lock {key} is held elsewhere") from None
+                    time.sleep(0.05)
         try:
             yield
         finally:

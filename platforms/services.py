@@ -9,16 +9,12 @@ final write is atomic.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 import re
 import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clipmaker.logging import log_event
+from clipmaker.shared_state import file_lock, redis_client, redis_key
 from platforms import crypto
 from platforms.constants import OAUTH_PLATFORMS, TOKEN_PLATFORMS, Platform, agree
 from platforms.models import TOKEN_FIELDS, ConnectionStatus, PlatformConnection
@@ -139,13 +136,6 @@ def connection_store(
 # --- refresh ---------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
-def _redis_client(url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(url)
-
-
 @contextlib.contextmanager
 def _refresh_lock(connection_id: uuid.UUID | str) -> Iterator[None]:
     """A cross-process mutex per connection, held around a token refresh.
@@ -157,8 +147,8 @@ def _refresh_lock(connection_id: uuid.UUID | str) -> Iterator[None]:
     """
     name = f"platform-refresh-{connection_id}"
     if settings.REDIS_URL:
-        lock = _redis_client(settings.REDIS_URL).lock(
-            f"clipmaker:lock:{name}",
+        lock = redis_client().lock(
+            redis_key(f"lock:{name}"),
             timeout=REFRESH_LOCK_TTL_SECONDS,
             blocking_timeout=REFRESH_LOCK_WAIT_SECONDS,
         )
@@ -170,25 +160,12 @@ def _refresh_lock(connection_id: uuid.UUID | str) -> Iterator[None]:
             with contextlib.suppress(Exception):  # expired meanwhile: nothing left to release
                 lock.release()
         return
-    lock_dir = Path(settings.VAR_DIR) / "locks"
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_dir / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + REFRESH_LOCK_WAIT_SECONDS
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise _lock_timeout() from None
-                time.sleep(0.05)
+    with contextlib.ExitStack() as held:
         try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+            held.enter_context(file_lock(name, timeout=REFRESH_LOCK_WAIT_SECONDS))
+        except TimeoutError:
+            raise _lock_timeout() from None
+        yield
 
 
 def _lock_timeout() -> TransientError:

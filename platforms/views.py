@@ -26,6 +26,15 @@ from platforms.models import PlatformConnection
 SETTINGS_URL = "platforms:settings"
 
 
+def _connected_message(platform: str, account_name: str) -> str:
+    """«VK Клипы подключены как Анна.», or without a name the platform did not give."""
+    label = Platform(platform).label
+    connected = f"{label} {agree(platform, 'подключён', 'подключены')}"
+    if account_name and account_name != label:
+        return f"{connected} как {account_name}."
+    return f"{connected}."
+
+
 def _platform_or_404(platform: str) -> str:
     if platform not in Platform.values:
         raise Http404("Неизвестная платформа")
@@ -52,7 +61,6 @@ def platform_settings(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
     platform = _platform_or_404(platform)
-    label = Platform(platform).label
     if platform in OAUTH_PLATFORMS:
         if request.method != "POST":
             return redirect(SETTINGS_URL)
@@ -86,13 +94,7 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
                 field = exc.field if exc.field in form.fields else None
                 form.add_error(field, exc.message)
             else:
-                named = conn.account_name and conn.account_name != label
-                messages.success(
-                    request,
-                    f"{label} {agree(platform, 'подключён', 'подключены')} как {conn.account_name}."
-                    if named
-                    else f"{label} {agree(platform, 'подключён', 'подключены')}.",
-                )
+                messages.success(request, _connected_message(platform, conn.account_name))
                 return redirect(SETTINGS_URL)
     return _connect_token_page(request, form=form, state=state, platform=platform)
 
@@ -191,7 +193,6 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
     """Where VK ID and Yandex send the browser back; always ends on the settings page."""
     if platform not in OAUTH_PLATFORMS or platform in TOKEN_PLATFORMS:
         raise Http404("Неизвестная платформа")
-    label = Platform(platform).label
     try:
         conn = services.connection_oauth_complete(
             user=request.user, platform=platform, params=request.GET
@@ -199,6 +200,5 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
     except services.ConnectionRejected as exc:
         messages.error(request, exc.message)
     else:
-        connected = agree(platform, "подключён", "подключены")
-        messages.success(request, f"{label} {connected} как {conn.account_name}.")
+        messages.success(request, _connected_message(platform, conn.account_name))
     return redirect(SETTINGS_URL)

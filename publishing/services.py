@@ -523,8 +523,14 @@ class _Attempt:
         )
         return False
 
-    def _cancel_requested(self) -> bool:
-        return self._mine().filter(cancel_requested_at__isnull=False).exists()
+    def _cancel_instead(self, *, body_sent: bool) -> bool:
+        """A cancel was requested and honouring it cannot hide a post: nothing went out whole
+        and the platform cannot already hold the clip."""
+        return (
+            not body_sent
+            and not platform_may_have_it(self.pub)
+            and self._mine().filter(cancel_requested_at__isnull=False).exists()
+        )
 
     def on_handle(self, handle: PlatformHandle) -> None:
         # Stored before any byte goes out, so a retry finds this video instead of making one.
@@ -635,7 +641,7 @@ class _Attempt:
         """Back to ``queued`` for a later attempt. ``body_sent``: the whole clip went out and
         the answer was lost; the row remembers it (``bytes_sent`` = total), so that nobody can
         cancel a clip the platform may already have."""
-        if self._cancel_requested() and not body_sent and not platform_may_have_it(self.pub):
+        if self._cancel_instead(body_sent=body_sent):
             self.cancel()
             return
         next_at = timezone.now() + timedelta(seconds=delay)
@@ -664,11 +670,7 @@ class _Attempt:
     def retry_or_fail(self, err: TransientError) -> None:
         delay = retry_delay(attempts=self.pub.attempts)
         if delay is None:
-            if (
-                self._cancel_requested()
-                and not err.body_sent
-                and not platform_may_have_it(self.pub)
-            ):
+            if self._cancel_instead(body_sent=err.body_sent):
                 self.cancel()
                 return
             self.fail(

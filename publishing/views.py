@@ -25,11 +25,12 @@ from clipmaker.clips.models import Clip
 from clipmaker.clips.services import (
     ClipError,
     clip_create,
+    size_label,
     too_large_message,
     upload_declared_too_large,
 )
 from clipmaker.throttling import wait_label
-from platforms.constants import GB, MB, Platform
+from platforms.constants import Platform
 from platforms.providers import provider_class
 from platforms.providers.telegram import CAPTION_MAX as TELEGRAM_CAPTION_MAX
 from platforms.providers.vk import NAME_MAX as VK_NAME_MAX
@@ -156,12 +157,6 @@ def _render(
         return render(request, template, context, status=status)
 
 
-def _size_label(size: int) -> str:
-    if size >= GB:
-        return f"{size / GB:.0f} ГБ"
-    return f"{max(1, round(size / MB))} МБ"
-
-
 def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
@@ -195,7 +190,7 @@ def clip_list(request: HttpRequest) -> HttpResponse:
             **_clip_table_context(request),
             "form": form,
             "max_upload_bytes": settings.CLIP_MAX_UPLOAD_BYTES,
-            "max_upload_label": _size_label(settings.CLIP_MAX_UPLOAD_BYTES),
+            "max_upload_label": size_label(settings.CLIP_MAX_UPLOAD_BYTES),
         },
         status=status,
     )

@@ -26,12 +26,15 @@ ALLOWED_EXTENSIONS = {".mp4", ".m4v", ".mov"}
 UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 
 
+def size_label(size: int) -> str:
+    """«2 ГБ», «50 МБ»: a file size limit as a user reads it."""
+    if size >= 1024**3:
+        return f"{size / 1024**3:.0f} ГБ"
+    return f"{max(1, round(size / 1024**2))} МБ"
+
+
 def too_large_message() -> str:
-    limit = settings.CLIP_MAX_UPLOAD_BYTES
-    label = (
-        f"{limit / 1024**3:.0f} ГБ" if limit >= 1024**3 else f"{max(1, round(limit / 1024**2))} МБ"
-    )
-    return f"Файл больше {label}. Сократите или сожмите клип."
+    return f"Файл больше {size_label(settings.CLIP_MAX_UPLOAD_BYTES)}. Сократите или сожмите клип."
 
 
 def upload_declared_too_large(content_length: str | None) -> bool:

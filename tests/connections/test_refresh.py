@@ -181,6 +181,33 @@ def test_two_concurrent_refreshes_make_one_provider_call(fake_platforms):
 
 
 @pytest.mark.django_db
+def test_a_refresh_waiting_too_long_for_another_workers_lock_retries_later(http, monkeypatch):
+    conn = vk_connection()
+    monkeypatch.setattr(services, "REFRESH_LOCK_WAIT_SECONDS", 0.2)
+    release = threading.Event()
+    held = threading.Event()
+
+    def other_worker() -> None:
+        with services._refresh_lock(conn.pk):
+            held.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=other_worker)
+    holder.start()
+    try:
+        assert held.wait(5)
+        with pytest.raises(TransientError, match="уже идёт"):
+            services.connection_refresh(connection=conn)
+    finally:
+        release.set()
+        holder.join()
+
+    conn.refresh_from_db()
+    assert conn.status == ConnectionStatus.ACTIVE  # nothing was refused, only postponed
+    assert len(http.calls) == 0
+
+
+@pytest.mark.django_db
 def test_beat_task_refreshes_only_tokens_expiring_within_ten_minutes(http):
     soon = vk_connection()
     later = vk_connection(expires_at=timezone.now() + timedelta(hours=2))
