@@ -243,6 +243,10 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CLIP_MAX_UPLOAD_BYTES = env.int("CLIP_MAX_UPLOAD_BYTES", default=10 * 1024**3)
+# The probe reads the index and two groups of frames; a file that keeps it longer is refused.
+CLIP_PROBE_TIME_LIMIT_SECONDS = env.int("CLIP_PROBE_TIME_LIMIT_SECONDS", default=120)
+# A clip still "processing" this long after its probe was sent gets the probe sent again.
+CLIP_PROBE_RESEND_SECONDS = env.int("CLIP_PROBE_RESEND_SECONDS", default=300)
 
 
 # --- platforms -----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from platforms.constants import GB, Platform
+from platforms.media_limits import MODERN_CODECS, MediaLimits
 
 from .base import (
     AccountInfo,
@@ -51,6 +52,7 @@ class DzenProvider(OAuthProvider):
     platform = Platform.DZEN
     label = "Дзен"
     max_file_size = 4 * GB
+    media_limits = MediaLimits(max_duration_seconds=4 * 3600, video_codecs=MODERN_CODECS)
     upload_timeout = 600.0
     supports_stats = True
     scope = "zen:write"

@@ -15,6 +15,7 @@ from contextlib import closing
 from typing import Any
 
 from platforms.constants import GB, Platform
+from platforms.media_limits import MODERN_CODECS, MediaLimits
 
 from .base import (
     AccountInfo,
@@ -43,6 +44,7 @@ class RutubeProvider(PlatformProvider):
     platform = Platform.RUTUBE
     label = "Rutube"
     max_file_size = 10 * GB
+    media_limits = MediaLimits(max_duration_seconds=5 * 3600, video_codecs=MODERN_CODECS)
     upload_timeout = 900.0
     supports_stats = True
 

@@ -18,6 +18,7 @@ import requests
 from django.conf import settings
 
 from platforms.constants import MB, Platform
+from platforms.media_limits import COMMON_CODECS, MediaLimits
 
 from .base import (
     AccountInfo,
@@ -96,6 +97,8 @@ class TelegramProvider(PlatformProvider):
     label = "Telegram"
     max_file_size = 50 * MB
     local_max_file_size = 2000 * MB
+    # sendVideo plays MPEG-4 (H.264/HEVC) inline; other codecs would arrive as a document.
+    media_limits = MediaLimits(video_codecs=COMMON_CODECS)
     upload_timeout = 300.0
     supports_stats = False
 

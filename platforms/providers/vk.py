@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 
 from platforms.constants import GB, Platform
+from platforms.media_limits import MODERN_CODECS, MediaLimits
 
 from .base import (
     AccountInfo,
@@ -127,6 +128,10 @@ class VKProvider(OAuthProvider):
     platform = Platform.VK
     label = "VK"
     max_file_size = 5 * GB
+    # A Клип is vertical and at most three minutes (docs/media-limits.md).
+    media_limits = MediaLimits(
+        max_duration_seconds=180, vertical_only=True, video_codecs=MODERN_CODECS
+    )
     upload_timeout = 600.0
     supports_stats = True
     scope = "video wall"
