@@ -94,6 +94,12 @@ class ClipSerializer(serializers.ModelSerializer):
             "publications",
             "width",
             "height",
+            # Beyond the contract: the probe's findings. ``status`` is "processing" until the
+            # file was checked, then "ready" or "rejected" with ``status_message`` saying why.
+            "status_message",
+            "original_filename",
+            "video_codec",
+            "audio_codec",
         )
         read_only_fields = fields
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clipmaker.clips.fit import clip_media_problems
 from clipmaker.clips.models import Clip
 from clipmaker.clips.services import (
     ClipError,
@@ -174,7 +175,9 @@ def clip_list(request: HttpRequest) -> HttpResponse:
         if clip is not None:
             url = reverse("clip-detail", args=[clip.pk])
             messages.success(
-                request, f"Клип «{clip.title}» загружен. Выберите, где его опубликовать."
+                request,
+                f"Клип «{clip.title}» загружен и проверяется. Через несколько секунд можно "
+                "будет выбрать, где его опубликовать.",
             )
             if _wants_json(request):
                 return JsonResponse({"redirect": url}, status=201)
@@ -213,10 +216,11 @@ def _clip_table_context(request: HttpRequest) -> dict[str, Any]:
         latest = selectors.latest_publication_by_platform(list(clip.publications.all()))
         clips.append({"clip": clip, "badges": [latest[p] for p in Platform.values if p in latest]})
     shown = [badge for item in clips for badge in item["badges"]]
+    probing = any(item["clip"].is_processing for item in clips)
     return {
         "page": page,
         "clips": clips,
-        "in_flight": selectors.publications_in_flight(shown),
+        "in_flight": probing or selectors.publications_in_flight(shown),
         "poll_interval": LIST_POLL_INTERVAL,
     }
 
@@ -303,7 +307,7 @@ def _clip_page(
         form = PublishForm(initial={"title": clip.title, "description": clip.description}, tz=tz)
     selected = form.data.getlist("platforms") if form.is_bound else []
     publications = list(clip.publications.all())
-    reasons = publication_check_platforms(user=request.user, clip=clip, platforms=Platform.values)
+    reasons = _publish_reasons(request, clip)
     per_field = {*Platform.values, "scheduled_at"}
     return _render(
         request,
@@ -315,7 +319,7 @@ def _clip_page(
                 reasons=reasons, selected=selected, errors=errors, publications=publications
             ),
             # Reasons that block every platform (the clip is not ready yet).
-            "clip_notices": reasons.get("clip", []),
+            "clip_notices": _clip_notices(clip, reasons),
             "general_errors": [
                 msg for key, msgs in errors.items() if key not in per_field for msg in msgs
             ],
@@ -330,10 +334,44 @@ def _clip_page(
     )
 
 
+def _publish_reasons(request: HttpRequest, clip: Clip) -> dict[str, list[str]]:
+    """Why each platform cannot take this clip now: the publishing rules plus what the
+    platform accepts of the video itself (duration, frame, codec)."""
+    reasons = publication_check_platforms(user=request.user, clip=clip, platforms=Platform.values)
+    for platform, problems in clip_media_problems(clip=clip, platforms=Platform.values).items():
+        reasons.setdefault(platform, []).extend(problems)
+    return reasons
+
+
+PROBING_NOTICE = "Файл проверяется: публикация станет доступна, когда проверка закончится."
+
+
+def _clip_notices(clip: Clip, reasons: dict[str, list[str]]) -> list[str]:
+    if clip.is_processing:
+        return [PROBING_NOTICE]
+    if clip.is_rejected:
+        return [f"Клип отклонён: {clip.status_message} Его нельзя опубликовать."]
+    return reasons.get("clip", [])
+
+
 @login_required
 @require_GET
 def clip_detail(request: HttpRequest, clip_id: int) -> HttpResponse:
     return _clip_page(request, _get_clip(request, clip_id))
+
+
+@login_required
+@require_GET
+def clip_state(request: HttpRequest, clip_id: int) -> HttpResponse:
+    """The clip's probe state alone: what its page polls while the file is being checked.
+    Once the probe is done the page reloads itself (``HX-Refresh``) with the publish panel."""
+    clip = selectors.clip_get(user=request.user, clip_id=clip_id)
+    if clip is None:
+        raise Http404("Клип не найден")
+    response = _render(request, "publishing/_clip_state.html", {"clip": clip})
+    if not clip.is_processing:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
@@ -354,6 +392,9 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
     if not form.is_valid():
         return _clip_page(request, clip, form=form, status=400)
     data = form.cleaned_data
+    media_errors = clip_media_problems(clip=clip, platforms=data["platforms"])
+    if media_errors:
+        return _clip_page(request, clip, form=form, errors=media_errors, status=400)
     try:
         created = publication_create(
             user=request.user,
@@ -393,9 +434,7 @@ def clip_publications(request: HttpRequest, clip_id: int) -> HttpResponse:
     if not in_flight and request.htmx:
         # The last poll: what can be published next has changed, so refresh the checkboxes
         # too (out of band). Earlier polls skip this check and stay cheap.
-        reasons = publication_check_platforms(
-            user=request.user, clip=clip, platforms=Platform.values
-        )
+        reasons = _publish_reasons(request, clip)
         context["platform_options"] = _platform_options(
             reasons=reasons, selected=[], errors={}, publications=publications
         )

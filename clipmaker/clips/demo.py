@@ -78,7 +78,9 @@ def make_tiny_video(
     with av.open(buffer, mode="w", format="mp4") as container:
         stream = container.add_stream(codec, rate=fps)
         stream.width, stream.height = width, height
-        stream.pix_fmt = "yuv420p"
+        # Motion JPEG wants full-range frames; every other encoder here takes yuv420p.
+        pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
+        stream.pix_fmt = pix_fmt
         if codec == "libx264":
             stream.options = {"preset": "ultrafast"}
         sound = None
@@ -87,7 +89,7 @@ def make_tiny_video(
             sound.layout = "mono"
         frames = max(1, round(seconds * fps))
         for index in range(frames):
-            frame = av.VideoFrame(width, height, "yuv420p")
+            frame = av.VideoFrame(width, height, pix_fmt)
             shade = (index * 255) // frames
             for plane, value in zip(frame.planes, (shade, 128, 128), strict=True):
                 plane.update(bytes([value]) * plane.buffer_size)

@@ -50,6 +50,8 @@ def probe(source: str | BinaryIO) -> VideoInfo:
     Raises ``UnsupportedVideo`` for anything that is not a whole, decodable video.
     """
     looks_like_mp4 = _starts_like_mp4(source)
+    if looks_like_mp4 and not _boxes_fill_the_file(source):
+        raise UnsupportedVideo(DAMAGED)
     try:
         container = av.open(source, mode="r", format=MOV_FORMAT)
     except FileNotFoundError:
@@ -81,6 +83,42 @@ def _starts_like_mp4(source: str | BinaryIO) -> bool:
         head = source.read(12)
         source.seek(0)
     return len(head) >= 8 and head[4:8] in MP4_FIRST_BOXES
+
+
+# Real files have a handful of top-level boxes (fragmented ones a few per second of video).
+MAX_TOP_LEVEL_BOXES = 200_000
+
+
+def _boxes_fill_the_file(source: str | BinaryIO) -> bool:
+    """Whether the top-level boxes end exactly at the end of the file: a file cut anywhere
+    (even in a trailing metadata box the demuxer would skip) ends inside its last box."""
+    fh: Any = open(source, "rb") if isinstance(source, str) else source  # noqa: SIM115
+    try:
+        size = fh.seek(0, 2)
+        pos = 0
+        for _ in range(MAX_TOP_LEVEL_BOXES):
+            if pos == size:
+                return True
+            fh.seek(pos)
+            header = fh.read(16)
+            if len(header) < 8:
+                return False
+            box_size = int.from_bytes(header[:4], "big")
+            if box_size == 1:
+                if len(header) < 16:
+                    return False
+                box_size = int.from_bytes(header[8:16], "big")
+            elif box_size == 0:  # "to the end of the file"
+                return True
+            if box_size < 8 or pos + box_size > size:
+                return False
+            pos += box_size
+        return False
+    finally:
+        if isinstance(source, str):
+            fh.close()
+        else:
+            fh.seek(0)
 
 
 def _read(container: Any) -> VideoInfo:
