@@ -8,8 +8,10 @@ refuses to start without them.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -64,7 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # the API's tokens, stored as digests (clipmaker/accounts/tokens.py)
+    "axes",  # failed-login lockouts for every login (clipmaker/accounts/login_limit.py)
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us: /api/docs/ works offline
     "django_htmx",
@@ -93,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a login that axes refused into the lockout answer (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clipmaker.urls"
@@ -119,7 +124,22 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}"),
 }
 USING_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600), or tighten it; SQLite gives its -wal
+    and -shm files the same mode as the database file."""
+    if path.exists():
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 if USING_SQLITE:
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        _private_file(Path(DATABASES["default"]["NAME"]))
     # web, worker and beat write to one file at once: WAL, a busy timeout and immediate
     # transactions keep them from failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -208,6 +228,32 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out address or username before any password is checked.
+    "clipmaker.accounts.login_limit.LoginLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins (site, API token, admin): after AXES_FAILURE_LIMIT failures the address, and
+# separately the username, is locked out for AXES_COOLOFF_TIME.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "clipmaker.accounts.login_limit.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS = ["password", "token", "access_token", "refresh_token"]
+# The client address behind NUM_PROXIES proxies, as the per-address rate limits read it.
+AXES_IPWARE_PROXY_COUNT = env.int("NUM_PROXIES", default=1 if PRODUCTION else 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+# API tokens live this long; the user creates a new one (or several) on the settings page.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKEN_LIMIT_PER_USER", default=20),
+}
 
 LANGUAGE_CODE = "ru"
 TIME_ZONE = "Europe/Moscow"
@@ -307,7 +353,7 @@ STATS_REFRESH_AFTER_SECONDS = env.int("STATS_REFRESH_AFTER_SECONDS", default=5 *
 REST_FRAMEWORK = {
     # Token first, so that a request without valid credentials gets 401 (WWW-Authenticate).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "clipmaker.accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "publishing.api.api_exception_handler",
