@@ -323,6 +323,12 @@ PLATFORM_USER_AGENT = env.str("PLATFORM_USER_AGENT", default="ClipMaker-Autopost
 # Signed clip URLs handed to Rutube stay valid this long.
 CLIP_URL_TTL_SECONDS = env.int("CLIP_URL_TTL_SECONDS", default=6 * 3600)
 
+# The sandbox's control API (/sandbox/_control/) answers this X-Sandbox-Token or a staff login.
+SANDBOX_CONTROL_TOKEN = (
+    (env.str("SANDBOX_CONTROL_TOKEN", default="") or _local_secret("sandbox_control_token", 24))
+    if PLATFORM_SANDBOX
+    else ""
+)
 SANDBOX_STATE_PATH = env.str("SANDBOX_STATE_PATH", default=str(VAR_DIR / "sandbox.sqlite3"))
 SANDBOX_PROCESSING_SECONDS = env.float("SANDBOX_PROCESSING_SECONDS", default=2.0)
 SANDBOX_TOKEN_TTL_SECONDS = env.int("SANDBOX_TOKEN_TTL_SECONDS", default=3600)
