@@ -365,7 +365,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "publishing.api.api_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "clipmaker.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
     # Per-address limits (login) read the client from X-Forwarded-For behind this many proxies:
     # production sits behind one TLS proxy (see SECURE_PROXY_SSL_HEADER).
@@ -385,6 +385,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"PlatformEnum": "platforms.constants.Platform.choices"},
+    # Requests get their own components: an upload's file is binary there (a URL in answers)
+    # and required strings say minLength 1, so the schema matches what the API accepts.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Every answer an operation can give is documented (clipmaker/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clipmaker.api_schema.document_error_answers",
+    ],
 }
 
 # --- security ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clipmaker import views
@@ -29,3 +29,6 @@ urlpatterns = [
 
 if settings.PLATFORM_SANDBOX:
     urlpatterns.append(path("sandbox/", include("platforms.sandbox.urls")))
+
+# Last: whatever else is under /api/ answers a JSON 404.
+urlpatterns.append(re_path(r"^api/", views.api_not_found, name="api-not-found"))

@@ -15,6 +15,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from rest_framework import serializers
@@ -202,3 +203,13 @@ class ObtainTokenView(APIView):
             raise ValidationError({"non_field_errors": [WRONG_CREDENTIALS]})
         instance, token = api_token_create(user=user)
         return Response({"token": token, "expiry": instance.expiry})
+
+
+API_NOT_FOUND = "Не найдено. Проверьте адрес и идентификатор."
+
+
+@csrf_exempt  # it changes nothing; a POST to a wrong address must get this JSON, not a CSRF page
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any /api/ address no route matched (a non-numeric id, a typo): JSON like every other API
+    answer, never Django's HTML page."""
+    return JsonResponse({"detail": API_NOT_FOUND}, status=404)

@@ -26,6 +26,16 @@ class PublicationStatsSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+class OptionalURLField(serializers.URLField):
+    """A link that may not exist yet: ``null`` then, never ``""`` (the schema says ``uri``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
 class PublicationSerializer(serializers.ModelSerializer):
     clip = serializers.IntegerField(source="clip_id", read_only=True)
     platform = serializers.ChoiceField(choices=Platform.choices, read_only=True)
@@ -33,6 +43,7 @@ class PublicationSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
     stats = serializers.SerializerMethodField()
     max_attempts = serializers.IntegerField(read_only=True)
+    platform_url = OptionalURLField()
 
     class Meta:
         model = Publication
