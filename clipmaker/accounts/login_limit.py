@@ -47,8 +47,14 @@ def lockout_response(
 ) -> HttpResponse:
     """What a locked-out login answers (429): JSON for the API, the login form otherwise."""
     message = lockout_message(request)
+    cool_off = get_cool_off(request)
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=429, headers={"Retry-After": "900"})
+        return JsonResponse(
+            {"detail": message},
+            status=429,
+            headers={"Retry-After": str(int(cool_off.total_seconds()) if cool_off else 900)},
+            json_dumps_params={"ensure_ascii": False},
+        )
     if request.path.startswith("/admin/"):
         from django.contrib import admin
 
