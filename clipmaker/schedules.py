@@ -16,7 +16,8 @@ class Periodic:
     name: str
     task: str
     every_seconds: float
-    queue: str = "default"
+    # Control work never waits behind an upload (publishing.queue.CONTROL_QUEUE).
+    queue: str = "control"
 
 
 def periodic_tasks() -> list[Periodic]:

@@ -17,8 +17,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.conf import settings
-
+from platforms.providers import get_provider
 from platforms.sandbox import faults as fault_rules
 from platforms.sandbox import telegram
 from platforms.sandbox import videos as video_store
@@ -147,8 +146,7 @@ def issue_credentials(platform: str, **params: Any) -> dict[str, Any]:
     name = str(params.get("account_name") or "Демо-автор")
     if platform in {"vk", "dzen"}:
         server = VK_ID if platform == "vk" else YANDEX
-        setting = "VK_CLIENT_ID" if platform == "vk" else "YANDEX_CLIENT_ID"
-        client_id = params.get("client_id", getattr(settings, setting, None)) or None
+        client_id = params.get("client_id", get_provider(platform).client_id()) or None
         device_id = secrets.token_urlsafe(16) if platform == "vk" else None
         account = server.account_for(name)
         tokens = issue_tokens(

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from platforms.providers import provider_class
 from platforms.sandbox import telegram
 from platforms.sandbox import videos as video_store
 from platforms.sandbox.state import get_store
@@ -29,7 +29,7 @@ WEB_SETTINGS = {
 
 def web_url(platform: str, path: str) -> str:
     """A link on the platform's public site (the sandbox's pages when it is on)."""
-    return f"{getattr(settings, WEB_SETTINGS[platform]).rstrip('/')}/{path.lstrip('/')}"
+    return f"{provider_class(platform).url(WEB_SETTINGS[platform])}/{path.lstrip('/')}"
 
 
 def _page(request: HttpRequest, platform: str, video_id: str | None) -> HttpResponse:
