@@ -350,12 +350,12 @@ class _Attempt:
             self.fail(err.user_message, code="rejected", err=err)
         elif isinstance(err, PermanentError):
             self.fail(err.user_message, code=str(err.code or "permanent"), err=err)
-        elif err.body_sent and self.stored_handle() is None and not isinstance(err, UploadIncomplete):
+        elif (
+            err.body_sent and self.stored_handle() is None and not isinstance(err, UploadIncomplete)
+        ):
             # The whole clip went out and no answer came back, on a platform that gives no
             # handle before the upload: it may be posted. Re-sending could post it twice.
-            self.fail(
-                rules.outcome_unknown_message(pub.platform), code="outcome_unknown", err=err
-            )
+            self.fail(rules.outcome_unknown_message(pub.platform), code="outcome_unknown", err=err)
         elif isinstance(err, TransientError):
             self.retry_or_fail(err)
         else:

@@ -131,9 +131,7 @@ def _back_to_retry(
         transitions.failed(
             waiting,
             publication,
-            message=rules.final_transient_message(
-                publication.platform, publication.attempts, err
-            ),
+            message=rules.final_transient_message(publication.platform, publication.attempts, err),
             code="transient_exhausted",
             err=err,
         )

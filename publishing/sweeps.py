@@ -36,9 +36,7 @@ class DueRow:
     due_at: datetime | None
 
 
-def _claim_due(
-    condition: Q, *, due_field: str, move: Any, now: datetime
-) -> list[DueRow]:
+def _claim_due(condition: Q, *, due_field: str, move: Any, now: datetime) -> list[DueRow]:
     """Lock a batch of due rows (skipping those another dispatcher holds) and ``move`` them.
 
     On PostgreSQL ``SKIP LOCKED`` lets two beat processes split the work; on SQLite row locks do

@@ -110,7 +110,9 @@ def _clip_table_context(request: HttpRequest) -> dict[str, Any]:
     clips = []
     for clip in page.object_list:
         latest = selectors.latest_publication_by_platform(list(clip.publications.all()))
-        clips.append({"clip": clip, "badges": [latest[p] for p in platform_values() if p in latest]})
+        clips.append(
+            {"clip": clip, "badges": [latest[p] for p in platform_values() if p in latest]}
+        )
     shown = [badge for item in clips for badge in item["badges"]]
     return {
         "page": page,
@@ -171,9 +173,7 @@ def _clip_page(
         form = PublishForm(initial={"title": clip.title, "description": clip.description}, tz=tz)
     selected = form.data.getlist("platforms") if form.is_bound else []
     publications = list(clip.publications.all())
-    reasons = publication_check_platforms(
-        user=request.user, clip=clip, platforms=platform_values()
-    )
+    reasons = publication_check_platforms(user=request.user, clip=clip, platforms=platform_values())
     per_field = {*platform_values(), "scheduled_at"}
     return render_in_user_zone(
         request,

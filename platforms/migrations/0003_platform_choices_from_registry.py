@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('platforms', '0002_russian_field_names'),
+        ("platforms", "0002_russian_field_names"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='platformconnection',
-            name='platform',
-            field=models.CharField(choices=platforms.providers.registry.platform_choices, max_length=16, verbose_name='платформа'),
+            model_name="platformconnection",
+            name="platform",
+            field=models.CharField(
+                choices=platforms.providers.registry.platform_choices,
+                max_length=16,
+                verbose_name="платформа",
+            ),
         ),
     ]

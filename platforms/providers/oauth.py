@@ -181,5 +181,3 @@ class OAuthProvider(PlatformProvider):
                 status=response.status_code,
             )
         return self.token_set_from(payload, extra=extra)
-
-

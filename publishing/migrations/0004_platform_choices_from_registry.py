@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publishing', '0003_russian_field_names'),
+        ("publishing", "0003_russian_field_names"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='publication',
-            name='platform',
-            field=models.CharField(choices=platforms.providers.registry.platform_choices, max_length=16, verbose_name='платформа'),
+            model_name="publication",
+            name="platform",
+            field=models.CharField(
+                choices=platforms.providers.registry.platform_choices,
+                max_length=16,
+                verbose_name="платформа",
+            ),
         ),
     ]
