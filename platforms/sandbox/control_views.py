@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from platforms.sandbox import control
-from platforms.sandbox.faults import KINDS, PLATFORMS
+from platforms.sandbox.faults import KINDS
+from platforms.sandbox.registry import fault_targets
 from platforms.sandbox.wire import json_response
 
 View = Callable[[HttpRequest], HttpResponse]
@@ -57,7 +58,7 @@ def _json_view(methods: set[str]) -> Callable[[Callable[..., Any]], View]:
 def index(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
     return {
         "knobs": control.knobs(),
-        "platforms": list(PLATFORMS),
+        "platforms": fault_targets(),
         "faults": {kind: doc for kind, (_defaults, doc) in KINDS.items()},
         "endpoints": [
             "reset/",
