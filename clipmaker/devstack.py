@@ -31,7 +31,7 @@ def _pump(name: str, proc: subprocess.Popen[bytes]) -> None:
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipmaker.settings")
-    from publishing.queue import worker_queues
+    from clipmaker.queues import worker_queues
 
     port = os.environ.get("PORT", "8000")
     os.environ.setdefault("PORT", port)

@@ -14,11 +14,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from clipmaker.celery import app
 from clipmaker.logging import log_event
-from platforms.providers import platform_values
+from clipmaker.queues import CONTROL_QUEUE, publish_queue
 
-CONTROL_QUEUE = "control"
-DEFAULT_QUEUE = "default"
 CHECK_TASK_NAME = "publishing.tasks.check_publication"
 
 
@@ -26,18 +25,7 @@ def publish_task_name(platform: str) -> str:
     return f"publishing.tasks.publish_{platform}"
 
 
-def publish_queue(platform: str) -> str:
-    return str(platform)
-
-
-def worker_queues() -> list[str]:
-    """Every queue a worker that does all the work consumes (``make run``, tests)."""
-    return [DEFAULT_QUEUE, CONTROL_QUEUE, *(publish_queue(p) for p in platform_values())]
-
-
 def _send(task_name: str, *, publication_id: int, queue: str, eta: datetime | None) -> bool:
-    from clipmaker.celery import app
-
     options: dict[str, object] = {"queue": queue}
     if eta is not None and eta > timezone.now():
         # Never more than one dispatcher tick or one check interval ahead (callers only pass
