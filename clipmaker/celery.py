@@ -1,4 +1,4 @@
-"""The Celery app: JSON only, late acks, one queue per platform plus ``default``."""
+"""The Celery app: JSON only, late acks; its queues come from ``clipmaker.queues``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import os
 from celery import Celery
 from kombu import Queue
 
+from clipmaker.queues import worker_queues
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipmaker.settings")
 
 app = Celery("clipmaker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
-PLATFORM_QUEUES = ("vk", "rutube", "dzen", "telegram")
-app.conf.task_queues = [Queue("default"), *(Queue(name) for name in PLATFORM_QUEUES)]
+
+app.conf.task_queues = [Queue(name) for name in worker_queues()]
 app.conf.task_default_queue = "default"
 app.autodiscover_tasks()

@@ -30,6 +30,9 @@ def _pump(name: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipmaker.settings")
+    from clipmaker.queues import worker_queues
+
     port = os.environ.get("PORT", "8000")
     os.environ.setdefault("PORT", port)
     manage("migrate", "--noinput")
@@ -48,7 +51,7 @@ def main() -> int:
             "--loglevel",
             "INFO",
             "-Q",
-            "default,vk,rutube,dzen,telegram",
+            ",".join(worker_queues()),
             "--concurrency",
             concurrency,
             "--without-gossip",

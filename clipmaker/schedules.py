@@ -10,13 +10,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from clipmaker.queues import CONTROL_QUEUE
+
 
 @dataclass(frozen=True)
 class Periodic:
     name: str
     task: str
     every_seconds: float
-    queue: str = "default"
+    # Control work never waits behind an upload.
+    queue: str = CONTROL_QUEUE
 
 
 def periodic_tasks() -> list[Periodic]:

@@ -296,28 +296,9 @@ CLIP_PROBE_RESEND_SECONDS = env.int("CLIP_PROBE_RESEND_SECONDS", default=300)
 
 
 # --- platforms -----------------------------------------------------------------------------
-def _platform_url(name: str, real: str, sandbox_path: str) -> str:
-    default = f"{PUBLIC_BASE_URL}/sandbox/{sandbox_path}" if PLATFORM_SANDBOX else real
-    return env.str(name, default=default).rstrip("/")
-
-
-VK_API_URL = _platform_url("VK_API_URL", "https://api.vk.com/method", "vk/method")
-VK_ID_URL = _platform_url("VK_ID_URL", "https://id.vk.com", "vkid")
-TELEGRAM_API_URL = _platform_url("TELEGRAM_API_URL", "https://api.telegram.org", "telegram")
-RUTUBE_API_URL = _platform_url("RUTUBE_API_URL", "https://rutube.ru/api", "rutube/api")
-DZEN_API_URL = _platform_url("DZEN_API_URL", "https://dzen.ru/api", "dzen")
-YANDEX_OAUTH_URL = _platform_url("YANDEX_OAUTH_URL", "https://oauth.yandex.ru", "yandex-oauth")
-# Where post links point: the real sites, or the sandbox's watch pages when it is on.
-VK_WEB_URL = _platform_url("VK_WEB_URL", "https://vk.com", "web/vk")
-TELEGRAM_WEB_URL = _platform_url("TELEGRAM_WEB_URL", "https://t.me", "web/telegram")
-RUTUBE_WEB_URL = _platform_url("RUTUBE_WEB_URL", "https://rutube.ru", "web/rutube")
-DZEN_WEB_URL = _platform_url("DZEN_WEB_URL", "https://dzen.ru", "web/dzen")
-VK_API_VERSION = "5.199"
-_sandbox_client = "sandbox-client" if PLATFORM_SANDBOX else ""
-VK_CLIENT_ID = env.str("VK_CLIENT_ID", default=_sandbox_client)
-VK_CLIENT_SECRET = env.str("VK_CLIENT_SECRET", default=_sandbox_client)
-YANDEX_CLIENT_ID = env.str("YANDEX_CLIENT_ID", default=_sandbox_client)
-YANDEX_CLIENT_SECRET = env.str("YANDEX_CLIENT_SECRET", default=_sandbox_client)
+# Each adapter declares its own base URLs and settings (``platforms/providers/<name>.py``):
+# ``VK_API_URL``, ``VK_CLIENT_ID``, ... are read from the environment (or an override here) at
+# call time, and default to the sandbox when it is on, else to the real hosts.
 TELEGRAM_LOCAL_BOT_API = env.bool("TELEGRAM_LOCAL_BOT_API", default=False)
 PLATFORM_USER_AGENT = env.str("PLATFORM_USER_AGENT", default="ClipMaker-Autopost/0.1")
 # Signed clip URLs handed to Rutube stay valid this long.
@@ -384,7 +365,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"PlatformEnum": "platforms.constants.Platform.choices"},
+    "ENUM_NAME_OVERRIDES": {"PlatformEnum": "platforms.providers.registry.platform_choices"},
     # Requests get their own components: an upload's file is binary there (a URL in answers)
     # and required strings say minLength 1, so the schema matches what the API accepts.
     "COMPONENT_SPLIT_REQUEST": True,

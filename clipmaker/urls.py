@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clipmaker import views
 from clipmaker.clips import views as clip_views
+from publishing import connection_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +17,12 @@ urlpatterns = [
     path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("clips/", include("publishing.urls")),
+    # Disconnecting cancels publications too: its views live in publishing.
+    path(
+        "settings/platforms/<str:platform>/disconnect/",
+        connection_views.platform_disconnect,
+        name="platform-disconnect",
+    ),
     path("settings/platforms/", include("platforms.urls")),
     path("settings/security/", include("clipmaker.accounts.urls")),
     path("media/clips/<int:clip_id>/", clip_views.clip_file, name="clip-file"),
@@ -23,6 +30,12 @@ urlpatterns = [
     path("api/v1/auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/", include("publishing.api_urls")),
     path("api/", include("platforms.api_urls")),
+    # After platforms' own routes, so that /api/v1/platforms/connect/ is not taken for a name.
+    path(
+        "api/v1/platforms/<str:platform>/",
+        connection_views.PlatformDisconnectApi.as_view(),
+        name="api-platform",
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -16,16 +16,16 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from clipmaker.accounts.admin import UserAdmin
-from clipmaker.accounts.models import PLAN_PLATFORMS, Plan, User
+from clipmaker.accounts.models import Plan, User, plan_allows
 from clipmaker.accounts.services import user_plan_change
-from platforms.constants import Platform
+from platforms.providers import platform_label, platform_values
 from publishing.selectors import publications_blocked_by_plan
 
 CONFIRM = "confirm"
 
 
 def _allowed_label(plan: str) -> str:
-    allowed = [str(Platform(p).label) for p in Platform.values if p in PLAN_PLATFORMS[plan]]
+    allowed = [platform_label(p) for p in platform_values() if plan_allows(plan, p)]
     return ", ".join(allowed) if allowed else "никуда"
 
 

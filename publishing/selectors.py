@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from clipmaker.accounts.models import PLAN_PLATFORMS, User
+from clipmaker.accounts.models import User, plan_allows
 from clipmaker.clips.models import Clip
+from platforms.providers import platform_values
 from publishing.models import IN_FLIGHT_STATUSES, Publication, PublicationStatus
 from stats.models import StatsSnapshot
 
@@ -116,7 +117,7 @@ def publications_blocked_by_plan(*, user: User, plan: str) -> QuerySet[Publicati
     that plan. Oldest scheduled first."""
     return (
         Publication.objects.filter(clip__owner=user, status__in=PLAN_AFFECTED_STATUSES)
-        .exclude(platform__in=PLAN_PLATFORMS[plan])
+        .exclude(platform__in=[p for p in platform_values() if plan_allows(plan, p)])
         .select_related("clip")
         .order_by("scheduled_at", "created_at", "id")
     )

@@ -8,8 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clipmaker.clips.models import Clip
-from platforms.constants import Platform
 from platforms.providers import provider_class
+from platforms.serializers import PlatformField
 from publishing.models import Publication, PublicationStatus
 
 
@@ -38,7 +38,7 @@ class OptionalURLField(serializers.URLField):
 
 class PublicationSerializer(serializers.ModelSerializer):
     clip = serializers.IntegerField(source="clip_id", read_only=True)
-    platform = serializers.ChoiceField(choices=Platform.choices, read_only=True)
+    platform = PlatformField(read_only=True)
     status = serializers.ChoiceField(choices=PublicationStatus.choices, read_only=True)
     progress = serializers.SerializerMethodField()
     stats = serializers.SerializerMethodField()
@@ -138,8 +138,7 @@ class PlatformListField(serializers.ListField):
 
 class PublishRequestSerializer(serializers.Serializer):
     platforms = PlatformListField(
-        child=serializers.ChoiceField(
-            choices=Platform.choices,
+        child=PlatformField(
             error_messages={"invalid_choice": "Неизвестная платформа «{input}»."},
         ),
         allow_empty=False,

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from clipmaker.clips.models import Clip
-from platforms.constants import Platform
 from platforms.media_limits import MediaFacts
-from platforms.providers import provider_class
+from platforms.providers import platform_label, platform_values, provider_class
 
 
 def clip_media_facts(clip: Clip) -> MediaFacts | None:
@@ -27,9 +26,7 @@ def clip_media_facts(clip: Clip) -> MediaFacts | None:
 
 
 def platform_media_problems(facts: MediaFacts, platform: str) -> list[str]:
-    return provider_class(platform).media_limits.problems(
-        facts, label=str(Platform(platform).label)
-    )
+    return provider_class(platform).media_limits.problems(facts, label=platform_label(platform))
 
 
 def clip_media_problems(*, clip: Clip, platforms: Sequence[str]) -> dict[str, list[str]]:
@@ -40,7 +37,7 @@ def clip_media_problems(*, clip: Clip, platforms: Sequence[str]) -> dict[str, li
         return {}
     found: dict[str, list[str]] = {}
     for platform in dict.fromkeys(platforms):
-        if platform in Platform.values:
+        if platform in platform_values():
             problems = platform_media_problems(facts, platform)
             if problems:
                 found[platform] = problems
@@ -49,7 +46,7 @@ def clip_media_problems(*, clip: Clip, platforms: Sequence[str]) -> dict[str, li
 
 def unacceptable_everywhere(facts: MediaFacts) -> str | None:
     """The refusal when no platform would take a video with these facts, else None."""
-    problems = {p: platform_media_problems(facts, p) for p in Platform.values}
+    problems = {p: platform_media_problems(facts, p) for p in platform_values()}
     if not all(problems.values()):
         return None
     codec_refused = [p for p in problems.values() if any("кодеке" in m for m in p)]

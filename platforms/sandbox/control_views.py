@@ -21,7 +21,8 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 
 from platforms.sandbox import control
-from platforms.sandbox.faults import KINDS, PLATFORMS
+from platforms.sandbox.faults import KINDS
+from platforms.sandbox.registry import fault_targets
 from platforms.sandbox.wire import json_response
 
 View = Callable[[HttpRequest], HttpResponse]
@@ -98,7 +99,7 @@ def _json_view(methods: set[str]) -> Callable[[Callable[..., Any]], View]:
 def index(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
     return {
         "knobs": control.knobs(),
-        "platforms": list(PLATFORMS),
+        "platforms": fault_targets(),
         "faults": {kind: doc for kind, (_defaults, doc) in KINDS.items()},
         "endpoints": [
             "reset/",

@@ -51,7 +51,7 @@ def test_list_shows_latest_status_per_platform(client_in, clip):
     body = client_in.get("/clips/").content.decode()
 
     assert 'class="badge published"' in body
-    assert "VK Клипы · Опубликовано" in body
+    assert "VK · Опубликовано" in body
     assert "Telegram · В очереди" in body
     assert "Ошибка" not in body  # the older VK failure is superseded
     assert body.count('class="badge ') == 2

@@ -9,6 +9,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from platforms.constants import Platform
+from platforms.providers import platform_values
 from publishing.models import PublicationStatus
 from tests.factories import ClipFactory, PublicationFactory, StatsSnapshotFactory
 
@@ -21,7 +22,7 @@ def _publications(clip, n: int) -> None:
     # Only one active publication per clip and platform is allowed; the rest are final.
     final = [PublicationStatus.PUBLISHED, PublicationStatus.FAILED, PublicationStatus.CANCELLED]
     for i in range(n):
-        platform = Platform.values[i % 4]
+        platform = platform_values()[i % 4]
         status = PublicationStatus.PUBLISHING if i < 4 else final[i % 3]
         PublicationFactory(clip=clip, platform=platform, status=status, views=i, likes=1)
 

@@ -16,6 +16,7 @@ from knox.models import AuthToken
 from clipmaker.accounts.models import Plan
 from clipmaker.throttling import AtomicScopedRateThrottle
 from platforms.constants import Platform
+from platforms.providers import platform_values
 from publishing.models import PublicationStatus
 from tests.factories import ClipFactory, PublicationFactory, UserFactory
 from tests.publishing.conftest import sandbox_connection
@@ -29,7 +30,7 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 @pytest.fixture
 def fuzz_user(sandbox: Any) -> Any:
     user = UserFactory(username="fuzz", plan=Plan.PRO)
-    for platform in Platform.values:
+    for platform in platform_values():
         sandbox_connection(sandbox.control, user=user, platform=platform)
     for index in range(3):
         clip = ClipFactory(owner=user, title=f"Клип {index}")
