@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clipmaker.accounts.models import User, plans_allowing
+from clipmaker.clips.fit import clip_media_problems
 from clipmaker.clips.models import Clip
 from platforms.models import ConnectionStatus, PlatformConnection
 from platforms.providers import (
@@ -285,7 +286,9 @@ def check_publish(
 
     if not platforms:
         add("platforms", "Выберите хотя бы одну платформу.")
-    if not clip.is_ready:
+    if clip.is_rejected:
+        add("clip", f"Клип отклонён: {clip.status_message} Его нельзя опубликовать.")
+    elif not clip.is_ready:
         add("clip", "Клип ещё не готов. Дождитесь окончания обработки и опубликуйте снова.")
     problem = schedule_problem(aware(scheduled_at), now=timezone.now())
     if problem:
@@ -299,6 +302,8 @@ def check_publish(
     connections = {
         c.platform: c for c in PlatformConnection.objects.filter(user=user, platform__in=known)
     }
+    # What the platform accepts of the video itself (duration, frame, codec), once probed.
+    media = clip_media_problems(clip=clip, platforms=known)
     busy = set(
         Publication.objects.filter(
             clip=clip, platform__in=known, status__in=IN_FLIGHT_STATUSES
@@ -313,6 +318,8 @@ def check_publish(
             add(platform, problem)
         if clip.size_bytes > provider_class(platform).max_file_size_bytes():
             add(platform, file_too_big_message(platform))
+        for problem in media.get(platform, []):
+            add(platform, problem)
         if platform in busy:
             add(platform, in_flight_message(platform))
             if len(errors[platform]) == before + 1:

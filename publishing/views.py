@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clipmaker.clips.fit import clip_media_problems
 from clipmaker.clips.models import Clip
 from clipmaker.clips.services import (
     ClipError,
@@ -177,7 +176,7 @@ def _clip_page(
         form = PublishForm(initial={"title": clip.title, "description": clip.description}, tz=tz)
     selected = form.data.getlist("platforms") if form.is_bound else []
     publications = list(clip.publications.all())
-    reasons = _publish_reasons(request, clip)
+    reasons = publication_check_platforms(user=request.user, clip=clip, platforms=platform_values())
     per_field = {*platform_values(), "scheduled_at"}
     return render_in_user_zone(
         request,
@@ -204,23 +203,12 @@ def _clip_page(
     )
 
 
-def _publish_reasons(request: HttpRequest, clip: Clip) -> dict[str, list[str]]:
-    """Why each platform cannot take this clip now: the publishing rules plus what the
-    platform accepts of the video itself (duration, frame, codec)."""
-    reasons = publication_check_platforms(user=request.user, clip=clip, platforms=platform_values())
-    for platform, problems in clip_media_problems(clip=clip, platforms=platform_values()).items():
-        reasons.setdefault(platform, []).extend(problems)
-    return reasons
-
-
 PROBING_NOTICE = "Файл проверяется: публикация станет доступна, когда проверка закончится."
 
 
 def _clip_notices(clip: Clip, reasons: dict[str, list[str]]) -> list[str]:
     if clip.is_processing:
         return [PROBING_NOTICE]
-    if clip.is_rejected:
-        return [f"Клип отклонён: {clip.status_message} Его нельзя опубликовать."]
     return reasons.get("clip", [])
 
 
@@ -262,9 +250,6 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
     if not form.is_valid():
         return _clip_page(request, clip, form=form, status=400)
     data = form.cleaned_data
-    media_errors = clip_media_problems(clip=clip, platforms=data["platforms"])
-    if media_errors:
-        return _clip_page(request, clip, form=form, errors=media_errors, status=400)
     try:
         created = publication_create(
             user=request.user,
@@ -304,7 +289,9 @@ def clip_publications(request: HttpRequest, clip_id: int) -> HttpResponse:
     if not in_flight and request.htmx:
         # The last poll: what can be published next has changed, so refresh the checkboxes
         # too (out of band). Earlier polls skip this check and stay cheap.
-        reasons = _publish_reasons(request, clip)
+        reasons = publication_check_platforms(
+            user=request.user, clip=clip, platforms=platform_values()
+        )
         context["platform_options"] = platform_options(
             reasons=reasons, selected=[], errors={}, publications=publications
         )
