@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from celery import current_app
 from django.utils import timezone
 
 from clipmaker.logging import log_event
@@ -36,15 +37,15 @@ def worker_queues() -> list[str]:
 
 
 def _send(task_name: str, *, publication_id: int, queue: str, eta: datetime | None) -> bool:
-    from clipmaker.celery import app
-
     options: dict[str, object] = {"queue": queue}
     if eta is not None and eta > timezone.now():
         # Never more than one dispatcher tick or one check interval ahead (callers only pass
         # near ETAs): a long ETA on the broker is redelivered or lost (DESIGN.md).
         options["eta"] = eta
     try:
-        app.send_task(task_name, args=[publication_id], **options)
+        # The project's app (``clipmaker.celery``, current once Django is set up), reached
+        # without importing it: that module derives its queues from this one.
+        current_app.send_task(task_name, args=[publication_id], **options)
     except Exception as exc:  # the broker is down: the dispatcher's sweep sends it again later
         log_event(
             "publish_enqueue_failed",
