@@ -8,6 +8,7 @@ a user is revoked when the password changes (``User.save``).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -17,7 +18,9 @@ from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import exceptions
 
-from clipmaker.accounts.models import User
+if TYPE_CHECKING:  # the model calls this module when a password changes
+    from clipmaker.accounts.models import User
+
 from clipmaker.logging import log_event
 
 REFUSED_MESSAGE = (

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from clipmaker.clips.models import Clip
-from platforms.media_limits import MediaFacts
 from platforms.providers import platform_label, platform_values, provider_class
+from platforms.providers.media_limits import MediaFacts
 
 
 def clip_media_facts(clip: Clip) -> MediaFacts | None:

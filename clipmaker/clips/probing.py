@@ -18,11 +18,12 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from clipmaker.celery import app
 from clipmaker.clips.fit import unacceptable_everywhere
 from clipmaker.clips.media import UnsupportedVideo, VideoInfo, probe
 from clipmaker.clips.models import Clip, ClipStatus
 from clipmaker.logging import log_event
-from platforms.media_limits import MediaFacts
+from platforms.providers.media_limits import MediaFacts
 
 MAX_PROBE_ATTEMPTS = 3
 FILE_MISSING = "Файл клипа не найден в хранилище. Загрузите клип снова."
@@ -117,11 +118,17 @@ def clip_probe(*, clip_id: int) -> None:
     _accept(clip_id, info)
 
 
+PROBE_TASK_NAME = "clips.tasks.probe_clip"
+
+
+def clip_probe_enqueue(*, clip_id: int) -> None:
+    """Send the probe task to the ``default`` queue (after the row is committed)."""
+    app.send_task(PROBE_TASK_NAME, args=[clip_id], queue="default")
+
+
 def clips_probe_resend_stale(*, now: Any = None) -> int:
     """Send the probe again for clips whose message was lost (broker restart); reject those
     whose attempts are used up. Returns how many were sent."""
-    from clipmaker.clips.services import clip_probe_enqueue
-
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.CLIP_PROBE_RESEND_SECONDS)
     sent = 0

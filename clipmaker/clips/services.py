@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clipmaker.accounts.models import User
 from clipmaker.clips.models import Clip, ClipStatus
+from clipmaker.clips.probing import clip_probe, clip_probe_enqueue
 from clipmaker.logging import log_event
 
 
@@ -101,13 +102,6 @@ def clip_create(
     return clip
 
 
-def clip_probe_enqueue(*, clip_id: int) -> None:
-    """Send the probe task to the ``default`` queue (after the row is committed)."""
-    from clipmaker.clips.tasks import probe_clip
-
-    probe_clip.apply_async(args=[clip_id], queue="default")
-
-
 def clip_import_path(
     *, owner: User, path: Path, title: str = "", description: str = "", probe_now: bool = True
 ) -> Clip:
@@ -123,8 +117,6 @@ def clip_import_path(
             size=path.stat().st_size,
         )
     if probe_now:
-        from clipmaker.clips.probing import clip_probe
-
         clip_probe(clip_id=clip.pk)
         clip.refresh_from_db()
     return clip

@@ -9,7 +9,7 @@ from clipmaker.clips import probing
 
 
 @shared_task(
-    name="clips.tasks.probe_clip",
+    name=probing.PROBE_TASK_NAME,
     queue="default",
     soft_time_limit=settings.CLIP_PROBE_TIME_LIMIT_SECONDS,
     time_limit=settings.CLIP_PROBE_TIME_LIMIT_SECONDS + 30,

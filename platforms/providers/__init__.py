@@ -84,7 +84,7 @@ __all__ = [
 ]
 
 # Modules of this package that are plumbing, not adapters.
-INFRASTRUCTURE = frozenset({"base", "errors", "http", "oauth", "registry", "types"})
+INFRASTRUCTURE = frozenset({"base", "errors", "http", "media_limits", "oauth", "registry", "types"})
 
 
 def discover() -> None:

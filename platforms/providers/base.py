@@ -23,7 +23,7 @@ import requests
 from django.conf import settings
 
 from platforms.constants import MB
-from platforms.media_limits import MediaLimits
+from platforms.providers.media_limits import MediaLimits
 
 from .errors import (
     AuthExpired,
@@ -115,7 +115,7 @@ class PlatformProvider(ABC):
     read_timeout: ClassVar[float] = 30.0
     upload_chunk_size: ClassVar[int] = MB
     default_retry_after: ClassVar[float] = 60.0
-    # Duration, frame shape and codecs the platform accepts (platforms/media_limits.py).
+    # Duration, frame shape and codecs the platform accepts (platforms/providers/media_limits.py).
     media_limits: ClassVar[MediaLimits] = MediaLimits()
 
     def __init__(self, *, session: requests.Session | None = None) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from platforms.constants import GB, Platform
-from platforms.media_limits import MODERN_CODECS, MediaLimits
+from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
 
 from .base import SANDBOX_CLIENT, platform_setting
 from .errors import PermanentError, ProviderError, Rejected, TransientError, UploadIncomplete

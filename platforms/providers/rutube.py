@@ -15,7 +15,7 @@ from contextlib import closing
 from typing import Any
 
 from platforms.constants import GB, Platform
-from platforms.media_limits import MODERN_CODECS, MediaLimits
+from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
 
 from .base import PlatformProvider
 from .errors import AuthExpired, ConnectInputInvalid, PermanentError, ProviderError, Rejected

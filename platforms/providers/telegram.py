@@ -19,7 +19,7 @@ import requests
 from django.conf import settings
 
 from platforms.constants import MB, Platform
-from platforms.media_limits import COMMON_CODECS, MediaLimits
+from platforms.providers.media_limits import COMMON_CODECS, MediaLimits
 
 from .base import PlatformProvider
 from .errors import (

@@ -23,7 +23,7 @@ from contextlib import closing
 from typing import Any, ClassVar
 
 from platforms.constants import GB, Platform
-from platforms.media_limits import MODERN_CODECS, MediaLimits
+from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
 
 from .base import SANDBOX_CLIENT, platform_setting
 from .errors import (

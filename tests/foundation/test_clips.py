@@ -72,18 +72,18 @@ def test_an_upload_is_processing_until_probed_and_the_request_reads_no_video(mon
 def test_the_probe_is_sent_to_the_default_queue_once_the_row_is_committed(
     django_capture_on_commit_callbacks, monkeypatch
 ):
-    from clipmaker.clips import tasks
+    from clipmaker.celery import app
 
     sent = []
     monkeypatch.setattr(
-        tasks.probe_clip, "apply_async", lambda args, queue: sent.append((args, queue))
+        app, "send_task", lambda name, args, queue: sent.append((name, args, queue))
     )
     with django_capture_on_commit_callbacks(execute=True):
         clip = clip_create(
             owner=UserFactory(), file=io.BytesIO(make_tiny_video()), filename="a.mp4", title="x"
         )
         assert sent == []
-    assert sent == [([clip.pk], "default")]
+    assert sent == [("clips.tasks.probe_clip", [clip.pk], "default")]
 
 
 @pytest.mark.parametrize(

@@ -143,11 +143,11 @@ def test_the_stale_probe_sweep_sends_lost_probes_again(tiny, settings, monkeypat
 
     from django.utils import timezone
 
-    from clipmaker.clips import tasks
+    from clipmaker.celery import app
     from clipmaker.clips.probing import clips_probe_resend_stale
 
     sent = []
-    monkeypatch.setattr(tasks.probe_clip, "apply_async", lambda args, queue: sent.append(args))
+    monkeypatch.setattr(app, "send_task", lambda name, args, queue: sent.append(args))
     fresh = _uploaded(tiny)
     lost = _uploaded(tiny)
     old = timezone.now() - timedelta(seconds=settings.CLIP_PROBE_RESEND_SECONDS + 5)
