@@ -38,6 +38,17 @@ MAX_DEPTH = 8
 _Replacement = Callable[[re.Match[str], str], str]
 
 _SHAPES: list[tuple[re.Pattern[str], _Replacement]] = [
+    # Whole tokens first, so that a generic rule below cannot cut one in two ("token 123:AA…").
+    # Telegram bot token in an API path.
+    (re.compile(r"/bot\d+:[A-Za-z0-9_-]+"), lambda m, mark: f"/bot{mark}"),
+    # Bare Telegram bot token (digits:secret), whole, even ending in "-" or "_".
+    (re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])"), lambda m, mark: mark),
+    # VK access tokens.
+    (re.compile(r"\bvk1\.a\.[A-Za-z0-9_.-]{8,}"), lambda m, mark: mark),
+    # Yandex OAuth tokens (Дзен).
+    (re.compile(r"(?<![A-Za-z0-9_-])y[0-4]_[A-Za-z0-9_-]{16,}"), lambda m, mark: mark),
+    # The platform sandbox's tokens.
+    (re.compile(r"\bsbx-[A-Za-z0-9._-]{10,}"), lambda m, mark: mark),
     # Authorization header values and their echoes: "Bearer x", "OAuth x", "Token x".
     (
         re.compile(r"(?i)\b(bearer|oauth|token)(\s+)[A-Za-z0-9._~+/=-]{8,}"),
@@ -56,16 +67,6 @@ _SHAPES: list[tuple[re.Pattern[str], _Replacement]] = [
         re.compile(r"(?<![\w.-])(code|state)=[^\s\"'&;#<>]+"),
         lambda m, mark: f"{m.group(1)}={mark}",
     ),
-    # Telegram bot token in an API path.
-    (re.compile(r"/bot\d+:[A-Za-z0-9_-]+"), lambda m, mark: f"/bot{mark}"),
-    # Bare Telegram bot token (digits:secret), whole, even ending in "-" or "_".
-    (re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])"), lambda m, mark: mark),
-    # VK access tokens.
-    (re.compile(r"\bvk1\.a\.[A-Za-z0-9_.-]{8,}"), lambda m, mark: mark),
-    # Yandex OAuth tokens (Дзен).
-    (re.compile(r"(?<![A-Za-z0-9_-])y[0-4]_[A-Za-z0-9_-]{16,}"), lambda m, mark: mark),
-    # The platform sandbox's tokens.
-    (re.compile(r"\bsbx-[A-Za-z0-9._-]{10,}"), lambda m, mark: mark),
     # Passwords in URLs: scheme://user:password@host.
     (
         re.compile(r"(://[^\s:/@]*:)[^\s@/]+@"),

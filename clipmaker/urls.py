@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("staff/", include("clipmaker.staff.urls")),
     path("clips/", include("publishing.urls")),
     path("settings/platforms/", include("platforms.urls")),
     path("media/clips/<int:clip_id>/", clip_views.clip_file, name="clip-file"),

@@ -7,6 +7,16 @@ import pytest
 pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.worker", "tests.fixtures.browser"]
 
 
+def pytest_sessionstart(session):  # type: ignore[no-untyped-def]
+    """The run's processes (this one, workers, web servers) share one empty metrics folder."""
+    from django.conf import settings
+
+    from clipmaker.metrics.multiproc import metrics_dir_prepare
+
+    assert settings.METRICS_DIR  # settings point PROMETHEUS_MULTIPROC_DIR at it
+    metrics_dir_prepare(clean=True)
+
+
 REAL_WEB_URLS = {
     "VK_WEB_URL": "https://vk.com",
     "TELEGRAM_WEB_URL": "https://t.me",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce
@@ -37,6 +37,23 @@ def due_unclaimed_rows():  # type: ignore[no-untyped-def]
         | Q(status=PublicationStatus.QUEUED)
         & (Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
     )
+
+
+def due_unclaimed_by_platform(*, now: datetime) -> dict[str, tuple[int, float | None]]:
+    """Per platform: how many rows are due and unclaimed, and the oldest one's wait (s)."""
+    rows = (
+        due_unclaimed_rows()
+        .annotate(due_at=Coalesce("next_attempt_at", "scheduled_at", "queued_at"))
+        .values("platform")
+        .annotate(n=Count("id"), oldest=Min("due_at"))
+    )
+    return {
+        r["platform"]: (
+            r["n"],
+            max(0.0, (now - r["oldest"]).total_seconds()) if r["oldest"] else None,
+        )
+        for r in rows
+    }
 
 
 class BrokerCollector(Collector):
@@ -87,18 +104,9 @@ class DatabaseCollector(Collector):
             "How long the oldest due, unclaimed publication has waited",
             labels=["platform"],
         )
-        rows = (
-            due_unclaimed_rows()
-            .annotate(due_at=Coalesce("next_attempt_at", "scheduled_at", "queued_at"))
-            .values("platform")
-            .annotate(n=Count("id"), oldest=Min("due_at"))
-        )
-        for row in rows:
-            due.add_metric([row["platform"]], row["n"])
-            oldest = row["oldest"]
-            lag.add_metric(
-                [row["platform"]], max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
-            )
+        for platform, (n, oldest) in sorted(due_unclaimed_by_platform(now=now).items()):
+            due.add_metric([platform], n)
+            lag.add_metric([platform], oldest or 0.0)
         yield due
         yield lag
 
