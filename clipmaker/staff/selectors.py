@@ -223,7 +223,7 @@ def _problems(overview: Overview, queue_lengths: dict[str, int]) -> list[str]:
         rate = fig.success_rate
         if fig.success_state in ("warning", "critical") and rate is not None:
             problems.append(
-                f"{fig.label}: успешно {rate:.0%} публикаций за 24 ч "
+                f"{fig.label}: успешно {rate * 100:.0f} % публикаций за 24 ч "
                 f"({fig.failed} с ошибкой из {fig.finished})."
             )
         if fig.due_oldest_seconds is not None and fig.due_oldest_seconds > LAG_LIMIT_SECONDS:
