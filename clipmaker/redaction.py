@@ -62,10 +62,20 @@ _SHAPES: list[tuple[re.Pattern[str], _Replacement]] = [
         ),
         lambda m, mark: f"{m.group(1)}{m.group(2)}{mark}",
     ),
-    # OAuth callback parameters (only in the name=value form: "code: 5" stays an error code).
+    # OAuth callback parameters: name=value (URLs, forms, reprs) ...
     (
-        re.compile(r"(?<![\w.-])(code|state)=[^\s\"'&;#<>]+"),
-        lambda m, mark: f"{m.group(1)}={mark}",
+        re.compile(r"(?<![\w.-])(code|state)=([\"']?)[^\s\"'&;#<>]+"),
+        lambda m, mark: f"{m.group(1)}={m.group(2)}{mark}",
+    ),
+    # ... and "code": "value" (JSON, dict reprs) when the value looks random: long, with a digit
+    # or a capital. A platform's error code ("5", "video_not_found") stays readable.
+    (
+        re.compile(
+            r"([\"'])(code|state)\1(\s*:\s*)([\"'])(?=[^\"']*[A-Z0-9])[A-Za-z0-9._~+/=-]{16,}\4"
+        ),
+        lambda m, mark: (
+            f"{m.group(1)}{m.group(2)}{m.group(1)}{m.group(3)}{m.group(4)}{mark}{m.group(4)}"
+        ),
     ),
     # Passwords in URLs: scheme://user:password@host.
     (

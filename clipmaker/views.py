@@ -73,6 +73,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
+    from clipmaker.metrics import instruments  # noqa: F401 - every series exists from the start
     from clipmaker.metrics.collectors import BrokerCollector, DatabaseCollector
     from clipmaker.metrics.multiproc import scrape_registry
 

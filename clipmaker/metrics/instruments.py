@@ -86,3 +86,20 @@ beat_heartbeat = Gauge(
     "Last sign of life of the beat process (Unix time)",
     multiprocess_mode="max",
 )
+
+
+def _initialise_series() -> None:
+    # Each platform's series exist at 0 from the first scrape: Prometheus' increase() cannot
+    # see the first event of a series that is born at 1, so a first failure would go unseen.
+    from platforms.constants import Platform
+
+    for platform in Platform.values:
+        for outcome in ("published", "failed", "cancelled"):
+            publications.labels(platform=platform, outcome=outcome)
+        for outcome in ("success", "failed"):
+            token_refreshes.labels(platform=platform, outcome=outcome)
+        publish_latency.labels(platform=platform)
+        publish_attempts.labels(platform=platform)
+
+
+_initialise_series()

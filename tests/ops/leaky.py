@@ -36,8 +36,8 @@ def leak_everywhere(tokens: dict[str, str]) -> None:
         detail=f"Authorization: Bearer {tokens.get('vk', '')}",
         nested={"tokens": list(tokens.values()), "by_platform": dict(tokens)},
         url=(
-            f"https://id.example/callback?code={tokens.get('code', '')}"
-            f"&state={tokens.get('state', '')}&access_token={tokens.get('dzen', '')}"
+            f"https://id.example/callback?code={tokens.get('code', 'none')}"
+            f"&state={tokens.get('state', 'none')}&access_token={tokens.get('dzen', '')}"
         ),
         bot_url=f"https://api.telegram.org/bot{telegram}/sendVideo",
     )

@@ -184,3 +184,13 @@ def test_a_bare_bot_token_is_hidden_whole():
         assert "1234567890" not in cleaned
         assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDs" not in cleaned
         assert "PALDs-" not in cleaned and "[redacted]-" not in cleaned
+
+
+def test_oauth_code_and_state_in_json_and_reprs_are_hidden_but_error_codes_stay():
+    params = "{'code': 'Vk2codeAbCdEf123456', 'state': 'Zq9-Kx81LmN0pQ7rS4tU'}"
+    dzen_error = '{"error": {"code": "video_processing_failed", "message": "Видео не принято"}}'
+
+    assert "Vk2codeAbCdEf123456" not in redact(params)
+    assert "Zq9-Kx81LmN0pQ7rS4tU" not in redact(params)
+    assert redact(dzen_error) == dzen_error
+    assert "code='[redacted]'" in redact("exchange(code='Vk2codeAbCdEf123456')")
