@@ -278,3 +278,52 @@ def test_probes_answer_an_internal_address_over_plain_http(client, settings):
     assert health.status_code == 200 and health.json()["status"] == "ok"
     assert scrape_.status_code == 200
     assert page.status_code == 400  # every other path still checks the host
+
+
+@pytest.mark.integration
+def test_a_worker_only_host_serves_its_metrics_and_nothing_else(transactional_db, tmp_path):
+    import socket
+
+    import requests
+
+    from tests.fixtures.worker import database_url
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log_event("publish_job_success", publication_id=1, platform="dzen", latency_seconds=1)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clipmaker.settings",
+        "DATABASE_URL": database_url(),
+        "METRICS_TOKEN": "host-scrape",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve_metrics", "--bind", "127.0.0.1", "--port", str(port)],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                refused = requests.get(f"{url}/metrics", timeout=10)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline and server.poll() is None
+                time.sleep(0.2)
+        scraped = requests.get(
+            f"{url}/metrics", headers={"Authorization": "Bearer host-scrape"}, timeout=10
+        )
+        other = requests.get(f"{url}/clips/", timeout=10)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    assert refused.status_code == 401
+    assert scraped.status_code == 200
+    assert 'clipmaker_publications_total{outcome="published",platform="dzen"}' in scraped.text
+    assert other.status_code == 404

@@ -27,9 +27,7 @@ def _lines(log: str) -> list[dict]:
     return lines
 
 
-def test_a_publish_through_a_real_worker_moves_the_web_metrics(
-    sandbox, worker_factory, client
-):
+def test_a_publish_through_a_real_worker_moves_the_web_metrics(sandbox, worker_factory, client):
     started = time.time()
     worker = worker_factory(env={"LOG_FORMAT": "json"})
     user = UserFactory()
