@@ -194,3 +194,13 @@ def test_oauth_code_and_state_in_json_and_reprs_are_hidden_but_error_codes_stay(
     assert "Zq9-Kx81LmN0pQ7rS4tU" not in redact(params)
     assert redact(dzen_error) == dzen_error
     assert "code='[redacted]'" in redact("exchange(code='Vk2codeAbCdEf123456')")
+
+
+def test_secrets_are_found_at_any_position_and_overlaps_hidden_as_one():
+    first, second = "Qw3rTy7uIoP1", "IoP1aSd5FgH9"  # the second starts inside the first
+    secret_register(first)
+    secret_register(second)
+
+    for prefix in ("", "a", "ab", "abc", "abcd", "abcde"):
+        assert redact(f"{prefix}{first}!", marker="#") == f"{prefix}#!"
+    assert redact(f"x{first}aSd5FgH9y", marker="#") == "x#y"
