@@ -72,9 +72,10 @@ class RequestIdMiddleware:
         return response
 
 
-# Form and JSON fields whose value is a secret the user sends us (connect forms, the API, the
-# login form), and OAuth callback parameters.
-_SECRET_FIELD = re.compile(r"(?i)(token|secret|password|code_verifier)")
+# Form and JSON fields whose value is a token the user sends us (connect forms, the API), and
+# OAuth callback parameters. (Passwords are not kept: nothing logs them, and a process-long
+# copy of every password would be a gift to a memory dump.)
+_SECRET_FIELD = re.compile(r"(?i)(token|secret|code_verifier)")
 _CALLBACK_PARAMS = ("code", "state")
 
 

@@ -71,3 +71,9 @@ def connect_celery_signals() -> None:
     signals.before_task_publish.connect(_before_task_publish, weak=False)
     signals.task_prerun.connect(_task_prerun, weak=False)
     signals.task_postrun.connect(_task_postrun, weak=False)
+
+
+def log_context_bind(**values: Any) -> None:
+    """Add fields to every line logged from here on in this request or task (e.g. the
+    publication, clip and user of an attempt); cleared when the task or request ends."""
+    structlog.contextvars.bind_contextvars(**values)

@@ -202,3 +202,19 @@ def test_no_header_is_added_outside_a_request():
     headers: dict[str, str] = {}
     _before_task_publish(headers=headers)
     assert headers == {}
+
+
+def test_fields_bound_for_a_task_are_on_each_of_its_lines_and_gone_after(capture):
+    from clipmaker.request_context import _task_postrun, log_context_bind
+
+    out = capture("json")
+    task = SimpleNamespace(name="publishing.tasks.publish_vk", request=SimpleNamespace())
+    _task_prerun(task_id="t-2", task=task)
+    log_context_bind(publication_id=42, user_id=7)
+    logging.getLogger("platforms.providers.vk").info("upload started")
+    _task_postrun()
+    logging.getLogger("platforms.providers.vk").info("after the task")
+
+    during, after = (json.loads(line) for line in out.getvalue().splitlines())
+    assert (during["publication_id"], during["user_id"], during["task_id"]) == (42, 7, "t-2")
+    assert "publication_id" not in after and "task_id" not in after
