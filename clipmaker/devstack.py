@@ -44,6 +44,9 @@ def _fresh_metrics_dir() -> None:
 
 
 def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipmaker.settings")
+    from clipmaker.queues import CONTROL_QUEUE, worker_queues
+
     port = os.environ.get("PORT", "8000")
     os.environ.setdefault("PORT", port)
     manage("migrate", "--noinput")
@@ -63,7 +66,7 @@ def main() -> int:
             "--loglevel",
             "INFO",
             "-Q",
-            "default,vk,rutube,dzen,telegram",
+            ",".join(q for q in worker_queues() if q != CONTROL_QUEUE),
             "--concurrency",
             concurrency,
             "-n",
@@ -81,7 +84,7 @@ def main() -> int:
             "--loglevel",
             "INFO",
             "-Q",
-            "control",
+            CONTROL_QUEUE,
             "--concurrency",
             "1",
             "-n",

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clipmaker import views
 from clipmaker.clips import views as clip_views
+from publishing import connection_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,18 +14,35 @@ urlpatterns = [
     path("metrics", views.metrics, name="metrics"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("staff/", include("clipmaker.staff.urls")),
     path("clips/", include("publishing.urls")),
+    # Disconnecting cancels publications too: its views live in publishing.
+    path(
+        "settings/platforms/<str:platform>/disconnect/",
+        connection_views.platform_disconnect,
+        name="platform-disconnect",
+    ),
     path("settings/platforms/", include("platforms.urls")),
+    path("settings/security/", include("clipmaker.accounts.urls")),
     path("media/clips/<int:clip_id>/", clip_views.clip_file, name="clip-file"),
     path("public/clips/<str:signed>/", clip_views.signed_clip_file, name="signed-clip-file"),
     path("api/v1/auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/", include("publishing.api_urls")),
     path("api/", include("platforms.api_urls")),
+    # After platforms' own routes, so that /api/v1/platforms/connect/ is not taken for a name.
+    path(
+        "api/v1/platforms/<str:platform>/",
+        connection_views.PlatformDisconnectApi.as_view(),
+        name="api-platform",
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 if settings.PLATFORM_SANDBOX:
     urlpatterns.append(path("sandbox/", include("platforms.sandbox.urls")))
+
+# Last: whatever else is under /api/ answers a JSON 404.
+urlpatterns.append(re_path(r"^api/", views.api_not_found, name="api-not-found"))

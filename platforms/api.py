@@ -11,14 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait, wait_label
-from platforms import selectors, services
-from platforms.constants import OAUTH_PLATFORMS, Platform
-from platforms.models import PlatformConnection
+from platforms import connect, selectors, services
+from platforms.providers import is_platform, platform_values, provider_class
 from platforms.serializers import (
     AuthorizeUrlSerializer,
     ConnectRequestSerializer,
     DetailSerializer,
-    DisconnectResultSerializer,
     ErrorsSerializer,
     PlatformStateSerializer,
     TestResultSerializer,
@@ -31,8 +29,8 @@ PLATFORM_PARAM = OpenApiParameter(
     "platform",
     str,
     OpenApiParameter.PATH,
-    enum=Platform.values,
-    description="vk, rutube, dzen, telegram",
+    enum=platform_values(),
+    description=", ".join(platform_values()),
 )
 
 
@@ -41,8 +39,8 @@ def connect_throttle_wait(request: HttpRequest) -> float | None:
     return throttle_wait(request, CONNECT_SCOPE)
 
 
-def _platform_or_404(platform: str) -> str:
-    if platform not in Platform.values:
+def platform_or_404(platform: str) -> str:
+    if not is_platform(platform):
         raise Http404
     return platform
 
@@ -57,7 +55,7 @@ def check_throttled_message(wait: float) -> str:
 
 class PlatformListApi(APIView):
     @extend_schema(
-        summary="Connections to all four platforms",
+        summary="Connections to every platform",
         responses=PlatformStateSerializer(many=True),
         tags=["platforms"],
     )
@@ -97,16 +95,11 @@ class PlatformConnectApi(APIView):
         data = serializer.validated_data
         platform = data["platform"]
         try:
-            if platform in OAUTH_PLATFORMS:
-                url = services.connection_oauth_start(user=request.user, platform=platform)
+            if provider_class(platform).uses_oauth:
+                url = connect.connection_oauth_start(user=request.user, platform=platform)
                 return Response({"authorize_url": url})
-            services.connection_connect_token(
-                user=request.user,
-                platform=platform,
-                token=data.get("token", ""),
-                chat_id=data.get("chat_id") or None,
-            )
-        except services.ConnectionRejected as exc:
+            connect.connection_connect_token(user=request.user, platform=platform, values=data)
+        except connect.ConnectionRejected as exc:
             return Response({"errors": {exc.field: [exc.message]}}, status=400)
         state = selectors.platform_state_get(user=request.user, platform=platform)
         return Response(PlatformStateSerializer(state).data, status=status.HTTP_201_CREATED)
@@ -127,26 +120,8 @@ class PlatformTestApi(APIView):
         tags=["platforms"],
     )
     def post(self, request: Request, platform: str) -> Response:
-        conn = selectors.connection_get(user=request.user, platform=_platform_or_404(platform))
+        conn = selectors.connection_get(user=request.user, platform=platform_or_404(platform))
         if conn is None:
             raise Http404
         ok, detail = services.connection_test(connection=conn)
         return Response({"ok": ok, "detail": detail})
-
-
-class PlatformDetailApi(APIView):
-    @extend_schema(
-        summary="Disconnect a platform",
-        description="Wipes the stored tokens and cancels the scheduled and queued publications.",
-        parameters=[PLATFORM_PARAM],
-        responses={200: DisconnectResultSerializer, 404: DetailSerializer},
-        tags=["platforms"],
-    )
-    def delete(self, request: Request, platform: str) -> Response:
-        try:
-            cancelled = services.connection_disconnect(
-                user=request.user, platform=_platform_or_404(platform)
-            )
-        except PlatformConnection.DoesNotExist:
-            raise Http404 from None
-        return Response({"cancelled_publications": cancelled})

@@ -1,8 +1,13 @@
-"""API routes for platform connections and the OAuth callbacks, mounted at /api/."""
+"""API routes for platform connections and the OAuth callbacks, mounted at /api/.
+
+``DELETE /api/v1/platforms/{platform}/`` (disconnect) cancels publications too, so it lives in
+``publishing`` and is routed by the project's URL conf.
+"""
 
 from django.urls import path
 
 from platforms import api, views
+from platforms.providers import oauth_platforms
 
 urlpatterns = [
     path("v1/platforms/", api.PlatformListApi.as_view(), name="api-platforms"),
@@ -12,13 +17,14 @@ urlpatterns = [
         api.PlatformTestApi.as_view(),
         name="api-platforms-test",
     ),
-    path("v1/platforms/<str:platform>/", api.PlatformDetailApi.as_view(), name="api-platform"),
-    # Exact redirect URIs registered with VK ID and Yandex (built from PUBLIC_BASE_URL).
-    path("oauth/vk/callback", views.oauth_callback, {"platform": "vk"}, name="oauth-vk-callback"),
-    path(
-        "oauth/dzen/callback",
-        views.oauth_callback,
-        {"platform": "dzen"},
-        name="oauth-dzen-callback",
+    # Exact redirect URIs registered with each OAuth platform (built from PUBLIC_BASE_URL).
+    *(
+        path(
+            f"oauth/{platform}/callback",
+            views.oauth_callback,
+            {"platform": platform},
+            name=f"oauth-{platform}-callback",
+        )
+        for platform in oauth_platforms()
     ),
 ]

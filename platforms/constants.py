@@ -1,25 +1,19 @@
-"""Platform identifiers and per-platform facts shared by every layer (no ORM, no network)."""
+"""Identifiers of the built-in platforms, and size units (no ORM, no network).
 
-from django.db import models
+The provider registry (``platforms.providers.registry``) is the authority on which platforms
+exist, their labels and their facts; these names only spare code that means one particular
+platform (its own adapter, its sandbox, tests) from spelling the string.
+"""
 
-
-class Platform(models.TextChoices):
-    VK = "vk", "VK Клипы"
-    RUTUBE = "rutube", "Rutube"
-    DZEN = "dzen", "Дзен"
-    TELEGRAM = "telegram", "Telegram"
+from enum import StrEnum
 
 
-OAUTH_PLATFORMS = frozenset({Platform.VK, Platform.DZEN})
-TOKEN_PLATFORMS = frozenset({Platform.RUTUBE, Platform.TELEGRAM})
+class Platform(StrEnum):
+    VK = "vk"
+    RUTUBE = "rutube"
+    DZEN = "dzen"
+    TELEGRAM = "telegram"
+
 
 MB = 1024 * 1024
 GB = 1024 * MB
-
-# «VK Клипы» is plural in Russian: «VK Клипы подключены», «Telegram подключён».
-_PLURAL_LABELS = frozenset({Platform.VK})
-
-
-def agree(platform: str, singular: str, plural: str) -> str:
-    """The word that agrees with the platform's label (``agree(p, "подключён", "подключены")``)."""
-    return plural if platform in _PLURAL_LABELS else singular

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from platforms import crypto
-from platforms.constants import Platform
+from platforms.providers.registry import platform_choices
 
 TOKEN_FIELDS = ("access_token", "refresh_token")
 
@@ -30,7 +30,7 @@ class PlatformConnection(models.Model):
         related_name="platform_connections",
         verbose_name="пользователь",
     )
-    platform = models.CharField("платформа", max_length=16, choices=Platform.choices)
+    platform = models.CharField("платформа", max_length=16, choices=platform_choices)
     status = models.CharField(
         "состояние",
         max_length=16,
@@ -90,7 +90,7 @@ class PlatformConnection(models.Model):
 
     def credentials(self) -> Any:
         """Provider credentials, decrypted in memory at the moment of use."""
-        from platforms.providers.base import Credentials
+        from platforms.providers.types import Credentials
 
         return Credentials(
             access_token=self.get_token("access_token") or "",

@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from platforms.constants import OAUTH_PLATFORMS, Platform
 from platforms.models import ConnectionStatus, PlatformConnection
+from platforms.providers import oauth_platforms, provider_classes
 
 DISCONNECTED = "disconnected"
 
@@ -48,23 +48,24 @@ def connection_get(*, user: Any, platform: str) -> PlatformConnection | None:
 
 
 def platform_state_list(*, user: Any) -> list[PlatformState]:
-    """All four platforms in display order, each with the user's connection state."""
+    """Every platform in display order, each with the user's connection state."""
     rows = {c.platform: c for c in PlatformConnection.objects.filter(user=user)}
     states = []
-    for platform in Platform:
-        conn = rows.get(platform.value)
+    for provider in provider_classes():
+        platform = str(provider.platform)
+        conn = rows.get(platform)
         live = conn is not None and conn.status != ConnectionStatus.REVOKED
         states.append(
             PlatformState(
-                platform=platform.value,
-                label=platform.label,
+                platform=platform,
+                label=provider.label,
                 status=conn.status if conn is not None else DISCONNECTED,
                 account_name=conn.account_name if live and conn else "",
                 account_id=conn.account_id if live and conn else "",
                 connected_at=conn.connected_at if live and conn else None,
                 expires_at=conn.expires_at if live and conn else None,
-                allowed_by_plan=user.plan_allows(platform.value),
-                uses_oauth=platform in OAUTH_PLATFORMS,
+                allowed_by_plan=user.plan_allows(platform),
+                uses_oauth=provider.uses_oauth,
                 last_checked_at=conn.last_checked_at if live and conn else None,
                 last_check_ok=conn.last_check_ok if live and conn else None,
                 last_error=conn.last_error if live and conn else "",
@@ -84,7 +85,7 @@ def connection_list_expiring(*, within_seconds: int) -> QuerySet[PlatformConnect
     return (
         PlatformConnection.objects.filter(
             status=ConnectionStatus.ACTIVE,
-            platform__in=[p.value for p in OAUTH_PLATFORMS],
+            platform__in=oauth_platforms(),
             expires_at__isnull=False,
             expires_at__lte=horizon,
         )

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
-from platforms.constants import Platform
+from platforms.providers import platform_choices, provider_class, provider_classes
+
+
+class PlatformField(serializers.ChoiceField):
+    """A platform identifier; the choices are the registry's when the serializer is built."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("choices", None)
+        super().__init__(choices=platform_choices(), **kwargs)
 
 
 class PlatformStateSerializer(serializers.Serializer):
-    platform = serializers.ChoiceField(choices=Platform.choices)
+    platform = PlatformField()
     status = serializers.ChoiceField(
         choices=["active", "expired", "revoked", "disconnected"],
         help_text="active, expired, revoked, or disconnected (never connected)",
@@ -23,34 +33,45 @@ class PlatformStateSerializer(serializers.Serializer):
 
 
 class ConnectRequestSerializer(serializers.Serializer):
-    platform = serializers.ChoiceField(
-        choices=Platform.choices,
+    """``platform`` plus the connect inputs of token platforms (their adapters declare them).
+
+    Which inputs a platform requires is checked in ``validate``; the platform itself checks
+    their shape and the token (``platforms.connect``).
+    """
+
+    platform = PlatformField(
         error_messages={"invalid_choice": "Неизвестная платформа «{input}»."},
-    )
-    token = serializers.CharField(
-        required=False,
-        write_only=True,
-        allow_blank=True,
-        max_length=512,
-        help_text="rutube: API token; telegram: bot token from @BotFather",
-    )
-    chat_id = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=200,
-        help_text="telegram only: @channel or numeric id (-100...)",
     )
 
     def validate(self, attrs: dict) -> dict:
-        platform = attrs["platform"]
         errors: dict[str, list[str]] = {}
-        if platform in (Platform.RUTUBE, Platform.TELEGRAM) and not attrs.get("token"):
-            errors["token"] = ["Вставьте токен."]
-        if platform == Platform.TELEGRAM and not attrs.get("chat_id"):
-            errors["chat_id"] = ["Укажите канал: @имя_канала или его числовой id."]
+        for spec in provider_class(attrs["platform"]).connect_fields:
+            if not attrs.get(spec.name):
+                errors[spec.name] = [spec.required_message]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+
+def _connect_input_fields() -> dict[str, serializers.Field]:
+    fields: dict[str, serializers.Field] = {}
+    for provider in provider_classes():
+        for spec in provider.connect_fields:
+            field = fields.get(spec.name)
+            used_by = f"{provider.platform}: {spec.label}"
+            help_text = f"{field.help_text}; {used_by}" if field is not None else used_by
+            fields[spec.name] = serializers.CharField(
+                required=False,
+                allow_blank=True,
+                write_only=spec.secret,
+                max_length=spec.max_length,
+                help_text=help_text,
+            )
+    return fields
+
+
+for _name, _field in _connect_input_fields().items():
+    ConnectRequestSerializer._declared_fields[_name] = _field
 
 
 class AuthorizeUrlSerializer(serializers.Serializer):

@@ -1,18 +1,19 @@
 """Writes and business rules for platform connections.
 
-Every change to a connection goes through here: connecting (OAuth or a pasted token), testing,
-refreshing OAuth tokens (serialised per connection), marking expired and disconnecting. Network
-calls (code exchange, verify, refresh) always happen with no database transaction open; only the
-final write is atomic.
+Every change to a connection's row goes through here: storing verified tokens (the connect
+flows in ``platforms.connect`` end here), testing, refreshing OAuth tokens (serialised per
+connection), marking expired, revoking, rotating the encryption key. Network calls (verify,
+refresh) always happen with no database transaction open; only the final write is atomic.
+Disconnecting, which also cancels publications, is ``publishing.services.connection_disconnect``:
+this package never reaches into publishing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,39 +25,20 @@ from django.utils import timezone
 from clipmaker.logging import log_event
 from clipmaker.shared_state import file_lock, redis_client, redis_key
 from platforms import crypto
-from platforms.constants import OAUTH_PLATFORMS, TOKEN_PLATFORMS, Platform, agree
 from platforms.models import TOKEN_FIELDS, ConnectionStatus, PlatformConnection
-from platforms.oauth import (
-    OAuthStateInvalid,
-    oauth_redirect_uri,
-    oauth_state_consume,
-    oauth_state_issue,
-)
-from platforms.providers.errors import (
+from platforms.providers import (
     AuthExpired,
     PermanentError,
     ProviderError,
     RateLimited,
     TransientError,
+    get_provider,
+    platform_label,
 )
 
 # How long a refresh may hold its per-connection lock, and how long another caller waits for it.
 REFRESH_LOCK_TTL_SECONDS = 60
 REFRESH_LOCK_WAIT_SECONDS = 30.0
-
-
-class ConnectionRejected(Exception):
-    """A connect attempt refused with a Russian message saying what to do next.
-
-    ``field`` names the input at fault (``token``, ``chat_id``) or ``platform`` for refusals
-    that are not about an input (plan, OAuth denied, stale link).
-    """
-
-    def __init__(self, message: str, *, field: str = "platform", code: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
 
 
 class ConnectionRefreshFailed(PermanentError):
@@ -201,8 +183,6 @@ def connection_refresh(
     permanent error) marks the connection ``expired`` and raises ``ConnectionRefreshFailed``;
     transient errors and rate limits propagate unchanged, leaving the connection as it was.
     """
-    from platforms.providers import get_provider
-
     held_token = connection.access_token_sealed
     with _refresh_lock(connection.pk):
         current = PlatformConnection.objects.get(pk=connection.pk)
@@ -263,252 +243,11 @@ def connection_refresh(
 
 
 def _refresh_refused_message(connection: PlatformConnection) -> str:
-    label = connection.get_platform_display()
+    label = platform_label(connection.platform)
     return f"Доступ к {label} истёк или был отозван. Переподключите {label} в разделе «Платформы»."
 
 
-# --- connecting ------------------------------------------------------------------------------
-
-# Proactive refresh window of the beat task.
-REFRESH_AHEAD_SECONDS = 10 * 60
-
-
-def _label(platform: str) -> str:
-    return Platform(platform).label
-
-
-def connection_plan_check(*, user: Any, platform: str) -> None:
-    """Raise ``ConnectionRejected`` unless the user's plan allows connecting ``platform``."""
-    if user.plan_allows(platform):
-        return
-    if not any(user.plan_allows(p) for p in Platform.values):
-        message = (
-            "На тарифе Free публикация в соцсети недоступна. Перейдите на тариф Start, "
-            "чтобы подключить VK, или на Pro, чтобы подключить все платформы."
-        )
-    else:
-        message = (
-            f"Ваш тариф не включает {_label(platform)}. Перейдите на тариф Pro, "
-            "чтобы подключить все платформы."
-        )
-    raise ConnectionRejected(message, field="platform", code="plan")
-
-
-def connection_oauth_start(*, user: Any, platform: str) -> str:
-    """Begin an OAuth connection: remember state + PKCE verifier, return the authorize URL."""
-    from platforms.providers import get_provider
-
-    if platform not in OAUTH_PLATFORMS:
-        raise ConnectionRejected(
-            f"{_label(platform)} подключается токеном, а не через вход на сайте платформы.",
-            code="not_oauth",
-        )
-    connection_plan_check(user=user, platform=platform)
-    start = oauth_state_issue(user_id=user.pk, platform=platform)
-    return get_provider(platform).authorization_url(
-        state=start.state, code_challenge=start.code_challenge, redirect_uri=start.redirect_uri
-    )
-
-
-def connection_oauth_complete(
-    *, user: Any, platform: str, params: Mapping[str, str]
-) -> PlatformConnection:
-    """Finish an OAuth connection from the callback's query parameters.
-
-    The state is checked (and used up) before anything else; only then is the code exchanged,
-    with no transaction open. A refusal at any step stores nothing.
-    """
-    from platforms.providers import get_provider
-
-    label = _label(platform)
-    state = str(params.get("state") or "")
-    error = str(params.get("error") or "")
-    try:
-        verifier = oauth_state_consume(state=state, user_id=user.pk, platform=platform)
-    except OAuthStateInvalid:
-        if error == "access_denied":
-            raise _denied(label) from None
-        raise ConnectionRejected(
-            f"Ссылка для подключения {label} устарела или уже использована. "
-            f"Нажмите «Подключить» у {label} ещё раз.",
-            code="state",
-        ) from None
-    if error:
-        if error == "access_denied":
-            raise _denied(label)
-        raise ConnectionRejected(
-            f"{label} не разрешил подключение. Нажмите «Подключить» у {label} ещё раз.",
-            code="oauth_error",
-        )
-    code = str(params.get("code") or "")
-    if not code:
-        raise ConnectionRejected(
-            f"{label} не передал код подтверждения. Нажмите «Подключить» у {label} ещё раз.",
-            code="no_code",
-        )
-    connection_plan_check(user=user, platform=platform)
-    extra: dict[str, str] = {}
-    if platform == Platform.VK:
-        extra = {"device_id": str(params.get("device_id") or ""), "state": state}
-    provider = get_provider(platform)
-    try:
-        tokens = provider.exchange_code(
-            code=code,
-            code_verifier=verifier,
-            redirect_uri=oauth_redirect_uri(platform=platform),
-            **extra,
-        )
-    except (TransientError, RateLimited):
-        raise ConnectionRejected(
-            f"{label} сейчас недоступен. Подождите минуту и нажмите «Подключить» ещё раз.",
-            code="unavailable",
-        ) from None
-    except ProviderError as exc:
-        raise ConnectionRejected(exc.user_message, code="exchange") from None
-    account_name = tokens.account_name
-    account_id = tokens.account_id
-    extra_kept = dict(tokens.extra)
-    if not account_name:
-        # The adapter reads the account after the exchange; ask once more if that failed.
-        from platforms.providers.base import Credentials
-
-        try:
-            info = provider.verify(
-                credentials=Credentials(access_token=tokens.access_token, extra=tokens.extra)
-            )
-        except ProviderError:
-            info = None
-        if info is not None:
-            account_name, account_id = info.account_name, account_id or info.account_id
-            extra_kept = {**info.extra, **extra_kept}
-    return connection_store(
-        user=user,
-        platform=platform,
-        access_token=tokens.access_token,
-        refresh_token=tokens.refresh_token,
-        expires_at=tokens.expires_at,
-        account_id=account_id,
-        account_name=account_name or label,
-        extra=extra_kept,
-    )
-
-
-def _denied(label: str) -> ConnectionRejected:
-    return ConnectionRejected(
-        f"Вы не разрешили доступ к {label}, подключение не создано. Чтобы публиковать в {label}, "
-        f"нажмите «Подключить» ещё раз и выберите «Разрешить».",
-        code="access_denied",
-    )
-
-
-_TELEGRAM_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
-_TELEGRAM_CHAT_RE = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20})$")
-_TELEGRAM_CHAT_FIELDS = {"no_chat", "not_a_channel", "cannot_post", "not_admin"}
-
-
-def telegram_chat_normalise(value: str) -> str:
-    """``@name``, ``name``, ``https://t.me/name`` or a numeric id → ``@name`` / the id."""
-    chat = value.strip()
-    for prefix in ("https://t.me/", "http://t.me/", "t.me/"):
-        if chat.lower().startswith(prefix):
-            chat = "@" + chat[len(prefix) :].strip("/")
-    if chat and not chat.startswith("@") and not chat.lstrip("-").isdigit():
-        chat = "@" + chat
-    return chat
-
-
-def connection_connect_token(
-    *, user: Any, platform: str, token: str, chat_id: str | None = None
-) -> PlatformConnection:
-    """Connect Rutube (API token) or Telegram (bot token + channel) after verifying them."""
-    from platforms.providers import get_provider
-    from platforms.providers.base import Credentials
-
-    label = _label(platform)
-    if platform not in TOKEN_PLATFORMS:
-        raise ConnectionRejected(
-            f"{label} подключается через вход на сайте платформы: нажмите «Подключить».",
-            code="not_token",
-        )
-    connection_plan_check(user=user, platform=platform)
-    token = (token or "").strip()
-    if not token:
-        raise ConnectionRejected("Вставьте токен.", field="token", code="required")
-    extra: dict[str, Any] = {}
-    if platform == Platform.TELEGRAM:
-        if not _TELEGRAM_TOKEN_RE.match(token):
-            raise ConnectionRejected(
-                "Это не похоже на токен бота Telegram (вида 123456789:AA...). "
-                "Скопируйте токен из сообщения @BotFather целиком.",
-                field="token",
-                code="invalid_token",
-            )
-        chat = telegram_chat_normalise(chat_id or "")
-        if not _TELEGRAM_CHAT_RE.match(chat):
-            raise ConnectionRejected(
-                "Укажите канал: @имя_канала или его числовой id (например, -1001234567890).",
-                field="chat_id",
-                code="chat_format",
-            )
-        extra["chat_id"] = chat
-    elif any(ch.isspace() for ch in token) or len(token) > 512:
-        raise ConnectionRejected(
-            "Токен Rutube вставлен с лишними символами. Скопируйте его заново целиком.",
-            field="token",
-            code="invalid_token",
-        )
-    provider = get_provider(platform)
-    try:
-        info = provider.verify(credentials=Credentials(access_token=token, extra=extra))
-    except AuthExpired:
-        raise ConnectionRejected(
-            _invalid_token_message(platform), field="token", code="invalid_token"
-        ) from None
-    except (TransientError, RateLimited):
-        raise ConnectionRejected(
-            f"{label} сейчас недоступен, токен не проверен. Подождите минуту и попробуйте ещё раз.",
-            code="unavailable",
-        ) from None
-    except ProviderError as exc:
-        if platform == Platform.TELEGRAM:
-            code = str(exc.code or "")
-            field = (
-                "chat_id" if code in _TELEGRAM_CHAT_FIELDS or exc.status in (400, 403) else "token"
-            )
-            raise ConnectionRejected(
-                exc.user_message, field=field, code=code or "refused"
-            ) from None
-        if exc.status == 403:
-            raise ConnectionRejected(
-                "У токена Rutube нет прав на загрузку видео. Создайте токен заново в "
-                "настройках Rutube Studio и вставьте его.",
-                field="token",
-                code="forbidden",
-            ) from None
-        raise ConnectionRejected(exc.user_message, field="token", code="refused") from None
-    return connection_store(
-        user=user,
-        platform=platform,
-        access_token=token,
-        account_id=info.account_id,
-        account_name=info.account_name or label,
-        extra={**extra, **info.extra},
-    )
-
-
-def _invalid_token_message(platform: str) -> str:
-    if platform == Platform.TELEGRAM:
-        return (
-            "Telegram не принял токен бота: он неверный или отозван. Скопируйте токен из "
-            "@BotFather (команда /token) и вставьте его снова."
-        )
-    return (
-        "Rutube не принял токен: он неверный или отозван. Получите новый токен в "
-        "Rutube Studio и вставьте его снова."
-    )
-
-
-# --- testing, disconnecting ------------------------------------------------------------------
+# --- testing, revoking ------------------------------------------------------------------
 
 
 def connection_test(*, connection: PlatformConnection) -> tuple[bool, str]:
@@ -517,18 +256,15 @@ def connection_test(*, connection: PlatformConnection) -> tuple[bool, str]:
     An OAuth token the platform no longer accepts is refreshed once and checked again. A token
     that stays refused marks the connection ``expired``.
     """
-    from platforms.providers import get_provider
-
-    label = _label(connection.platform)
+    label = platform_label(connection.platform)
     if connection.status == ConnectionStatus.REVOKED or not connection.access_token_sealed:
-        not_connected = agree(connection.platform, "не подключён", "не подключены")
-        return False, f"{label} {not_connected}. Нажмите «Подключить»."
+        return False, f"{label} не подключён. Нажмите «Подключить»."
     provider = get_provider(connection.platform)
     try:
         try:
             info = provider.verify(credentials=connection.credentials())
         except AuthExpired:
-            if connection.platform not in OAUTH_PLATFORMS or not connection.is_active:
+            if not provider.uses_oauth or not connection.is_active:
                 raise
             connection = connection_refresh(connection=connection)
             info = provider.verify(credentials=connection.credentials())
@@ -566,37 +302,24 @@ def _record_check(connection: PlatformConnection, *, ok: bool, detail: str, **up
     connection.refresh_from_db()
 
 
-def connection_disconnect(*, user: Any, platform: str) -> int:
-    """Disconnect: wipe the tokens, mark ``revoked`` and cancel the user's pending publications.
+def connection_revoke(*, connection: PlatformConnection) -> PlatformConnection:
+    """Wipe a connection's tokens and mark it ``revoked`` (inside the caller's transaction).
 
-    Returns how many scheduled/queued publications were cancelled. Raises
-    ``PlatformConnection.DoesNotExist`` when the user has no live connection to the platform.
+    ``publishing.services.connection_disconnect`` calls this together with cancelling the
+    publications that were waiting for the connection.
     """
-    from publishing.services import publication_cancel_for_disconnect
-
-    with transaction.atomic():
-        connection = (
-            PlatformConnection.objects.select_for_update()
-            .exclude(status=ConnectionStatus.REVOKED)
-            .get(user=user, platform=platform)
-        )
-        connection.clear_tokens()
-        connection.status = ConnectionStatus.REVOKED
-        connection.expires_at = None
-        connection.last_error = ""
-        connection.save()
-        cancelled = publication_cancel_for_disconnect(user=user, platform=platform)
-    log_event(
-        "platform_disconnected",
-        connection_id=str(connection.pk),
-        platform=platform,
-        user_id=user.pk,
-        cancelled_publications=cancelled,
-    )
-    return cancelled
+    connection.clear_tokens()
+    connection.status = ConnectionStatus.REVOKED
+    connection.expires_at = None
+    connection.last_error = ""
+    connection.save()
+    return connection
 
 
-# --- proactive refresh -----------------------------------------------------------------------
+# --- proactive refresh ---------------------------------------------------------------------
+
+# Proactive refresh window of the beat task.
+REFRESH_AHEAD_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)

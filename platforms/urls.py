@@ -10,7 +10,6 @@ urlpatterns = [
     path("", views.platform_settings, name="settings"),
     path("<str:platform>/connect/", views.platform_connect, name="connect"),
     path("<str:platform>/test/", views.platform_test, name="test"),
-    path("<str:platform>/disconnect/", views.platform_disconnect, name="disconnect"),
     path(
         "<str:platform>/sandbox-credentials/",
         views.platform_sandbox_credentials,

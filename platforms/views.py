@@ -12,31 +12,29 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clipmaker.throttling import throttle_wait
-from platforms import selectors, services
+from platforms import connect, selectors, services
 from platforms.api import (
     CHECK_SCOPE,
     check_throttled_message,
     connect_throttle_wait,
     connect_throttled_message,
 )
-from platforms.constants import OAUTH_PLATFORMS, TOKEN_PLATFORMS, Platform, agree
-from platforms.forms import TOKEN_FORMS
-from platforms.models import PlatformConnection
+from platforms.forms import connect_form_class
+from platforms.providers import is_platform, platform_label, provider_class
 
 SETTINGS_URL = "platforms:settings"
 
 
 def _connected_message(platform: str, account_name: str) -> str:
-    """«VK Клипы подключены как Анна.», or without a name the platform did not give."""
-    label = Platform(platform).label
-    connected = f"{label} {agree(platform, 'подключён', 'подключены')}"
+    """«Telegram подключён как Анна.», or without a name the platform did not give."""
+    label = platform_label(platform)
     if account_name and account_name != label:
-        return f"{connected} как {account_name}."
-    return f"{connected}."
+        return f"{label} подключён как {account_name}."
+    return f"{label} подключён."
 
 
 def _platform_or_404(platform: str) -> str:
-    if platform not in Platform.values:
+    if not is_platform(platform):
         raise Http404("Неизвестная платформа")
     return platform
 
@@ -61,7 +59,7 @@ def platform_settings(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
     platform = _platform_or_404(platform)
-    if platform in OAUTH_PLATFORMS:
+    if provider_class(platform).uses_oauth:
         if request.method != "POST":
             return redirect(SETTINGS_URL)
         wait = connect_throttle_wait(request)
@@ -69,13 +67,13 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
             messages.error(request, connect_throttled_message(wait))
             return redirect(SETTINGS_URL)
         try:
-            url = services.connection_oauth_start(user=request.user, platform=platform)
-        except services.ConnectionRejected as exc:
+            url = connect.connection_oauth_start(user=request.user, platform=platform)
+        except connect.ConnectionRejected as exc:
             messages.error(request, exc.message)
             return redirect(SETTINGS_URL)
         return redirect(url)
 
-    form_class = TOKEN_FORMS[platform]
+    form_class = connect_form_class(platform)
     state = selectors.platform_state_get(user=request.user, platform=platform)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -84,13 +82,10 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
             form.add_error(None, connect_throttled_message(wait))
         else:
             try:
-                conn = services.connection_connect_token(
-                    user=request.user,
-                    platform=platform,
-                    token=form.cleaned_data["token"],
-                    chat_id=form.cleaned_data.get("chat_id"),
+                conn = connect.connection_connect_token(
+                    user=request.user, platform=platform, values=form.cleaned_data
                 )
-            except services.ConnectionRejected as exc:
+            except connect.ConnectionRejected as exc:
                 field = exc.field if exc.field in form.fields else None
                 form.add_error(field, exc.message)
             else:
@@ -111,7 +106,7 @@ def _connect_token_page(
         "form": form,
         "state": state,
         "platform": platform,
-        "label": Platform(platform).label,
+        "label": platform_label(platform),
         "sandbox_on": settings.PLATFORM_SANDBOX,
         "sandbox_credentials": sandbox_credentials,
     }
@@ -121,21 +116,23 @@ def _connect_token_page(
 @login_required
 @require_POST
 def platform_sandbox_credentials(request: HttpRequest, platform: str) -> HttpResponse:
-    """With the sandbox on: issue a test Rutube token or Telegram bot + channel to connect with.
+    """With the sandbox on: issue test credentials (a token, a bot + channel) to connect with.
 
     The user then connects through the ordinary form (the token is verified with the sandbox
     over HTTP like a real one); nothing is stored here.
     """
     platform = _platform_or_404(platform)
-    if not settings.PLATFORM_SANDBOX or platform not in TOKEN_FORMS:
+    if not settings.PLATFORM_SANDBOX or provider_class(platform).uses_oauth:
         raise Http404("Песочница выключена")
     from platforms.sandbox import control
 
     issued = control.issue_credentials(platform, account_name=request.user.get_username())
-    credentials = {"token": issued["token"]}
-    if platform == Platform.TELEGRAM:
-        credentials["chat_id"] = str(issued["chat_id"])
-    form = TOKEN_FORMS[platform](initial=credentials)
+    credentials = {
+        spec.name: str(issued[spec.name])
+        for spec in provider_class(platform).connect_fields
+        if spec.name in issued
+    }
+    form = connect_form_class(platform)(initial=credentials)
     state = selectors.platform_state_get(user=request.user, platform=platform)
     return _connect_token_page(
         request, form=form, state=state, platform=platform, sandbox_credentials=credentials
@@ -159,45 +156,16 @@ def platform_test(request: HttpRequest, platform: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def platform_disconnect(request: HttpRequest, platform: str) -> HttpResponse:
-    platform = _platform_or_404(platform)
-    label = Platform(platform).label
-    conn = selectors.connection_get(user=request.user, platform=platform)
-    if conn is None:
-        raise Http404("Платформа не подключена")
-    if request.method == "POST":
-        try:
-            cancelled = services.connection_disconnect(user=request.user, platform=platform)
-        except PlatformConnection.DoesNotExist:
-            raise Http404("Платформа не подключена") from None
-        text = f"{label} {agree(platform, 'отключён', 'отключены')}."
-        if cancelled:
-            text += f" Отменено запланированных публикаций: {cancelled}."
-        messages.success(request, text)
-        return redirect(SETTINGS_URL)
-    from publishing.selectors import publication_pending_count
-
-    context: dict[str, Any] = {
-        "connection": conn,
-        "label": label,
-        "platform": platform,
-        "pending": publication_pending_count(user=request.user, platform=platform),
-    }
-    return render(request, "platforms/disconnect_confirm.html", context)
-
-
-@login_required
 @require_GET
 def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
     """Where VK ID and Yandex send the browser back; always ends on the settings page."""
-    if platform not in OAUTH_PLATFORMS or platform in TOKEN_PLATFORMS:
+    if not is_platform(platform) or not provider_class(platform).uses_oauth:
         raise Http404("Неизвестная платформа")
     try:
-        conn = services.connection_oauth_complete(
+        conn = connect.connection_oauth_complete(
             user=request.user, platform=platform, params=request.GET
         )
-    except services.ConnectionRejected as exc:
+    except connect.ConnectionRejected as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _connected_message(platform, conn.account_name))

@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from clipmaker.clips.fit import clip_media_problems
 from clipmaker.clips.models import Clip
 from clipmaker.clips.services import (
     ClipError,
@@ -163,6 +164,10 @@ class ClipViewSet(
 
     @extend_schema(
         summary="Загрузить клип",
+        description=(
+            "Клип сохраняется и получает статус processing; фоновая проверка файла переводит "
+            "его в ready или в rejected с причиной в status_message."
+        ),
         request={"multipart/form-data": ClipUploadSerializer},
         responses={201: ClipSerializer, 400: ValidationErrors},
     )
@@ -215,6 +220,9 @@ class ClipViewSet(
         payload = PublishRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
+        media_errors = clip_media_problems(clip=clip, platforms=data["platforms"])
+        if media_errors:
+            return Response({"errors": media_errors}, status=status.HTTP_400_BAD_REQUEST)
         try:
             created = publication_create(
                 user=request.user,

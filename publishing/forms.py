@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from platforms.constants import Platform
+from platforms.providers import platform_choices
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -38,7 +38,7 @@ class PublishForm(forms.Form):
     ACTION_SCHEDULE = "schedule"
 
     platforms = forms.MultipleChoiceField(
-        choices=Platform.choices,
+        choices=platform_choices,
         error_messages={
             "required": "Выберите хотя бы одну платформу.",
             "invalid_choice": "Такой платформы нет. Выберите из списка.",

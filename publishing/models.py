@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from platforms.constants import Platform
+from platforms.providers.registry import platform_choices
 
 
 class PublicationStatus(models.TextChoices):
@@ -39,7 +39,7 @@ class Publication(models.Model):
     clip = models.ForeignKey(
         "clips.Clip", on_delete=models.CASCADE, related_name="publications", verbose_name="клип"
     )
-    platform = models.CharField("платформа", max_length=16, choices=Platform.choices)
+    platform = models.CharField("платформа", max_length=16, choices=platform_choices)
     status = models.CharField(
         "статус", max_length=16, choices=PublicationStatus.choices, db_index=True
     )

@@ -8,6 +8,8 @@ Two layers keep us under the platforms' limits (platform-apis.md):
   script in Redis when ``REDIS_URL`` is set, otherwise a file-locked bucket kept in the Django
   cache (the embedded default runs on one machine, where ``flock`` is shared by all processes).
 
+Both rates are facts each adapter declares (``worker_rate_limit``, ``account_rate``).
+
 ``acquire`` never sleeps: it answers how long to wait, and the engine re-delays the publication
 (``queued`` with ``next_attempt_at`` soon) without using up an attempt.
 ``PLATFORM_RATE_LIMITS_ENABLED=False`` lifts both layers (benchmarks against the sandbox).
@@ -16,38 +18,13 @@ Two layers keep us under the platforms' limits (platform-apis.md):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 
 from clipmaker.shared_state import file_lock, redis_client, redis_key
-from platforms.constants import Platform
-
-
-@dataclass(frozen=True)
-class Rate:
-    """``per_second`` tokens flow in; at most ``burst`` can be saved up."""
-
-    per_second: float
-    burst: float
-
-
-# One token per publish job, per platform account (user token, bot + chat, API token).
-ACCOUNT_RATES: dict[str, Rate] = {
-    Platform.VK: Rate(per_second=3.0, burst=3.0),  # ~3 requests/s per user token
-    Platform.TELEGRAM: Rate(per_second=1.0, burst=1.0),  # ~1 message/s per chat
-    Platform.RUTUBE: Rate(per_second=1.0, burst=1.0),  # unknown: be conservative
-    Platform.DZEN: Rate(per_second=2.0, burst=2.0),
-}
-
-# Per worker process, per platform task (Celery's own limiter, see publishing.tasks).
-CELERY_RATE_LIMITS: dict[str, str] = {
-    Platform.VK: "10/s",
-    Platform.TELEGRAM: "20/s",
-    Platform.RUTUBE: "2/s",
-    Platform.DZEN: "4/s",
-}
+from platforms.providers import provider_class
+from platforms.providers.types import Rate
 
 
 def limits_enabled() -> bool:
@@ -55,7 +32,8 @@ def limits_enabled() -> bool:
 
 
 def celery_rate_limit(platform: str) -> str | None:
-    return CELERY_RATE_LIMITS.get(platform) if limits_enabled() else None
+    """Celery's per-worker ceiling for the platform's publish task (its adapter declares it)."""
+    return provider_class(platform).worker_rate_limit if limits_enabled() else None
 
 
 def bucket_key(*, platform: str, account: str) -> str:
@@ -66,9 +44,7 @@ def acquire(*, platform: str, account: str) -> float:
     """Take one token from the (platform, account) bucket: 0.0 when taken, else seconds to wait."""
     if not limits_enabled():
         return 0.0
-    rate = ACCOUNT_RATES.get(platform)
-    if rate is None:
-        return 0.0
+    rate = provider_class(platform).account_rate
     key = bucket_key(platform=platform, account=account)
     if settings.REDIS_URL:
         return _redis_acquire(key, rate)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from clipmaker.accounts.models import User
+from clipmaker.accounts.models import User, plan_allows
 from clipmaker.clips.models import Clip
+from platforms.providers import platform_values
 from publishing.models import IN_FLIGHT_STATUSES, Publication, PublicationStatus
 from stats.models import StatsSnapshot
 
@@ -100,3 +101,23 @@ def publication_pending_count(*, user: User, platform: str) -> int:
         platform=platform,
         status__in=(PublicationStatus.SCHEDULED, PublicationStatus.QUEUED),
     ).count()
+
+
+# What a plan change can still stop: work not yet started, and failures a retry would restart.
+PLAN_AFFECTED_STATUSES = (
+    PublicationStatus.SCHEDULED,
+    PublicationStatus.QUEUED,
+    PublicationStatus.FAILED,
+)
+
+
+def publications_blocked_by_plan(*, user: User, plan: str) -> QuerySet[Publication]:
+    """The user's scheduled, queued and failed publications to platforms ``plan`` does not
+    allow: what the engine will cancel when they start (and refuse to retry) after a change to
+    that plan. Oldest scheduled first."""
+    return (
+        Publication.objects.filter(clip__owner=user, status__in=PLAN_AFFECTED_STATUSES)
+        .exclude(platform__in=[p for p in platform_values() if plan_allows(plan, p)])
+        .select_related("clip")
+        .order_by("scheduled_at", "created_at", "id")
+    )

@@ -8,8 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clipmaker.clips.models import Clip
-from platforms.constants import Platform
 from platforms.providers import provider_class
+from platforms.serializers import PlatformField
 from publishing.models import Publication, PublicationStatus
 
 
@@ -26,13 +26,24 @@ class PublicationStatsSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+class OptionalURLField(serializers.URLField):
+    """A link that may not exist yet: ``null`` then, never ``""`` (the schema says ``uri``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
 class PublicationSerializer(serializers.ModelSerializer):
     clip = serializers.IntegerField(source="clip_id", read_only=True)
-    platform = serializers.ChoiceField(choices=Platform.choices, read_only=True)
+    platform = PlatformField(read_only=True)
     status = serializers.ChoiceField(choices=PublicationStatus.choices, read_only=True)
     progress = serializers.SerializerMethodField()
     stats = serializers.SerializerMethodField()
     max_attempts = serializers.IntegerField(read_only=True)
+    platform_url = OptionalURLField()
 
     class Meta:
         model = Publication
@@ -94,6 +105,12 @@ class ClipSerializer(serializers.ModelSerializer):
             "publications",
             "width",
             "height",
+            # Beyond the contract: the probe's findings. ``status`` is "processing" until the
+            # file was checked, then "ready" or "rejected" with ``status_message`` saying why.
+            "status_message",
+            "original_filename",
+            "video_codec",
+            "audio_codec",
         )
         read_only_fields = fields
 
@@ -121,8 +138,7 @@ class PlatformListField(serializers.ListField):
 
 class PublishRequestSerializer(serializers.Serializer):
     platforms = PlatformListField(
-        child=serializers.ChoiceField(
-            choices=Platform.choices,
+        child=PlatformField(
             error_messages={"invalid_choice": "Неизвестная платформа «{input}»."},
         ),
         allow_empty=False,

@@ -1,60 +1,56 @@
 """Celery tasks of the publishing engine: ids in, one service call, nothing else.
 
-Each platform has its own publish task name (``publish_vk`` ...) on its own queue, so the
-per-platform ``rate_limit`` annotation applies to that platform only; they all run the same
-service. Periodic tasks (``clipmaker/schedules.py``) dispatch due rows, reap dead workers'
-claims and poll platforms that are still processing.
+Each registered platform gets its own publish task (``publishing.tasks.publish_<platform>``,
+built from the provider registry) so that the per-platform ``rate_limit`` its adapter declares
+applies to that platform only; they all run the same service. The periodic tasks
+(``clipmaker/schedules.py``) dispatch due rows, reap dead workers' claims and replace lost
+processing checks; they and the checks run on the ``control`` queue.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from celery import shared_task
 
-from platforms.constants import Platform
-from publishing import dispatch, services
+from platforms.providers import platform_values
+from publishing import attempt, processing, sweeps
+from publishing.queue import CHECK_TASK_NAME, publish_task_name
 from publishing.ratelimit import celery_rate_limit
 
 
-@shared_task(name="publishing.tasks.publish_vk", rate_limit=celery_rate_limit(Platform.VK))
-def publish_vk(publication_id: int) -> None:
-    services.publication_execute(publication_id=publication_id)
+def _publish_task(platform: str) -> Callable[[int], None]:
+    def publish(publication_id: int) -> None:
+        attempt.publication_execute(publication_id=publication_id)
+
+    publish.__name__ = publish.__qualname__ = f"publish_{platform}"
+    publish.__doc__ = f"One publish attempt of a {platform} publication."
+    return shared_task(name=publish_task_name(platform), rate_limit=celery_rate_limit(platform))(
+        publish
+    )
 
 
-@shared_task(name="publishing.tasks.publish_rutube", rate_limit=celery_rate_limit(Platform.RUTUBE))
-def publish_rutube(publication_id: int) -> None:
-    services.publication_execute(publication_id=publication_id)
+PUBLISH_TASKS = {platform: _publish_task(platform) for platform in platform_values()}
 
 
-@shared_task(name="publishing.tasks.publish_dzen", rate_limit=celery_rate_limit(Platform.DZEN))
-def publish_dzen(publication_id: int) -> None:
-    services.publication_execute(publication_id=publication_id)
-
-
-@shared_task(
-    name="publishing.tasks.publish_telegram", rate_limit=celery_rate_limit(Platform.TELEGRAM)
-)
-def publish_telegram(publication_id: int) -> None:
-    services.publication_execute(publication_id=publication_id)
-
-
-@shared_task(name="publishing.tasks.check_publication")
+@shared_task(name=CHECK_TASK_NAME)
 def check_publication(publication_id: int) -> None:
-    services.publication_check(publication_id=publication_id)
+    processing.publication_check(publication_id=publication_id)
 
 
 @shared_task(name="publishing.tasks.dispatch_due_publications")
 def dispatch_due_publications() -> int:
-    return dispatch.publications_dispatch_due()
+    return sweeps.publications_dispatch_due()
 
 
 @shared_task(name="publishing.tasks.reap_expired_leases")
 def reap_expired_leases() -> int:
-    return services.publications_reap_expired_leases()
+    return sweeps.publications_reap_expired_leases()
 
 
 @shared_task(name="publishing.tasks.check_processing")
 def check_processing() -> int:
-    return dispatch.publications_check_processing_due()
+    return sweeps.publications_check_processing_due()
 
 
 @shared_task(name="publishing.tasks.noop")

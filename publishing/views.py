@@ -6,21 +6,19 @@ Views are thin: reads come from ``publishing.selectors``, writes go through
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clipmaker.clips.fit import clip_media_problems
 from clipmaker.clips.models import Clip
 from clipmaker.clips.services import (
     ClipError,
@@ -30,131 +28,33 @@ from clipmaker.clips.services import (
     upload_declared_too_large,
 )
 from clipmaker.throttling import wait_label
-from platforms.constants import Platform
-from platforms.providers import provider_class
-from platforms.providers.telegram import CAPTION_MAX as TELEGRAM_CAPTION_MAX
-from platforms.providers.vk import NAME_MAX as VK_NAME_MAX
+from platforms.providers import platform_label, platform_values
 from publishing import selectors
 from publishing.api import PUBLISH_LIMIT_MESSAGE, publish_throttle_wait
 from publishing.forms import ClipUploadForm, PublishForm
 from publishing.models import Publication, PublicationStatus
+from publishing.presenters import (
+    platform_options,
+    publication_rows,
+    render_in_user_zone,
+    text_limit_notes,
+    user_time_zone,
+)
 from publishing.services import (
     PublicationConflict,
     PublicationStateError,
     PublicationValidationError,
-    platform_may_have_it,
     publication_cancel,
     publication_check_platforms,
     publication_create,
     publication_retry,
 )
-from stats.charts import Sparkline, views_sparkline
 
 CLIPS_PER_PAGE = 50
 # A publication's page polls its partial this often while anything is in flight.
 POLL_INTERVAL = "1s"
 # The clip list polls its table this often while any badge on it is in flight.
 LIST_POLL_INTERVAL = "2s"
-
-
-# --- presentation helpers --------------------------------------------------------------------
-
-
-def user_time_zone(user: Any) -> tzinfo:
-    try:
-        return ZoneInfo(getattr(user, "time_zone", "") or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
-
-
-def time_zone_label(tz: tzinfo) -> str:
-    """«Europe/Moscow, UTC+03:00» — the zone every time on the page is shown in."""
-    offset = timezone.now().astimezone(tz).strftime("%z")
-    return f"{tz}, UTC{offset[:3]}:{offset[3:]}"
-
-
-def publication_status_text(publication: Publication, *, now: datetime) -> str:
-    """The status as a user reads it; times in the active (user's) time zone."""
-    if publication.status == PublicationStatus.PUBLISHING and publication.claim_token is None:
-        return f"Обрабатывается в {publication.get_platform_display()}"
-    if publication.status == PublicationStatus.PUBLISHING:
-        text = f"Публикуется {publication.progress_percent} %"
-        return f"{text} (отмена запрошена)" if publication.cancel_requested_at else text
-    if (
-        publication.status == PublicationStatus.QUEUED
-        and publication.next_attempt_at
-        and publication.next_attempt_at > now
-        and publication.attempts >= 1
-    ):
-        when = timezone.localtime(publication.next_attempt_at)
-        at = f"{when:%H:%M}"
-        if when.date() != timezone.localtime(now).date():
-            at = f"{when:%d.%m} {at}"
-        return f"Повтор в {at} (попытка {publication.attempts + 1} из {publication.max_attempts})"
-    return publication.get_status_display()
-
-
-def _supports_stats(platform: str) -> bool:
-    return provider_class(platform).supports_stats
-
-
-def _can_cancel(publication: Publication) -> bool:
-    """Mirrors publication_cancel: waiting rows, or an upload still running under a claim."""
-    if publication.status in (PublicationStatus.SCHEDULED, PublicationStatus.QUEUED):
-        return not platform_may_have_it(publication)
-    return (
-        publication.status == PublicationStatus.PUBLISHING
-        and publication.claim_token is not None
-        and publication.cancel_requested_at is None
-    )
-
-
-@dataclass(frozen=True)
-class PublicationRow:
-    publication: Publication
-    status_text: str
-    supports_stats: bool
-    can_cancel: bool
-    can_retry: bool
-    views_chart: Sparkline | None
-
-
-def _views_chart(publication: Publication) -> Sparkline | None:
-    """The views sparkline of a published publication on a platform with stats.
-
-    Reads ``recent_stats`` (newest first), prefetched by ``selectors.clip_page_get``.
-    """
-    if publication.status != PublicationStatus.PUBLISHED or not _supports_stats(
-        publication.platform
-    ):
-        return None
-    history = [(s.collected_at, s.views) for s in reversed(publication.recent_stats)]
-    return views_sparkline(history)
-
-
-def _publication_rows(publications: list[Publication], *, now: datetime) -> list[PublicationRow]:
-    return [
-        PublicationRow(
-            publication=p,
-            status_text=publication_status_text(p, now=now),
-            supports_stats=_supports_stats(p.platform),
-            can_cancel=_can_cancel(p),
-            # A video the platform's moderation rejected stays rejected: publish anew instead.
-            can_retry=p.status == PublicationStatus.FAILED and p.error_code != "rejected",
-            views_chart=_views_chart(p),
-        )
-        for p in publications
-    ]
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    """Render with the user's time zone active, so every time shows in it."""
-    tz = user_time_zone(request.user)
-    with timezone.override(tz):
-        context = {"tz_label": time_zone_label(tz), **context}
-        return render(request, template, context, status=status)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -174,7 +74,9 @@ def clip_list(request: HttpRequest) -> HttpResponse:
         if clip is not None:
             url = reverse("clip-detail", args=[clip.pk])
             messages.success(
-                request, f"Клип «{clip.title}» загружен. Выберите, где его опубликовать."
+                request,
+                f"Клип «{clip.title}» загружен и проверяется. Через несколько секунд можно "
+                "будет выбрать, где его опубликовать.",
             )
             if _wants_json(request):
                 return JsonResponse({"redirect": url}, status=201)
@@ -183,7 +85,7 @@ def clip_list(request: HttpRequest) -> HttpResponse:
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
         status = 400
 
-    return _render(
+    return render_in_user_zone(
         request,
         "publishing/clip_list.html",
         {
@@ -200,7 +102,7 @@ def clip_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def clip_list_table(request: HttpRequest) -> HttpResponse:
     """The clip table alone: what the clip list polls while any badge on it is in flight."""
-    return _render(request, "publishing/_clip_table.html", _clip_table_context(request))
+    return render_in_user_zone(request, "publishing/_clip_table.html", _clip_table_context(request))
 
 
 def _clip_table_context(request: HttpRequest) -> dict[str, Any]:
@@ -211,12 +113,15 @@ def _clip_table_context(request: HttpRequest) -> dict[str, Any]:
     clips = []
     for clip in page.object_list:
         latest = selectors.latest_publication_by_platform(list(clip.publications.all()))
-        clips.append({"clip": clip, "badges": [latest[p] for p in Platform.values if p in latest]})
+        clips.append(
+            {"clip": clip, "badges": [latest[p] for p in platform_values() if p in latest]}
+        )
     shown = [badge for item in clips for badge in item["badges"]]
+    probing = any(item["clip"].is_processing for item in clips)
     return {
         "page": page,
         "clips": clips,
-        "in_flight": selectors.publications_in_flight(shown),
+        "in_flight": probing or selectors.publications_in_flight(shown),
         "poll_interval": LIST_POLL_INTERVAL,
     }
 
@@ -258,37 +163,6 @@ def _get_clip(request: HttpRequest, clip_id: int) -> Clip:
     return clip
 
 
-def _platform_options(
-    *,
-    reasons: dict[str, list[str]],
-    selected: list[str],
-    errors: dict[str, list[str]],
-    publications: list[Publication],
-) -> list[dict[str, Any]]:
-    published = {p.platform for p in publications if p.status == PublicationStatus.PUBLISHED}
-    options = []
-    for value, label in Platform.choices:
-        blocked = list(reasons.get(value) or [])
-        notes = (
-            ["Уже опубликован здесь: отметьте, только если нужен второй пост."]
-            if value in published and not blocked
-            else []
-        )
-        # What this submission was refused for shows as an error; other reasons stay muted.
-        refused = list(errors.get(value) or [])
-        options.append(
-            {
-                "value": value,
-                "label": label,
-                "disabled": bool(blocked),
-                "reasons": [r for r in blocked if r not in refused] + notes,
-                "checked": value in selected and not blocked,
-                "errors": refused,
-            }
-        )
-    return options
-
-
 def _clip_page(
     request: HttpRequest,
     clip: Clip,
@@ -303,37 +177,71 @@ def _clip_page(
         form = PublishForm(initial={"title": clip.title, "description": clip.description}, tz=tz)
     selected = form.data.getlist("platforms") if form.is_bound else []
     publications = list(clip.publications.all())
-    reasons = publication_check_platforms(user=request.user, clip=clip, platforms=Platform.values)
-    per_field = {*Platform.values, "scheduled_at"}
-    return _render(
+    reasons = _publish_reasons(request, clip)
+    per_field = {*platform_values(), "scheduled_at"}
+    return render_in_user_zone(
         request,
         "publishing/clip_detail.html",
         {
             "clip": clip,
             "form": form,
-            "platform_options": _platform_options(
+            "platform_options": platform_options(
                 reasons=reasons, selected=selected, errors=errors, publications=publications
             ),
             # Reasons that block every platform (the clip is not ready yet).
-            "clip_notices": reasons.get("clip", []),
+            "clip_notices": _clip_notices(clip, reasons),
             "general_errors": [
                 msg for key, msgs in errors.items() if key not in per_field for msg in msgs
             ],
             "schedule_errors": errors.get("scheduled_at", []),
-            "rows": _publication_rows(publications, now=timezone.now()),
+            "rows": publication_rows(publications, now=timezone.now(), user=request.user),
             "in_flight": selectors.publications_in_flight(publications),
             "poll_interval": POLL_INTERVAL,
             "min_schedule": timezone.localtime(timezone.now(), tz).strftime("%Y-%m-%dT%H:%M"),
-            "text_limits": {"vk_title": VK_NAME_MAX, "telegram_caption": TELEGRAM_CAPTION_MAX},
+            "text_limit_notes": text_limit_notes(),
         },
         status=status,
     )
+
+
+def _publish_reasons(request: HttpRequest, clip: Clip) -> dict[str, list[str]]:
+    """Why each platform cannot take this clip now: the publishing rules plus what the
+    platform accepts of the video itself (duration, frame, codec)."""
+    reasons = publication_check_platforms(user=request.user, clip=clip, platforms=platform_values())
+    for platform, problems in clip_media_problems(clip=clip, platforms=platform_values()).items():
+        reasons.setdefault(platform, []).extend(problems)
+    return reasons
+
+
+PROBING_NOTICE = "Файл проверяется: публикация станет доступна, когда проверка закончится."
+
+
+def _clip_notices(clip: Clip, reasons: dict[str, list[str]]) -> list[str]:
+    if clip.is_processing:
+        return [PROBING_NOTICE]
+    if clip.is_rejected:
+        return [f"Клип отклонён: {clip.status_message} Его нельзя опубликовать."]
+    return reasons.get("clip", [])
 
 
 @login_required
 @require_GET
 def clip_detail(request: HttpRequest, clip_id: int) -> HttpResponse:
     return _clip_page(request, _get_clip(request, clip_id))
+
+
+@login_required
+@require_GET
+def clip_state(request: HttpRequest, clip_id: int) -> HttpResponse:
+    """The clip's probe state alone: what its page polls while the file is being checked.
+    Once the probe is done the page reloads itself (``HX-Refresh``) with the publish panel."""
+    clip = selectors.clip_get(user=request.user, clip_id=clip_id)
+    if clip is None:
+        raise Http404("Клип не найден")
+    response = render_in_user_zone(request, "publishing/_clip_state.html", {"clip": clip})
+    if not clip.is_processing:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
@@ -354,6 +262,9 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
     if not form.is_valid():
         return _clip_page(request, clip, form=form, status=400)
     data = form.cleaned_data
+    media_errors = clip_media_problems(clip=clip, platforms=data["platforms"])
+    if media_errors:
+        return _clip_page(request, clip, form=form, errors=media_errors, status=400)
     try:
         created = publication_create(
             user=request.user,
@@ -368,7 +279,7 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
         return _clip_page(request, clip, form=form, errors=exc.errors, status=409)
     except PublicationValidationError as exc:
         return _clip_page(request, clip, form=form, errors=exc.errors, status=400)
-    names = ", ".join(p.get_platform_display() for p in created)
+    names = ", ".join(platform_label(p.platform) for p in created)
     if data["scheduled_at"]:
         when = timezone.localtime(data["scheduled_at"], tz)
         messages.success(request, f"Запланировано на {when:%d.%m.%Y %H:%M} ({tz}): {names}.")
@@ -386,20 +297,18 @@ def clip_publications(request: HttpRequest, clip_id: int) -> HttpResponse:
     in_flight = selectors.publications_in_flight(publications)
     context: dict[str, Any] = {
         "clip": clip,
-        "rows": _publication_rows(publications, now=timezone.now()),
+        "rows": publication_rows(publications, now=timezone.now(), user=request.user),
         "in_flight": in_flight,
         "poll_interval": POLL_INTERVAL,
     }
     if not in_flight and request.htmx:
         # The last poll: what can be published next has changed, so refresh the checkboxes
         # too (out of band). Earlier polls skip this check and stay cheap.
-        reasons = publication_check_platforms(
-            user=request.user, clip=clip, platforms=Platform.values
-        )
-        context["platform_options"] = _platform_options(
+        reasons = _publish_reasons(request, clip)
+        context["platform_options"] = platform_options(
             reasons=reasons, selected=[], errors={}, publications=publications
         )
-    return _render(request, "publishing/_publications_poll.html", context)
+    return render_in_user_zone(request, "publishing/_publications_poll.html", context)
 
 
 # --- cancel / retry ------------------------------------------------------------------------
@@ -421,7 +330,7 @@ def publication_cancel_view(request: HttpRequest, publication_id: int) -> HttpRe
     except PublicationStateError as exc:
         messages.error(request, str(exc))
     else:
-        label = publication.get_platform_display()
+        label = platform_label(publication.platform)
         if publication.status == PublicationStatus.CANCELLED:
             messages.success(request, f"Публикация в {label} отменена.")
         else:
@@ -449,6 +358,6 @@ def publication_retry_view(request: HttpRequest, publication_id: int) -> HttpRes
     else:
         messages.success(
             request,
-            f"Публикация в {publication.get_platform_display()} снова в очереди.",
+            f"Публикация в {platform_label(publication.platform)} снова в очереди.",
         )
     return redirect("clip-detail", clip_id=publication.clip_id)

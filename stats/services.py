@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clipmaker.logging import log_event
 from platforms.models import ConnectionStatus, PlatformConnection
-from platforms.providers import get_provider
+from platforms.providers import get_provider, provider_classes
 from platforms.providers.base import PlatformHandle
 from platforms.providers.errors import ProviderError
 from publishing.models import Publication, PublicationStatus
@@ -31,9 +31,7 @@ class StatsSyncResult:
 
 
 def _platforms_with_stats() -> list[str]:
-    from platforms.constants import Platform
-
-    return [p for p in Platform.values if get_provider(p).supports_stats]
+    return [str(p.platform) for p in provider_classes() if p.supports_stats]
 
 
 def stats_due(*, now: datetime, max_age: timedelta) -> Iterable[Publication]:

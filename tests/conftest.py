@@ -17,14 +17,6 @@ def pytest_sessionstart(session):  # type: ignore[no-untyped-def]
     metrics_dir_prepare(clean=True)
 
 
-REAL_WEB_URLS = {
-    "VK_WEB_URL": "https://vk.com",
-    "TELEGRAM_WEB_URL": "https://t.me",
-    "RUTUBE_WEB_URL": "https://rutube.ru",
-    "DZEN_WEB_URL": "https://dzen.ru",
-}
-
-
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
     """Every test writes clip files to its own temporary MEDIA_ROOT."""
@@ -61,5 +53,9 @@ def _isolated_cache(settings, tmp_path):  # type: ignore[no-untyped-def]
 def _real_post_links(settings):  # type: ignore[no-untyped-def]
     """Post links point at the real sites unless a test runs the sandbox (its fixture points
     them at the sandbox's watch pages)."""
-    for name, url in REAL_WEB_URLS.items():
-        setattr(settings, name, url)
+    from platforms.providers import provider_classes
+
+    for provider in provider_classes():
+        for spec in provider.base_urls:
+            if spec.setting.endswith("_WEB_URL"):
+                setattr(settings, spec.setting, spec.real)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from platforms.constants import Platform
+from platforms.providers.registry import is_platform
 
 
 class Plan(models.TextChoices):
@@ -15,13 +18,23 @@ class Plan(models.TextChoices):
     BUSINESS = "business", "Business"
 
 
-# Which platforms each plan may publish to.
-PLAN_PLATFORMS: dict[str, frozenset[str]] = {
+# Which platforms each plan may publish to; ``None``: every platform this installation has.
+PLAN_PLATFORMS: dict[str, frozenset[str] | None] = {
     Plan.FREE: frozenset(),
     Plan.START: frozenset({Platform.VK}),
-    Plan.PRO: frozenset(Platform.values),
-    Plan.BUSINESS: frozenset(Platform.values),
+    Plan.PRO: None,
+    Plan.BUSINESS: None,
 }
+
+
+def plan_allows(plan: str, platform: str) -> bool:
+    allowed = PLAN_PLATFORMS.get(plan, frozenset())
+    return is_platform(platform) if allowed is None else platform in allowed
+
+
+def plans_allowing(platform: str) -> list[str]:
+    """The names of the plans that may publish to ``platform`` («Start», «Pro», ...)."""
+    return [str(Plan(p).label) for p in PLAN_PLATFORMS if plan_allows(p, platform)]
 
 
 class User(AbstractUser):
@@ -32,5 +45,15 @@ class User(AbstractUser):
         verbose_name = "пользователь"
         verbose_name_plural = "пользователи"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # set_password() keeps the new raw password until the save: a changed password
+        # revokes every API token, so a leaked token does not outlive the old password.
+        password_changed = self.pk is not None and self._password is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from clipmaker.accounts.tokens import api_token_revoke_all
+
+            api_token_revoke_all(user=self, reason="password_changed")
+
     def plan_allows(self, platform: str) -> bool:
-        return platform in PLAN_PLATFORMS[self.plan]
+        return plan_allows(self.plan, platform)

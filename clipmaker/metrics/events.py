@@ -2,7 +2,8 @@
 
 ``log_event`` passes every event here before it is logged (``clipmaker.logging``), in whatever
 process it happens: the worker's publishes and refreshes, beat-driven sweeps, the web's
-cancels. So the engine reports what it did by naming it, and nothing in it knows about
+cancels. The publication outcomes come from ``publishing.transitions``, the only writer of a
+publication's status, whose every edge emits its event (the reaper's and a disconnect's too). So the engine reports what it did by naming it, and nothing in it knows about
 Prometheus. The table below is the whole contract; an event it does not name changes nothing.
 """
 
@@ -20,8 +21,6 @@ RATE_LIMIT_SOURCES = {
     "rate_limited_check": "platform",
     "rate_limit_local": "local",
 }
-# publish_lease_reaped outcomes: what the reaper made of a dead worker's row.
-REAPED_OUTCOMES = {"failed": "failed", "outcome_unknown": "failed", "cancelled": "cancelled"}
 
 
 def _platform(fields: Mapping[str, Any]) -> str:
@@ -53,19 +52,11 @@ def _publish_job_failed(fields: Mapping[str, Any]) -> None:
 
 
 def _publish_job_cancelled(fields: Mapping[str, Any]) -> None:
-    m.publications.labels(platform=_platform(fields), outcome="cancelled").inc()
-
-
-def _publication_cancelled(fields: Mapping[str, Any]) -> None:
-    # A cancel during an upload is only a request; the engine's own event counts it later.
-    if fields.get("status") == "cancelled":
-        _publish_job_cancelled(fields)
-
-
-def _publications_cancelled_for_disconnect(fields: Mapping[str, Any]) -> None:
-    count = _number(fields.get("cancelled"))
-    if count:
-        m.publications.labels(platform=_platform(fields), outcome="cancelled").inc(count)
+    # One event may end many rows at once (a disconnect cancels a user's waiting ones).
+    rows = _number(fields.get("rows"))
+    m.publications.labels(platform=_platform(fields), outcome="cancelled").inc(
+        1 if rows is None else rows
+    )
 
 
 def _publish_job_retry(fields: Mapping[str, Any]) -> None:
@@ -78,12 +69,6 @@ def _publish_job_retry(fields: Mapping[str, Any]) -> None:
         delay = _number(fields.get("delay_seconds"))
         if delay:
             m.rate_limit_wait_seconds.labels(platform=platform, source=source).inc(delay)
-
-
-def _publish_lease_reaped(fields: Mapping[str, Any]) -> None:
-    outcome = REAPED_OUTCOMES.get(str(fields.get("outcome")))
-    if outcome is not None:
-        m.publications.labels(platform=_platform(fields), outcome=outcome).inc()
 
 
 def _token_refresh(outcome: str) -> Callable[[Mapping[str, Any]], None]:
@@ -119,10 +104,7 @@ OBSERVERS: dict[str, Callable[[Mapping[str, Any]], None]] = {
     "publish_job_success": _publish_job_success,
     "publish_job_failed": _publish_job_failed,
     "publish_job_cancelled": _publish_job_cancelled,
-    "publication_cancelled": _publication_cancelled,
-    "publications_cancelled_for_disconnect": _publications_cancelled_for_disconnect,
     "publish_job_retry": _publish_job_retry,
-    "publish_lease_reaped": _publish_lease_reaped,
     "token_refresh_success": _token_refresh("success"),
     "token_refresh_failed": _token_refresh("failed"),
     "platform_connected": _connection_change("connected"),

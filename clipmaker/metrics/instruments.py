@@ -91,9 +91,9 @@ beat_heartbeat = Gauge(
 def _initialise_series() -> None:
     # Each platform's series exist at 0 from the first scrape: Prometheus' increase() cannot
     # see the first event of a series that is born at 1, so a first failure would go unseen.
-    from platforms.constants import Platform
+    from platforms.providers import platform_values
 
-    for platform in Platform.values:
+    for platform in platform_values():
         for outcome in ("published", "failed", "cancelled"):
             publications.labels(platform=platform, outcome=outcome)
         for outcome in ("success", "failed"):

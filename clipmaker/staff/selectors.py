@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from clipmaker.broker_queues import broker_queue_lengths
 from clipmaker.metrics.collectors import DISPATCH_ENTRY, due_unclaimed_by_platform
+from clipmaker.queues import publish_queue
 from clipmaker.redaction import redact
-from platforms.constants import Platform
 from platforms.models import ConnectionStatus, PlatformConnection
+from platforms.providers import platform_label, platform_values
 from publishing.models import Publication, PublicationStatus
 
 WINDOW = timedelta(hours=24)
@@ -161,22 +162,24 @@ def staff_platform_figures(
     due = due_unclaimed_by_platform(now=now)
     retries = _retries_by_platform(now)
     figures = []
-    for platform in Platform:
-        median, p95 = _latencies(platform.value, since)
-        conn = connections.get(platform.value, {})
-        waiting, oldest = due.get(platform.value, (0, None))
+    for platform in platform_values():
+        median, p95 = _latencies(platform, since)
+        conn = connections.get(platform, {})
+        waiting, oldest = due.get(platform, (0, None))
         figures.append(
             PlatformFigures(
-                platform=platform.value,
-                label=str(platform.label),
-                published=finished.get(platform.value, {}).get("published", 0),
-                failed=finished.get(platform.value, {}).get("failed", 0),
+                platform=platform,
+                label=platform_label(platform),
+                published=finished.get(platform, {}).get("published", 0),
+                failed=finished.get(platform, {}).get("failed", 0),
                 latency_median=median,
                 latency_p95=p95,
-                queue_length=None if queue_lengths is None else queue_lengths.get(platform.value),
+                queue_length=None
+                if queue_lengths is None
+                else queue_lengths.get(publish_queue(platform)),
                 due=waiting,
                 due_oldest_seconds=oldest,
-                retries_waiting=retries.get(platform.value, 0),
+                retries_waiting=retries.get(platform, 0),
                 connections_active=conn.get("active", 0),
                 connections_failing=conn.get("failing", 0),
                 connections_expired=conn.get("expired", 0),
@@ -194,7 +197,7 @@ def staff_latest_failures(*, limit: int = FAILURES_SHOWN) -> list[Failure]:
     return [
         Failure(
             publication_id=p.pk,
-            platform_label=str(p.get_platform_display()),
+            platform_label=platform_label(p.platform),
             clip_title=p.clip.title,
             owner=p.clip.owner.get_username(),
             error_message=redact(p.error_message),

@@ -1,46 +1,63 @@
 """Platform adapters: the only code that speaks to VK, Rutube, Дзен and Telegram.
 
-``get_provider(platform)`` returns a ready adapter; ``provider_class(platform)`` gives the class
-for its limits (``max_file_size_bytes()``) without opening a session.
+Every module of this package that is not infrastructure is an adapter and registers its class
+(``@register``); importing the package imports them all. ``get_provider(platform)`` returns a
+ready adapter; ``provider_class(platform)`` gives the class for its declared facts (limits,
+label, rates) without opening a session.
 """
 
 from __future__ import annotations
 
-from .base import (
+import importlib
+import pkgutil
+
+from .base import PlatformProvider
+from .errors import (
+    AuthExpired,
+    ClipFileMissing,
+    ConnectInputInvalid,
+    OAuthError,
+    PermanentError,
+    ProviderError,
+    RateLimited,
+    Rejected,
+    TransientError,
+    UploadIncomplete,
+)
+from .oauth import OAuthProvider
+from .registry import (
+    get_provider,
+    is_platform,
+    oauth_platforms,
+    platform_choices,
+    platform_label,
+    platform_values,
+    provider_class,
+    provider_classes,
+    register,
+    token_platforms,
+)
+from .types import (
     AccountInfo,
     ClipFile,
     Credentials,
     PlatformHandle,
-    PlatformProvider,
     PublishMeta,
     PublishResult,
     PublishState,
     Stats,
     TokenSet,
 )
-from .dzen import DzenProvider
-from .errors import (
-    AuthExpired,
-    ClipFileMissing,
-    OAuthError,
-    PermanentError,
-    ProviderError,
-    RateLimited,
-    TransientError,
-    UploadIncomplete,
-)
-from .rutube import RutubeProvider
-from .telegram import TelegramProvider
-from .vk import VKProvider
 
 __all__ = [
-    "PROVIDERS",
     "AccountInfo",
     "AuthExpired",
     "ClipFile",
     "ClipFileMissing",
+    "ConnectInputInvalid",
     "Credentials",
     "OAuthError",
+    "OAuthProvider",
     "PermanentError",
     "PlatformHandle",
     "PlatformProvider",
@@ -49,26 +66,32 @@ __all__ = [
     "PublishResult",
     "PublishState",
     "RateLimited",
+    "Rejected",
     "Stats",
     "TokenSet",
     "TransientError",
     "UploadIncomplete",
     "get_provider",
+    "is_platform",
+    "oauth_platforms",
+    "platform_choices",
+    "platform_label",
+    "platform_values",
     "provider_class",
+    "provider_classes",
+    "register",
+    "token_platforms",
 ]
 
-PROVIDERS: dict[str, type[PlatformProvider]] = {
-    cls.platform.value: cls for cls in (VKProvider, RutubeProvider, DzenProvider, TelegramProvider)
-}
+# Modules of this package that are plumbing, not adapters.
+INFRASTRUCTURE = frozenset({"base", "errors", "http", "oauth", "registry", "types"})
 
 
-def provider_class(platform: str) -> type[PlatformProvider]:
-    try:
-        return PROVIDERS[str(platform)]
-    except KeyError:
-        raise ValueError(f"unknown platform: {platform!r}") from None
+def discover() -> None:
+    """Import every adapter module of this package (each registers its class)."""
+    for module in pkgutil.iter_modules(__path__):
+        if module.name not in INFRASTRUCTURE and not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
 
 
-def get_provider(platform: str) -> PlatformProvider:
-    """A new adapter for ``platform`` ("vk", "rutube", "dzen", "telegram")."""
-    return provider_class(platform)()
+discover()

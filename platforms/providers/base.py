@@ -1,189 +1,122 @@
-"""The provider interface: the dataclasses adapters exchange with the engine, and the base classes.
+"""The provider interface: the base class every platform adapter fills in.
 
 ``PlatformProvider`` owns the HTTP client (session, User-Agent, timeouts), the default mapping
 of HTTP statuses to the error hierarchy and the streamed-upload helpers; an adapter fills in
 small hooks (where the platform puts its error code and message, which codes mean what) and the
-platform's calls. ``OAuthProvider`` adds the OAuth 2 + PKCE authorization-code flow and refresh,
-configured mostly by class attributes. Providers never touch the ORM.
+platform's calls. It also *declares* its platform's facts as class attributes — label, limits,
+rates, base URLs, connect form fields, whether the platform fetches the clip by URL — so that
+no code outside the adapter needs to know them. ``OAuthProvider`` (``providers/oauth.py``) adds
+the OAuth 2 + PKCE flow. Providers never touch the ORM.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any, BinaryIO, ClassVar
-from urllib.parse import quote, urlencode
 
 import requests
 from django.conf import settings
 
-from platforms.constants import MB, Platform
+from platforms.constants import MB
+from platforms.media_limits import MediaLimits
 
 from .errors import (
     AuthExpired,
     ClipFileMissing,
-    OAuthError,
+    ConnectInputInvalid,
     PermanentError,
     ProviderError,
     RateLimited,
     TransientError,
 )
 from .http import HttpClient, UploadBody, multipart_body, parse_retry_after, raw_body, scrub
+from .types import (
+    AccountInfo,
+    BaseUrl,
+    ClipFile,
+    ConnectField,
+    Credentials,
+    HandleCallback,
+    PlatformHandle,
+    ProgressCallback,
+    PublishMeta,
+    PublishResult,
+    Rate,
+    Stats,
+    TextLimits,
+    TokenSet,
+    size_label,
+)
 
 __all__ = [
-    "AccountInfo",
-    "ClipFile",
-    "Credentials",
-    "OAuthProvider",
-    "PlatformHandle",
+    "SANDBOX_CLIENT",
     "PlatformProvider",
-    "PublishMeta",
-    "PublishResult",
-    "PublishState",
-    "Stats",
-    "TokenSet",
+    "base_url",
+    "expires_at_from",
+    "platform_setting",
 ]
 
 
-# --- Data exchanged with the engine -----------------------------------------------------------
+# The OAuth client id and secret the sandbox's authorization servers accept.
+SANDBOX_CLIENT = "sandbox-client"
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """What a provider needs to act for a connection; ``extra`` holds non-secret settings.
+def platform_setting(name: str, *, sandbox: str = "", default: str = "") -> str:
+    """A platform adapter's own setting, read at call time.
 
-    ``extra`` keys used: VK ``group_id``, ``vk_mode`` ("clip" or "video"), ``device_id``;
-    Telegram ``chat_id``, ``chat_username``; Rutube ``category_id``.
+    A Django setting of that name wins (tests override it), then the environment variable
+    (``VK_CLIENT_ID=...``, also from ``.env``), then ``sandbox`` when the sandbox is on, then
+    ``default``. Adapters declare their settings this way so that adding a platform needs no
+    change to the project's settings module.
     """
-
-    access_token: str = field(repr=False)
-    refresh_token: str | None = field(default=None, repr=False)
-    expires_at: datetime | None = None
-    account_id: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    value = getattr(settings, name, "") or os.environ.get(name, "")
+    if not value and getattr(settings, "PLATFORM_SANDBOX", False):
+        value = sandbox
+    return str(value or default)
 
 
-@dataclass(frozen=True)
-class TokenSet:
-    """Tokens as the platform issued them (after a code exchange or a refresh)."""
-
-    access_token: str = field(repr=False)
-    refresh_token: str | None = field(default=None, repr=False)
-    expires_at: datetime | None = None
-    account_id: str = ""
-    account_name: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class AccountInfo:
-    """Who the connection publishes as (shown on the platforms page)."""
-
-    account_id: str
-    account_name: str
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ClipFile:
-    """The clip file in storage; ``open()`` returns a fresh binary file object each call."""
-
-    name: str
-    size: int
-    open: Callable[[], BinaryIO] = field(repr=False)
-    filename: str = "clip.mp4"
-    content_type: str = "video/mp4"
-    public_url: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class PublishMeta:
-    title: str
-    description: str
-    duration_seconds: float | None = None
-    width: int | None = None
-    height: int | None = None
-
-
-@dataclass(frozen=True)
-class PlatformHandle:
-    """What a retry needs to find the video again on the platform. JSON-safe, never a token."""
-
-    id: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "data": dict(self.data)}
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> PlatformHandle:
-        return cls(id=str(value["id"]), data=dict(value.get("data") or {}))
-
-    def with_data(self, **changes: Any) -> PlatformHandle:
-        return PlatformHandle(id=self.id, data={**self.data, **changes})
-
-
-class PublishState(StrEnum):
-    PROCESSING = "processing"
-    PUBLISHED = "published"
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    state: PublishState
-    handle: PlatformHandle
-    url: str = ""
-
-
-@dataclass(frozen=True)
-class Stats:
-    views: int
-    likes: int
-    comments: int
-    shares: int
-
-
-ProgressCallback = Callable[[int], None]
-HandleCallback = Callable[[PlatformHandle], None]
-
-
-def _size_label(size: int) -> str:
-    if size >= 1024 * MB and size % (1024 * MB) == 0:
-        return f"{size // (1024 * MB)} ГБ"
-    return f"{size // MB} МБ"
-
-
-def as_int(value: Any) -> int:
-    """An engagement counter from a platform answer: a number or a ``{"count": N}`` object."""
-    if isinstance(value, Mapping):
-        value = value.get("count", 0)
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-# --- Providers -------------------------------------------------------------------------------
+def base_url(spec: BaseUrl) -> str:
+    """Where to reach one of a platform's hosts, without a trailing slash: the setting or
+    environment variable, else the sandbox's path when it is on, else the real host."""
+    sandbox = f"{settings.PUBLIC_BASE_URL}/sandbox/{spec.sandbox}"
+    return platform_setting(spec.setting, sandbox=sandbox, default=spec.real).rstrip("/")
 
 
 class PlatformProvider(ABC):
     """Base of every adapter. Subclasses set the class attributes and implement the calls."""
 
-    platform: ClassVar[Platform]
-    label: ClassVar[str]  # the platform's name in user messages
+    platform: ClassVar[str]
+    label: ClassVar[str]  # the platform's name for users («Дзен»)
+    order: ClassVar[int] = 100  # position in lists (checkboxes, settings)
     max_file_size: ClassVar[int]  # bytes; see max_file_size_bytes() for the effective value
     upload_timeout: ClassVar[float]  # seconds for a whole upload
     supports_stats: ClassVar[bool] = True
     uses_oauth: ClassVar[bool] = False
+    # The platform downloads the clip itself from a signed URL (``ClipFile.public_url``).
+    fetches_by_url: ClassVar[bool] = False
+    # Its one create call may post before any handle comes back, and counts no bytes: a claimed
+    # row with no handle may already be live there (the reaper must not re-send it).
+    creates_before_handle: ClassVar[bool] = False
+    # One token per publish job per account (shared by every worker), and Celery's per-worker
+    # ceiling for the platform's publish task.
+    account_rate: ClassVar[Rate] = Rate(per_second=1.0, burst=1.0)
+    worker_rate_limit: ClassVar[str | None] = None
+    # Hosts: the API and where post links point (sandbox paths for the embedded default).
+    base_urls: ClassVar[tuple[BaseUrl, ...]] = ()
+    # Token platforms: the inputs of the connect form (page and API), in order.
+    connect_fields: ClassVar[tuple[ConnectField, ...]] = ()
+    text_limits: ClassVar[TextLimits] = TextLimits()
     connect_timeout: ClassVar[float] = 10.0
     read_timeout: ClassVar[float] = 30.0
     upload_chunk_size: ClassVar[int] = MB
     default_retry_after: ClassVar[float] = 60.0
+    # Duration, frame shape and codecs the platform accepts (platforms/media_limits.py).
+    media_limits: ClassVar[MediaLimits] = MediaLimits()
 
     def __init__(self, *, session: requests.Session | None = None) -> None:
         self.http = HttpClient(
@@ -208,7 +141,41 @@ class PlatformProvider(ABC):
 
     @classmethod
     def max_file_size_label(cls) -> str:
-        return _size_label(cls.max_file_size_bytes())
+        return size_label(cls.max_file_size_bytes())
+
+    # Hosts -------------------------------------------------------------------------------
+
+    @classmethod
+    def url(cls, setting: str) -> str:
+        """The base URL declared under ``setting`` in ``base_urls``."""
+        for spec in cls.base_urls:
+            if spec.setting == setting:
+                return base_url(spec)
+        raise KeyError(f"{cls.__name__} declares no base URL {setting!r}")
+
+    # Connecting --------------------------------------------------------------------------
+
+    @classmethod
+    def connect_input(cls, values: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+        """Check the connect form's inputs before asking the platform: the token and the
+        non-secret settings to keep, or ``ConnectInputInvalid`` naming the input at fault."""
+        token = str(values.get("token") or "").strip()
+        if not token:
+            raise ConnectInputInvalid("Вставьте токен.", field="token", code="required")
+        return token, {}
+
+    def connect_refusal(self, err: ProviderError) -> tuple[str, str, str]:
+        """(input at fault, Russian message, code) for a refusal while verifying a new token."""
+        return "token", err.user_message, "refused"
+
+    def invalid_token_message(self) -> str:
+        """What a user who pasted a token the platform does not accept should do."""
+        return self.auth_expired_message()
+
+    @classmethod
+    def callback_extra(cls, params: Mapping[str, str], *, state: str) -> dict[str, Any]:
+        """OAuth: what the code exchange needs from the callback besides the code."""
+        return {}
 
     # The interface -----------------------------------------------------------------------
 
@@ -448,171 +415,3 @@ def expires_at_from(expires_in: Any) -> datetime | None:
     if seconds <= 0:
         return None
     return datetime.now(UTC) + timedelta(seconds=seconds)
-
-
-class OAuthProvider(PlatformProvider):
-    """OAuth 2 authorization code + PKCE (S256) and refresh, configured by class attributes."""
-
-    uses_oauth = True
-    scope: ClassVar[str] = ""
-    code_challenge_method: ClassVar[str] = "S256"
-    authorize_path: ClassVar[str] = "/authorize"
-    token_path: ClassVar[str] = "/token"  # noqa: S105 - a URL path, not a secret
-
-    # Settings-driven configuration (read at call time so override_settings works).
-    @abstractmethod
-    def oauth_base_url(self) -> str: ...
-
-    @abstractmethod
-    def client_id(self) -> str: ...
-
-    def client_secret(self) -> str:
-        return ""
-
-    def token_url(self) -> str:
-        return self.oauth_base_url().rstrip("/") + self.token_path
-
-    # Hooks ---------------------------------------------------------------------------------
-
-    def authorization_params(
-        self, *, state: str, code_challenge: str, redirect_uri: str
-    ) -> dict[str, str]:
-        return {
-            "response_type": "code",
-            "client_id": self.client_id(),
-            "redirect_uri": redirect_uri,
-            "state": state,
-            "code_challenge": code_challenge,
-            "code_challenge_method": self.code_challenge_method,
-            "scope": self.scope,
-        }
-
-    @abstractmethod
-    def exchange_params(
-        self, *, code: str, code_verifier: str, redirect_uri: str, extra: Mapping[str, Any]
-    ) -> dict[str, str]: ...
-
-    @abstractmethod
-    def refresh_params(self, *, refresh_token: str, extra: Mapping[str, Any]) -> dict[str, str]: ...
-
-    def token_set_from(self, payload: Mapping[str, Any], *, extra: Mapping[str, Any]) -> TokenSet:
-        return TokenSet(
-            access_token=str(payload["access_token"]),
-            refresh_token=payload.get("refresh_token") or None,
-            expires_at=expires_at_from(payload.get("expires_in")),
-            account_id=str(payload.get("user_id") or ""),
-            extra=dict(extra),
-        )
-
-    def oauth_error_message(self, error: str) -> str:
-        if error in ("invalid_grant", "invalid_token", "unauthorized_client"):
-            return (
-                f"Доступ к {self.label} истёк или был отозван. "
-                f"Подключите {self.label} заново в разделе «Платформы»."
-            )
-        if error in ("invalid_client",):
-            return (
-                f"Приложение {self.label} настроено неверно. "
-                "Сообщите администратору КлипМейкера (проверьте client_id и секрет)."
-            )
-        return f"{self.label} отказал в подключении. Попробуйте подключить {self.label} ещё раз."
-
-    # The flow ------------------------------------------------------------------------------
-
-    def authorization_url(self, *, state: str, code_challenge: str, redirect_uri: str) -> str:
-        params = self.authorization_params(
-            state=state, code_challenge=code_challenge, redirect_uri=redirect_uri
-        )
-        base = self.oauth_base_url().rstrip("/") + self.authorize_path
-        return f"{base}?{urlencode(params, quote_via=quote)}"
-
-    def exchange_code(
-        self, *, code: str, code_verifier: str, redirect_uri: str, **extra: Any
-    ) -> TokenSet:
-        data = self.exchange_params(
-            code=code, code_verifier=code_verifier, redirect_uri=redirect_uri, extra=extra
-        )
-        tokens = self._token_request(data, extra=self.extra_to_keep(extra))
-        return self.with_account(tokens)
-
-    def refresh(self, *, tokens: Credentials | TokenSet) -> TokenSet:
-        if not tokens.refresh_token:
-            raise AuthExpired(self.auth_expired_message(), platform=str(self.platform))
-        data = self.refresh_params(refresh_token=tokens.refresh_token, extra=tokens.extra)
-        fresh = self._token_request(data, extra=self.extra_to_keep(tokens.extra))
-        if fresh.refresh_token is None:
-            # The server kept the old refresh token (no rotation): keep using it.
-            fresh = TokenSet(
-                access_token=fresh.access_token,
-                refresh_token=tokens.refresh_token,
-                expires_at=fresh.expires_at,
-                account_id=fresh.account_id or tokens.account_id,
-                account_name=fresh.account_name,
-                extra=fresh.extra,
-            )
-        elif not fresh.account_id and tokens.account_id:
-            fresh = TokenSet(
-                access_token=fresh.access_token,
-                refresh_token=fresh.refresh_token,
-                expires_at=fresh.expires_at,
-                account_id=tokens.account_id,
-                account_name=fresh.account_name,
-                extra=fresh.extra,
-            )
-        return fresh
-
-    def extra_to_keep(self, extra: Mapping[str, Any]) -> dict[str, Any]:
-        """The non-secret values from the flow that later calls need (e.g. VK device_id)."""
-        return {}
-
-    def with_account(self, tokens: TokenSet) -> TokenSet:
-        """Fill in the account name after a code exchange; best effort, never loses the tokens."""
-        try:
-            info = self.verify(
-                credentials=Credentials(access_token=tokens.access_token, extra=tokens.extra)
-            )
-        except ProviderError:
-            return tokens
-        return TokenSet(
-            access_token=tokens.access_token,
-            refresh_token=tokens.refresh_token,
-            expires_at=tokens.expires_at,
-            account_id=tokens.account_id or info.account_id,
-            account_name=info.account_name,
-            extra={**info.extra, **tokens.extra},
-        )
-
-    def _token_request(self, data: Mapping[str, str], *, extra: Mapping[str, Any]) -> TokenSet:
-        secrets = [
-            data.get("code"),
-            data.get("code_verifier"),
-            data.get("refresh_token"),
-            data.get("client_secret"),
-        ]
-        response = self.http.request("POST", self.token_url(), data=dict(data), secrets=secrets)
-        payload = _json_or_none(response)
-        if isinstance(payload, Mapping) and payload.get("error"):
-            if response.status_code == 429 or response.status_code >= 500:
-                raise self.error_for_response(response, secrets=secrets, body_sent=False)
-            error = str(payload.get("error"))
-            raise OAuthError(
-                self.oauth_error_message(error),
-                error=error,
-                error_description=scrub(payload.get("error_description") or "", secrets),
-                platform=str(self.platform),
-                status=response.status_code,
-            )
-        if response.status_code >= 400:
-            raise self.error_for_response(response, secrets=secrets, body_sent=False)
-        if not isinstance(payload, Mapping) or not payload.get("access_token"):
-            raise TransientError(
-                f"{self.label} вернул непонятный ответ при подключении. Попробуйте ещё раз.",
-                platform=str(self.platform),
-                status=response.status_code,
-            )
-        return self.token_set_from(payload, extra=extra)
-
-
-def settings_url(name: str, default: str) -> str:
-    """A base URL from settings (tests and the sandbox override it), without a trailing slash."""
-    return (getattr(settings, name, "") or default).rstrip("/")

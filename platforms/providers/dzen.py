@@ -20,39 +20,51 @@ from contextlib import closing
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
-
 from platforms.constants import GB, Platform
+from platforms.media_limits import MODERN_CODECS, MediaLimits
 
-from .base import (
+from .base import SANDBOX_CLIENT, platform_setting
+from .errors import PermanentError, ProviderError, Rejected, TransientError, UploadIncomplete
+from .http import scrub
+from .oauth import OAuthProvider
+from .registry import register
+from .types import (
     AccountInfo,
+    BaseUrl,
     ClipFile,
     Credentials,
     HandleCallback,
-    OAuthProvider,
     PlatformHandle,
     ProgressCallback,
     PublishMeta,
     PublishResult,
     PublishState,
+    Rate,
     Stats,
     as_int,
-    settings_url,
 )
-from .errors import PermanentError, ProviderError, TransientError, UploadIncomplete
-from .http import scrub
 
 STATS_BATCH = 100
 DONE_STATUSES = {"processing": PublishState.PROCESSING, "published": PublishState.PUBLISHED}
 REJECTED_STATUSES = frozenset({"rejected", "failed", "blocked"})
 
 
+@register
 class DzenProvider(OAuthProvider):
     platform = Platform.DZEN
     label = "Дзен"
+    order = 30
     max_file_size = 4 * GB
+    media_limits = MediaLimits(max_duration_seconds=4 * 3600, video_codecs=MODERN_CODECS)
     upload_timeout = 600.0
     supports_stats = True
+    account_rate = Rate(per_second=2.0, burst=2.0)
+    worker_rate_limit = "4/s"
+    base_urls = (
+        BaseUrl("DZEN_API_URL", "https://dzen.ru/api", "dzen"),
+        BaseUrl("YANDEX_OAUTH_URL", "https://oauth.yandex.ru", "yandex-oauth"),
+        BaseUrl("DZEN_WEB_URL", "https://dzen.ru", "web/dzen"),
+    )
     scope = "zen:write"
     code_challenge_method = "S256"
     authorize_path = "/authorize"
@@ -61,16 +73,16 @@ class DzenProvider(OAuthProvider):
     # Settings ----------------------------------------------------------------------------
 
     def api_url(self) -> str:
-        return settings_url("DZEN_API_URL", "https://dzen.ru/api") + "/v1"
+        return self.url("DZEN_API_URL") + "/v1"
 
     def oauth_base_url(self) -> str:
-        return settings_url("YANDEX_OAUTH_URL", "https://oauth.yandex.ru")
+        return self.url("YANDEX_OAUTH_URL")
 
     def client_id(self) -> str:
-        return str(getattr(settings, "YANDEX_CLIENT_ID", "") or "")
+        return platform_setting("YANDEX_CLIENT_ID", sandbox=SANDBOX_CLIENT)
 
     def client_secret(self) -> str:
-        return str(getattr(settings, "YANDEX_CLIENT_SECRET", "") or "")
+        return platform_setting("YANDEX_CLIENT_SECRET", sandbox=SANDBOX_CLIENT)
 
     # OAuth -------------------------------------------------------------------------------
 
@@ -212,7 +224,7 @@ class DzenProvider(OAuthProvider):
     def result_from(self, handle: PlatformHandle, video: Mapping[str, Any]) -> PublishResult:
         status = str(video.get("status") or "")
         if status in REJECTED_STATUSES:
-            raise PermanentError(
+            raise Rejected(
                 "Дзен отклонил видео. Проверьте клип на соответствие правилам Дзена "
                 "и опубликуйте его заново.",
                 platform=str(self.platform),

@@ -15,10 +15,12 @@ from typing import Any
 __all__ = [
     "AuthExpired",
     "ClipFileMissing",
+    "ConnectInputInvalid",
     "OAuthError",
     "PermanentError",
     "ProviderError",
     "RateLimited",
+    "Rejected",
     "TransientError",
     "UploadIncomplete",
 ]
@@ -149,3 +151,24 @@ class ClipFileMissing(ProviderError):
     """The clip's file is not in storage."""
 
     default_user_message = "Файл клипа не найден. Загрузите клип заново."
+
+
+class Rejected(PermanentError):
+    """The platform's moderation refused the video: re-sending the same clip cannot help, so a
+    publication that ends with this error cannot be retried (publish the clip anew instead)."""
+
+    default_user_message = "Платформа отклонила видео на модерации. Опубликуйте клип заново."
+
+
+class ConnectInputInvalid(Exception):
+    """What a user typed into a connect form is malformed; nothing was sent to the platform.
+
+    ``field`` names the input at fault (``token``, ``chat_id``); the message is Russian and says
+    what to do next.
+    """
+
+    def __init__(self, message: str, *, field: str = "token", code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code

@@ -15,39 +15,91 @@ from contextlib import closing
 from typing import Any
 
 from platforms.constants import GB, Platform
+from platforms.media_limits import MODERN_CODECS, MediaLimits
 
-from .base import (
+from .base import PlatformProvider
+from .errors import AuthExpired, ConnectInputInvalid, PermanentError, ProviderError, Rejected
+from .http import scrub
+from .registry import register
+from .types import (
     AccountInfo,
+    BaseUrl,
     ClipFile,
+    ConnectField,
     Credentials,
     HandleCallback,
     PlatformHandle,
-    PlatformProvider,
     ProgressCallback,
     PublishMeta,
     PublishResult,
     PublishState,
+    Rate,
     Stats,
     as_int,
-    settings_url,
 )
-from .errors import AuthExpired, PermanentError, ProviderError
-from .http import scrub
 
 
 def rutube_link(video_id: str) -> str:
-    return f"{settings_url('RUTUBE_WEB_URL', 'https://rutube.ru')}/video/{video_id}/"
+    return f"{RutubeProvider.url('RUTUBE_WEB_URL')}/video/{video_id}/"
 
 
+@register
 class RutubeProvider(PlatformProvider):
     platform = Platform.RUTUBE
     label = "Rutube"
+    order = 20
     max_file_size = 10 * GB
+    media_limits = MediaLimits(max_duration_seconds=5 * 3600, video_codecs=MODERN_CODECS)
     upload_timeout = 900.0
     supports_stats = True
+    # Rutube downloads the clip from a signed URL; its create call is the whole send, and its
+    # answer (the video id) is the first handle.
+    fetches_by_url = True
+    creates_before_handle = True
+    account_rate = Rate(per_second=1.0, burst=1.0)  # unknown: be conservative
+    worker_rate_limit = "2/s"
+    base_urls = (
+        BaseUrl("RUTUBE_API_URL", "https://rutube.ru/api", "rutube/api"),
+        BaseUrl("RUTUBE_WEB_URL", "https://rutube.ru", "web/rutube"),
+    )
+    connect_fields = (
+        ConnectField(
+            name="token",
+            label="Токен API Rutube",
+            required_message="Вставьте токен Rutube.",
+            secret=True,
+        ),
+    )
 
     def api_url(self) -> str:
-        return settings_url("RUTUBE_API_URL", "https://rutube.ru/api")
+        return self.url("RUTUBE_API_URL")
+
+    @classmethod
+    def connect_input(cls, values: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+        token, extra = super().connect_input(values)
+        if any(ch.isspace() for ch in token) or len(token) > 512:
+            raise ConnectInputInvalid(
+                "Токен Rutube вставлен с лишними символами. Скопируйте его заново целиком.",
+                field="token",
+                code="invalid_token",
+            )
+        return token, extra
+
+    def connect_refusal(self, err: ProviderError) -> tuple[str, str, str]:
+        if err.status == 403:
+            return (
+                "token",
+                "У токена Rutube нет прав на загрузку видео. Создайте токен заново в "
+                "настройках Rutube Studio и вставьте его.",
+                "forbidden",
+            )
+        return super().connect_refusal(err)
+
+    def invalid_token_message(self) -> str:
+        return (
+            "Rutube не принял токен: он неверный или отозван. Получите новый токен в "
+            "Rutube Studio и вставьте его снова."
+        )
 
     @classmethod
     def holds_upload(cls, handle: PlatformHandle) -> bool:
@@ -146,7 +198,7 @@ class RutubeProvider(PlatformProvider):
         if status == "rejected":
             # The reason field is our assumption too (platform-apis.md); shown when present.
             reason = str((video or {}).get("rejection_reason") or "").strip().rstrip(".")
-            raise PermanentError(
+            raise Rejected(
                 "Rutube отклонил видео на модерации"
                 + (f": {scrub(reason)[:300]}" if reason else "")
                 + ". Проверьте клип на соответствие правилам Rutube и опубликуйте его заново.",

@@ -9,6 +9,7 @@ known once Telegram answers, and there are no stats.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from contextlib import closing
@@ -18,22 +19,12 @@ import requests
 from django.conf import settings
 
 from platforms.constants import MB, Platform
+from platforms.media_limits import COMMON_CODECS, MediaLimits
 
-from .base import (
-    AccountInfo,
-    ClipFile,
-    Credentials,
-    HandleCallback,
-    PlatformHandle,
-    PlatformProvider,
-    ProgressCallback,
-    PublishMeta,
-    PublishResult,
-    PublishState,
-    settings_url,
-)
+from .base import PlatformProvider
 from .errors import (
     AuthExpired,
+    ConnectInputInvalid,
     PermanentError,
     ProviderError,
     RateLimited,
@@ -41,8 +32,28 @@ from .errors import (
     UploadIncomplete,
 )
 from .http import scrub
+from .registry import register
+from .types import (
+    AccountInfo,
+    BaseUrl,
+    ClipFile,
+    ConnectField,
+    Credentials,
+    HandleCallback,
+    PlatformHandle,
+    ProgressCallback,
+    PublishMeta,
+    PublishResult,
+    PublishState,
+    Rate,
+    TextLimits,
+)
 
 CAPTION_MAX = 1024
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
+_CHAT_RE = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20})$")
+# verify() codes that mean the channel input is at fault, not the token.
+_CHAT_CODES = frozenset({"no_chat", "not_a_channel", "cannot_post", "not_admin"})
 ELLIPSIS = "…"
 
 
@@ -82,8 +93,19 @@ def caption_for(meta: PublishMeta) -> str:
     return cut_caption(text)
 
 
+def chat_normalise(value: str) -> str:
+    """``@name``, ``name``, ``https://t.me/name`` or a numeric id → ``@name`` / the id."""
+    chat = value.strip()
+    for prefix in ("https://t.me/", "http://t.me/", "t.me/"):
+        if chat.lower().startswith(prefix):
+            chat = "@" + chat[len(prefix) :].strip("/")
+    if chat and not chat.startswith("@") and not chat.lstrip("-").isdigit():
+        chat = "@" + chat
+    return chat
+
+
 def telegram_link(chat_id: Any, message_id: Any, username: str | None) -> str:
-    web = settings_url("TELEGRAM_WEB_URL", "https://t.me")
+    web = TelegramProvider.url("TELEGRAM_WEB_URL")
     if username:
         return f"{web}/{username.lstrip('@')}/{message_id}"
     raw = str(chat_id)
@@ -91,13 +113,41 @@ def telegram_link(chat_id: Any, message_id: Any, username: str | None) -> str:
     return f"{web}/c/{internal}/{message_id}"
 
 
+@register
 class TelegramProvider(PlatformProvider):
     platform = Platform.TELEGRAM
     label = "Telegram"
+    order = 40
     max_file_size = 50 * MB
     local_max_file_size = 2000 * MB
+    # sendVideo plays MPEG-4 (H.264/HEVC) inline; other codecs would arrive as a document.
+    media_limits = MediaLimits(video_codecs=COMMON_CODECS)
     upload_timeout = 300.0
     supports_stats = False
+    account_rate = Rate(per_second=1.0, burst=1.0)  # ~1 message/s per chat
+    worker_rate_limit = "20/s"
+    base_urls = (
+        BaseUrl("TELEGRAM_API_URL", "https://api.telegram.org", "telegram"),
+        BaseUrl("TELEGRAM_WEB_URL", "https://t.me", "web/telegram"),
+    )
+    connect_fields = (
+        ConnectField(
+            name="token",
+            label="Токен бота",
+            required_message="Вставьте токен бота из @BotFather.",
+            secret=True,
+            max_length=200,
+        ),
+        ConnectField(
+            name="chat_id",
+            label="Канал",
+            required_message="Укажите канал: @имя_канала или его числовой id.",
+            max_length=200,
+            help_text="@имя_канала или числовой id (например, -1001234567890)",
+            placeholder="@my_channel",
+        ),
+    )
+    text_limits = TextLimits(caption=CAPTION_MAX)
 
     @classmethod
     def max_file_size_bytes(cls) -> int:
@@ -110,7 +160,39 @@ class TelegramProvider(PlatformProvider):
         return True  # the handle is the platform's answer to the whole clip
 
     def api_url(self) -> str:
-        return settings_url("TELEGRAM_API_URL", "https://api.telegram.org")
+        return self.url("TELEGRAM_API_URL")
+
+    # Connecting --------------------------------------------------------------------------
+
+    @classmethod
+    def connect_input(cls, values: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+        token, extra = super().connect_input(values)
+        if not _TOKEN_RE.match(token):
+            raise ConnectInputInvalid(
+                "Это не похоже на токен бота Telegram (вида 123456789:AA...). "
+                "Скопируйте токен из сообщения @BotFather целиком.",
+                field="token",
+                code="invalid_token",
+            )
+        chat = chat_normalise(str(values.get("chat_id") or ""))
+        if not _CHAT_RE.match(chat):
+            raise ConnectInputInvalid(
+                "Укажите канал: @имя_канала или его числовой id (например, -1001234567890).",
+                field="chat_id",
+                code="chat_format",
+            )
+        return token, {**extra, "chat_id": chat}
+
+    def connect_refusal(self, err: ProviderError) -> tuple[str, str, str]:
+        code = str(err.code or "")
+        field = "chat_id" if code in _CHAT_CODES or err.status in (400, 403) else "token"
+        return field, err.user_message, code or "refused"
+
+    def invalid_token_message(self) -> str:
+        return (
+            "Telegram не принял токен бота: он неверный или отозван. Скопируйте токен из "
+            "@BotFather (команда /token) и вставьте его снова."
+        )
 
     def auth_expired_message(self) -> str:
         return (

@@ -22,25 +22,10 @@ from collections.abc import Mapping, Sequence
 from contextlib import closing
 from typing import Any, ClassVar
 
-from django.conf import settings
-
 from platforms.constants import GB, Platform
+from platforms.media_limits import MODERN_CODECS, MediaLimits
 
-from .base import (
-    AccountInfo,
-    ClipFile,
-    Credentials,
-    HandleCallback,
-    OAuthProvider,
-    PlatformHandle,
-    ProgressCallback,
-    PublishMeta,
-    PublishResult,
-    PublishState,
-    Stats,
-    as_int,
-    settings_url,
-)
+from .base import SANDBOX_CLIENT, platform_setting
 from .errors import (
     AuthExpired,
     OAuthError,
@@ -51,6 +36,24 @@ from .errors import (
     UploadIncomplete,
 )
 from .http import scrub
+from .oauth import OAuthProvider
+from .registry import register
+from .types import (
+    AccountInfo,
+    BaseUrl,
+    ClipFile,
+    Credentials,
+    HandleCallback,
+    PlatformHandle,
+    ProgressCallback,
+    PublishMeta,
+    PublishResult,
+    PublishState,
+    Rate,
+    Stats,
+    TextLimits,
+    as_int,
+)
 
 NAME_MAX = 128
 DESCRIPTION_MAX = 5000
@@ -120,15 +123,29 @@ VK_ERRORS: dict[int, tuple[type[ProviderError], str, float]] = {
 
 def vk_link(owner_id: Any, video_id: Any, mode: str) -> str:
     kind = "video" if mode == "video" else "clip"
-    return f"{settings_url('VK_WEB_URL', 'https://vk.com')}/{kind}{owner_id}_{video_id}"
+    return f"{VKProvider.url('VK_WEB_URL')}/{kind}{owner_id}_{video_id}"
 
 
+@register
 class VKProvider(OAuthProvider):
     platform = Platform.VK
     label = "VK"
+    order = 10
     max_file_size = 5 * GB
+    # A Клип is vertical and at most three minutes (docs/media-limits.md).
+    media_limits = MediaLimits(
+        max_duration_seconds=180, vertical_only=True, video_codecs=MODERN_CODECS
+    )
     upload_timeout = 600.0
     supports_stats = True
+    account_rate = Rate(per_second=3.0, burst=3.0)  # ~3 requests/s per user token
+    worker_rate_limit = "10/s"
+    base_urls = (
+        BaseUrl("VK_API_URL", "https://api.vk.com/method", "vk/method"),
+        BaseUrl("VK_ID_URL", "https://id.vk.com", "vkid"),
+        BaseUrl("VK_WEB_URL", "https://vk.com", "web/vk"),
+    )
+    text_limits = TextLimits(title=NAME_MAX, description=DESCRIPTION_MAX)
     scope = "video wall"
     code_challenge_method = "s256"
     authorize_path = "/authorize"
@@ -139,16 +156,16 @@ class VKProvider(OAuthProvider):
     # Settings ----------------------------------------------------------------------------
 
     def api_url(self) -> str:
-        return settings_url("VK_API_URL", "https://api.vk.com/method")
+        return self.url("VK_API_URL")
 
     def oauth_base_url(self) -> str:
-        return settings_url("VK_ID_URL", "https://id.vk.com")
+        return self.url("VK_ID_URL")
 
     def client_id(self) -> str:
-        return str(getattr(settings, "VK_CLIENT_ID", "") or "")
+        return platform_setting("VK_CLIENT_ID", sandbox=SANDBOX_CLIENT)
 
     def api_version(self) -> str:
-        return str(getattr(settings, "VK_API_VERSION", "") or "5.199")
+        return platform_setting("VK_API_VERSION", default="5.199")
 
     # API calls ---------------------------------------------------------------------------
 
@@ -252,6 +269,11 @@ class VKProvider(OAuthProvider):
             "device_id": str(device_id),
             "state": secrets_module.token_urlsafe(16),
         }
+
+    @classmethod
+    def callback_extra(cls, params: Mapping[str, str], *, state: str) -> dict[str, Any]:
+        # VK ID's exchange needs the device the user approved on, and the state echoed.
+        return {"device_id": str(params.get("device_id") or ""), "state": state}
 
     def extra_to_keep(self, extra: Mapping[str, Any]) -> dict[str, Any]:
         return {"device_id": str(extra["device_id"])} if extra.get("device_id") else {}

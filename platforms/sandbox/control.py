@@ -14,20 +14,12 @@ served by another process just as well.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-from django.conf import settings
-
 from platforms.sandbox import faults as fault_rules
-from platforms.sandbox import telegram
 from platforms.sandbox import videos as video_store
-from platforms.sandbox.oauth import VK_ID, YANDEX, issue_tokens
+from platforms.sandbox.registry import sandbox, sandboxes
 from platforms.sandbox.state import get_store
-from platforms.sandbox.tokens import mint_token
-
-CREDENTIAL_PLATFORMS = ("vk", "telegram", "rutube", "dzen")
-UPLOAD_LIMIT_PLATFORMS = ("vk", "telegram", "rutube", "dzen")
 
 
 def reset() -> None:
@@ -96,8 +88,7 @@ def set_processing_seconds(seconds: float) -> None:
 
 def set_upload_limit(platform: str, nbytes: int | None) -> None:
     """Override a platform's file size limit (None: back to the documented one)."""
-    if platform not in UPLOAD_LIMIT_PLATFORMS:
-        raise ValueError(f"platform must be one of {', '.join(UPLOAD_LIMIT_PLATFORMS)}")
+    sandbox(platform)  # a known platform, or ValueError
     store = get_store()
     if nbytes is None:
         with store.connection() as conn:
@@ -120,7 +111,7 @@ def knobs() -> dict[str, Any]:
     return {
         "processing_seconds": video_store.processing_seconds(store),
         "clock_offset": float(store.get_value("clock_offset", 0.0)),
-        "upload_limits": {p: video_store.upload_limit(store, p) for p in UPLOAD_LIMIT_PLATFORMS},
+        "upload_limits": {p.name: video_store.upload_limit(store, p.name) for p in sandboxes()},
         "state_path": str(store.path),
     }
 
@@ -128,6 +119,8 @@ def knobs() -> dict[str, Any]:
 def update_channel(chat: str, **changes: Any) -> dict[str, Any]:
     """Change a Telegram chat after the fact: ``member_status`` (administrator, member, left,
     kicked, creator), ``can_post``, ``type``."""
+    from platforms.sandbox import telegram
+
     return telegram.update_channel(get_store(), chat, **changes)
 
 
@@ -143,39 +136,4 @@ def issue_credentials(platform: str, **params: Any) -> dict[str, Any]:
       ``creator``, ``private`` (no @username), ``cannot_post``, ``not_admin``, ``not_member``,
       ``kicked``, ``group`` (not a channel), ``chat_not_found`` (a name that does not exist).
     """
-    store = get_store()
-    name = str(params.get("account_name") or "Демо-автор")
-    if platform in {"vk", "dzen"}:
-        server = VK_ID if platform == "vk" else YANDEX
-        setting = "VK_CLIENT_ID" if platform == "vk" else "YANDEX_CLIENT_ID"
-        client_id = params.get("client_id", getattr(settings, setting, None)) or None
-        device_id = secrets.token_urlsafe(16) if platform == "vk" else None
-        account = server.account_for(name)
-        tokens = issue_tokens(
-            server,
-            account=account,
-            name=name,
-            client_id=client_id,
-            device_id=device_id,
-            scope=server.default_scope,
-        )
-        if params.get("ttl") is not None:
-            ttl = float(params["ttl"])
-            tokens["access_token"] = mint_token(platform, account, ttl=ttl, name=name)
-            tokens["expires_in"] = int(ttl)
-        tokens.update({"account_id": account, "account_name": name})
-        if device_id:
-            tokens["device_id"] = device_id
-        return tokens
-    if platform == "rutube":
-        account = str(200_000_000 + store.next_value("rutube_account", 1))
-        return {
-            "token": mint_token("rutube", account, ttl=0, name=name),
-            "account_id": account,
-            "account_name": name,
-        }
-    if platform == "telegram":
-        bot_id, token = telegram.new_bot(store)
-        chat = telegram.create_channel(store, bot_id, str(params.get("scenario") or "ok"))
-        return {"token": token, "bot_id": bot_id, "bot_username": f"sandbox_{bot_id}_bot", **chat}
-    raise ValueError(f"platform must be one of {', '.join(CREDENTIAL_PLATFORMS)}")
+    return sandbox(platform).issue_credentials(**params)

@@ -14,15 +14,19 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import path, reverse
 
-from platforms.sandbox import videos
+from platforms.constants import GB
+from platforms.providers import get_provider
+from platforms.sandbox import oauth, videos
 from platforms.sandbox.endpoint import endpoint
 from platforms.sandbox.faults import Fault
+from platforms.sandbox.oauth import OAuthServer
+from platforms.sandbox.registry import SandboxPlatform, register
 from platforms.sandbox.state import get_store
 from platforms.sandbox.tokens import TokenClaims, TokenError, mint_token, verify_token
 from platforms.sandbox.videos import Video
-from platforms.sandbox.web import web_url
+from platforms.sandbox.web import watch_page, web_url
 from platforms.sandbox.wire import json_body, json_response, read_body_counted
 
 PLATFORM = "dzen"
@@ -238,3 +242,45 @@ def me(request: HttpRequest) -> HttpResponse:
         }, 200
 
     return _answer(handle)
+
+
+# --- Registration -----------------------------------------------------------------------------
+
+YANDEX = OAuthServer(
+    "yandex", PLATFORM, "Яндекс ID", "zen:write", requires_state=False, vk_style=False
+)
+
+
+def watch(request: HttpRequest, video_id: str) -> HttpResponse:
+    return watch_page(request, PLATFORM, video_id)
+
+
+def _client_id() -> str:
+    return get_provider(PLATFORM).client_id()  # type: ignore[attr-defined]
+
+
+register(
+    SandboxPlatform(
+        name=PLATFORM,
+        label="Дзен",
+        urlpatterns=[
+            path("dzen/v1/me", me, name="dzen-me"),
+            path("dzen/v1/videos", create_video, name="dzen-videos"),
+            path("dzen/v1/videos/stats", stats, name="dzen-stats"),
+            path("dzen/v1/videos/<str:video_id>", video_detail, name="dzen-video"),
+            path("dzen/v1/videos/<str:video_id>/publish", publish, name="dzen-publish"),
+            path("dzen/upload/<str:ticket>", upload, name="dzen-upload"),
+            path("yandex-oauth/authorize", oauth.authorize_view(YANDEX), name="yandex-authorize"),
+            path("yandex-oauth/token", oauth.token_view(YANDEX), name="yandex-token"),
+            path("web/dzen/video/watch/<str:video_id>", watch, name="web-dzen"),
+        ],
+        issue_credentials=lambda **params: oauth.issue_credentials(
+            YANDEX, client_id=_client_id(), **params
+        ),
+        demo_connection=lambda name: oauth.demo_connection(
+            YANDEX, client_id=_client_id(), name=name
+        ),
+        upload_limit=lambda: 4 * GB,
+        fault_targets=(PLATFORM, YANDEX.key),
+    )
+)

@@ -13,8 +13,6 @@ from typing import Any
 
 from platforms.sandbox.state import Store
 
-PLATFORMS = ("vk", "vkid", "telegram", "rutube", "dzen", "yandex")
-
 # kind -> (default params, what it does)
 KINDS: dict[str, tuple[dict[str, Any], str]] = {
     "server_error": ({"status": 500}, "HTTP 500 (or another 5xx given as status)"),
@@ -65,14 +63,16 @@ class Fault:
 
 
 def validate(platform: str, kind: str, count: int, method: str | None) -> None:
-    if platform not in PLATFORMS:
-        raise ValueError(f"unknown platform {platform!r}; one of {', '.join(PLATFORMS)}")
+    from platforms.sandbox.registry import fault_kind_owners, fault_targets
+
+    targets = fault_targets()
+    if platform not in targets:
+        raise ValueError(f"unknown platform {platform!r}; one of {', '.join(targets)}")
     if kind not in KINDS:
         raise ValueError(f"unknown fault {kind!r}; one of {', '.join(KINDS)}")
-    if kind == "vk_error" and platform != "vk":
-        raise ValueError("vk_error applies to the vk platform only")
-    if kind == "rejected" and platform != "rutube":
-        raise ValueError("rejected applies to the rutube platform only")
+    owners = fault_kind_owners(kind)
+    if owners and platform not in owners:
+        raise ValueError(f"{kind} applies to the {' and '.join(owners)} platform only")
     if not isinstance(count, int) or count < 1:
         raise ValueError("count must be a positive integer")
     if method is not None and not isinstance(method, str):

@@ -1,4 +1,6 @@
-"""The two OAuth servers: VK ID (``/sandbox/vkid/``) and Yandex OAuth (``/sandbox/yandex-oauth/``).
+"""The sandbox's OAuth authorization server, shared by the platforms that sign in with one
+(VK ID in ``vk.py``, Yandex OAuth in ``dzen.py``: each declares an ``OAuthServer`` and mounts
+``authorize_view`` / ``token_view`` for it).
 
 Authorization code flow with PKCE S256: an approve page (a real HTML form with «Разрешить» and
 «Отказать») redirects back to ``redirect_uri`` with ``code`` and ``state`` (VK also
@@ -15,6 +17,7 @@ import hashlib
 import re
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,12 +64,6 @@ class OAuthServer:
     def account_for(self, name: str) -> str:
         digest = int.from_bytes(hashlib.sha256(f"{self.key}:{name}".encode()).digest()[:8], "big")
         return str(100_000_000 + digest % 800_000_000)
-
-
-VK_ID = OAuthServer("vkid", "vk", "VK ID", "video wall", requires_state=True, vk_style=True)
-YANDEX = OAuthServer(
-    "yandex", "dzen", "Яндекс ID", "zen:write", requires_state=False, vk_style=False
-)
 
 
 class OAuthError(Exception):
@@ -374,21 +371,67 @@ def _token(server: OAuthServer, request: HttpRequest) -> HttpResponse:
         return json_response(body, status=exc.status)
 
 
-@endpoint(VK_ID.key, "authorize", _fault)
-def vkid_authorize(request: HttpRequest) -> HttpResponse:
-    return _authorize(VK_ID, request)
+def authorize_view(server: OAuthServer) -> Callable[[HttpRequest], HttpResponse]:
+    """The approve page of ``server`` (journalled and faulted under ``server.key``)."""
+
+    @endpoint(server.key, "authorize", _fault)
+    def authorize(request: HttpRequest) -> HttpResponse:
+        return _authorize(server, request)
+
+    return authorize
 
 
-@endpoint(VK_ID.key, "token", _fault)
-def vkid_token(request: HttpRequest) -> HttpResponse:
-    return _token(VK_ID, request)
+def token_view(server: OAuthServer) -> Callable[[HttpRequest], HttpResponse]:
+    """The token endpoint of ``server`` (journalled and faulted under ``server.key``)."""
+
+    @endpoint(server.key, "token", _fault)
+    def token(request: HttpRequest) -> HttpResponse:
+        return _token(server, request)
+
+    return token
 
 
-@endpoint(YANDEX.key, "authorize", _fault)
-def yandex_authorize(request: HttpRequest) -> HttpResponse:
-    return _authorize(YANDEX, request)
+def issue_credentials(server: OAuthServer, *, client_id: str, **params: Any) -> dict[str, Any]:
+    """A token set as the token endpoint answers it, plus ``account_id`` and ``account_name``
+    (and ``device_id`` for a VK-style server). Params: ``account_name``, ``client_id``,
+    ``ttl`` of the access token."""
+    name = str(params.get("account_name") or "Демо-автор")
+    client = params.get("client_id", client_id) or None
+    device_id = secrets.token_urlsafe(16) if server.vk_style else None
+    account = server.account_for(name)
+    tokens = issue_tokens(
+        server,
+        account=account,
+        name=name,
+        client_id=client,
+        device_id=device_id,
+        scope=server.default_scope,
+    )
+    if params.get("ttl") is not None:
+        ttl = float(params["ttl"])
+        tokens["access_token"] = mint_token(server.token_platform, account, ttl=ttl, name=name)
+        tokens["expires_in"] = int(ttl)
+    tokens.update({"account_id": account, "account_name": name})
+    if device_id:
+        tokens["device_id"] = device_id
+    return tokens
 
 
-@endpoint(YANDEX.key, "token", _fault)
-def yandex_token(request: HttpRequest) -> HttpResponse:
-    return _token(YANDEX, request)
+def demo_connection(
+    server: OAuthServer, *, client_id: str, name: str, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The demo user's connection to ``server``'s platform, as connecting would store it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    creds = issue_credentials(server, client_id=client_id, account_name=name)
+    kept = {"device_id": creds["device_id"]} if creds.get("device_id") else {}
+    return {
+        "access_token": creds["access_token"],
+        "refresh_token": creds["refresh_token"],
+        "expires_at": timezone.now() + timedelta(seconds=int(creds["expires_in"])),
+        "account_id": str(creds["account_id"]),
+        "account_name": creds["account_name"],
+        "extra": {**kept, **(extra or {})},
+    }

@@ -18,14 +18,17 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import path
 
+from platforms.constants import GB
 from platforms.sandbox import faults, videos
 from platforms.sandbox.endpoint import endpoint
 from platforms.sandbox.faults import Fault
+from platforms.sandbox.registry import SandboxPlatform, register
 from platforms.sandbox.state import Store, get_store
-from platforms.sandbox.tokens import TokenClaims, TokenError, verify_token
+from platforms.sandbox.tokens import TokenClaims, TokenError, mint_token, verify_token
 from platforms.sandbox.videos import Video
-from platforms.sandbox.web import web_url
+from platforms.sandbox.web import watch_page, web_url
 from platforms.sandbox.wire import BadBody, form_params, json_body, json_response
 
 PLATFORM = "rutube"
@@ -270,3 +273,48 @@ def video_detail(request: HttpRequest, video_id: str) -> HttpResponse:
     if video is None:
         return json_response({"detail": "Not found."}, status=404)
     return json_response(video_object(video, store.now()))
+
+
+# --- Registration -----------------------------------------------------------------------------
+
+
+def issue_credentials(**params: Any) -> dict[str, Any]:
+    """``{"token", "account_id", "account_name"}``: an API token as Rutube Studio gives one."""
+    name = str(params.get("account_name") or "Демо-автор")
+    account = str(200_000_000 + get_store().next_value("rutube_account", 1))
+    return {
+        "token": mint_token(PLATFORM, account, ttl=0, name=name),
+        "account_id": account,
+        "account_name": name,
+    }
+
+
+def demo_connection(name: str) -> dict[str, Any]:
+    creds = issue_credentials(account_name=name)
+    return {
+        "access_token": creds["token"],
+        "account_id": creds["account_id"],
+        "account_name": creds["account_name"],
+    }
+
+
+def watch(request: HttpRequest, video_id: str) -> HttpResponse:
+    return watch_page(request, PLATFORM, video_id)
+
+
+register(
+    SandboxPlatform(
+        name=PLATFORM,
+        label="Rutube",
+        urlpatterns=[
+            path("rutube/api/video/person/", person_videos, name="rutube-person"),
+            path("rutube/api/video/", create_video, name="rutube-create"),
+            path("rutube/api/video/<str:video_id>/", video_detail, name="rutube-video"),
+            path("web/rutube/video/<str:video_id>/", watch, name="web-rutube"),
+        ],
+        issue_credentials=issue_credentials,
+        demo_connection=demo_connection,
+        upload_limit=lambda: 10 * GB,
+        own_fault_kinds=frozenset({"rejected"}),
+    )
+)

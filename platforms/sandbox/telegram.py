@@ -14,11 +14,15 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import path, re_path
 
+from platforms.constants import MB
 from platforms.sandbox import videos
 from platforms.sandbox.endpoint import endpoint
 from platforms.sandbox.faults import Fault
+from platforms.sandbox.registry import SandboxPlatform, register
 from platforms.sandbox.state import Store, get_store
 from platforms.sandbox.tokens import (
     TokenError,
@@ -27,6 +31,7 @@ from platforms.sandbox.tokens import (
     verify_bot_token,
 )
 from platforms.sandbox.videos import Video
+from platforms.sandbox.web import watch_page
 from platforms.sandbox.wire import BadBody, form_params, json_body, json_response
 
 PLATFORM = "telegram"
@@ -404,3 +409,70 @@ def new_bot(store: Store) -> tuple[int, str]:
     """A fresh bot id and its token."""
     bot_id = 7_000_000_000 + store.next_value("telegram_bot", 1) * 7919 % 999_999_999
     return bot_id, mint_bot_token(bot_id)
+
+
+# --- Registration -----------------------------------------------------------------------------
+
+
+def issue_credentials(**params: Any) -> dict[str, Any]:
+    """``{"token", "bot_id", "bot_username", "chat_id", "chat"}``; ``scenario`` picks the chat:
+    ``ok`` (default: a channel where the bot is an admin who can post), ``creator``, ``private``
+    (no @username), ``cannot_post``, ``not_admin``, ``not_member``, ``kicked``, ``group`` (not a
+    channel), ``chat_not_found`` (a name that does not exist)."""
+    store = get_store()
+    bot_id, token = new_bot(store)
+    chat = create_channel(store, bot_id, str(params.get("scenario") or "ok"))
+    return {"token": token, "bot_id": bot_id, "bot_username": f"sandbox_{bot_id}_bot", **chat}
+
+
+def demo_connection(name: str) -> dict[str, Any]:
+    creds = issue_credentials(account_name=name)
+    chat = creds["chat"]
+    return {
+        "access_token": creds["token"],
+        "account_id": str(chat["id"]),
+        "account_name": chat["title"],
+        "extra": {
+            "chat_id": chat["id"],
+            "chat_username": chat.get("username", ""),
+            "bot_id": creds["bot_id"],
+            "bot_username": creds["bot_username"],
+        },
+    }
+
+
+def upload_limit() -> int:
+    return 2000 * MB if getattr(settings, "TELEGRAM_LOCAL_BOT_API", False) else 50 * MB
+
+
+def public_post(request: HttpRequest, username: str, message_id: int) -> HttpResponse:
+    channel = find_chat(get_store(), f"@{username}")
+    return watch_page(request, PLATFORM, f"{channel.chat_id}_{message_id}" if channel else None)
+
+
+def private_post(request: HttpRequest, internal_id: str, message_id: int) -> HttpResponse:
+    return watch_page(request, PLATFORM, f"-100{internal_id}_{message_id}")
+
+
+register(
+    SandboxPlatform(
+        name=PLATFORM,
+        label="Telegram",
+        urlpatterns=[
+            re_path(
+                r"^telegram/bot(?P<token>[^/]*)/(?P<method>[A-Za-z]+)$",
+                bot_method,
+                name="telegram-method",
+            ),
+            path(
+                "web/telegram/c/<str:internal_id>/<int:message_id>",
+                private_post,
+                name="web-telegram-private",
+            ),
+            path("web/telegram/<str:username>/<int:message_id>", public_post, name="web-telegram"),
+        ],
+        issue_credentials=issue_credentials,
+        demo_connection=demo_connection,
+        upload_limit=upload_limit,
+    )
+)

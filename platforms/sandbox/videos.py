@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 
-from platforms.constants import GB, MB
 from platforms.sandbox.state import Store
 
 _COLUMNS = (
@@ -160,9 +159,9 @@ def mark_uploaded(
 
 
 def default_upload_limit(platform: str) -> int:
-    if platform == "telegram":
-        return 2000 * MB if getattr(settings, "TELEGRAM_LOCAL_BOT_API", False) else 50 * MB
-    return {"vk": 5 * GB, "dzen": 4 * GB, "rutube": 10 * GB}[platform]
+    from platforms.sandbox.registry import sandbox
+
+    return sandbox(platform).upload_limit()
 
 
 def upload_limit(store: Store, platform: str) -> int:

@@ -15,14 +15,19 @@ import secrets
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import path, re_path, reverse
 
-from platforms.sandbox import videos
+from platforms.constants import GB
+from platforms.providers import get_provider
+from platforms.sandbox import oauth, videos
 from platforms.sandbox.endpoint import endpoint
 from platforms.sandbox.faults import Fault
+from platforms.sandbox.oauth import OAuthServer
+from platforms.sandbox.registry import SandboxPlatform, register
 from platforms.sandbox.state import Store, get_store
 from platforms.sandbox.tokens import TokenError, mint_token, verify_token
 from platforms.sandbox.videos import Video
+from platforms.sandbox.web import watch_page
 from platforms.sandbox.wire import BadBody, form_params, json_response
 
 PLATFORM = "vk"
@@ -388,3 +393,44 @@ def upload(request: HttpRequest, ticket: str) -> HttpResponse:
             "video_id": int(video_id),
         }
     )
+
+
+# --- Registration -----------------------------------------------------------------------------
+
+VK_ID = OAuthServer("vkid", "vk", "VK ID", "video wall", requires_state=True, vk_style=True)
+
+
+def watch(request: HttpRequest, kind: str, owner_id: str, video_id: str) -> HttpResponse:
+    return watch_page(request, PLATFORM, video_id)
+
+
+def _client_id() -> str:
+    return get_provider(PLATFORM).client_id()  # type: ignore[attr-defined]
+
+
+register(
+    SandboxPlatform(
+        name=PLATFORM,
+        label="VK",
+        urlpatterns=[
+            path("vk/method/<str:method>", api_method, name="vk-method"),
+            path("vk/upload/<str:ticket>/", upload, name="vk-upload"),
+            path("vkid/authorize", oauth.authorize_view(VK_ID), name="vkid-authorize"),
+            path("vkid/oauth2/auth", oauth.token_view(VK_ID), name="vkid-token"),
+            re_path(
+                r"^web/vk/(?P<kind>clip|video)(?P<owner_id>-?\d+)_(?P<video_id>\d+)$",
+                watch,
+                name="web-vk",
+            ),
+        ],
+        issue_credentials=lambda **params: oauth.issue_credentials(
+            VK_ID, client_id=_client_id(), **params
+        ),
+        demo_connection=lambda name: oauth.demo_connection(
+            VK_ID, client_id=_client_id(), name=name, extra={"vk_mode": "clip"}
+        ),
+        upload_limit=lambda: 5 * GB,
+        fault_targets=(PLATFORM, VK_ID.key),
+        own_fault_kinds=frozenset({"vk_error"}),
+    )
+)

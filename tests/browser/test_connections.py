@@ -29,7 +29,7 @@ def test_connect_all_four_then_disconnect_one(sandbox, login_as, screenshot):
     page.fill("#account_name", "Анна Клипова")
     page.get_by_role("button", name="Разрешить").click()
     page.wait_for_url("**/settings/platforms/")
-    assert "VK Клипы подключены как Анна Клипова." in page.locator(".messages").inner_text()
+    assert "VK подключён как Анна Клипова." in page.locator(".messages").inner_text()
     assert "Подключено как Анна Клипова" in card(page, "vk").inner_text()
 
     # Telegram: bot token and channel, verified by the (sandbox) Bot API.

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from platforms import services
+from platforms import connect, services
 from platforms.models import PlatformConnection
 
 pytestmark = pytest.mark.live
@@ -71,9 +71,9 @@ def test_no_plain_token_after_every_kind_of_connect(sandbox, user, live_server):
             extra={"device_id": creds["device_id"]} if platform == "vk" else {},
         )
         secrets += [creds["access_token"], creds["refresh_token"]]
-    services.connection_connect_token(user=user, platform="rutube", token=rt["token"])
-    services.connection_connect_token(
-        user=user, platform="telegram", token=tg["token"], chat_id=tg["chat_id"]
+    connect.connection_connect_token(user=user, platform="rutube", values={"token": rt["token"]})
+    connect.connection_connect_token(
+        user=user, platform="telegram", values={"token": tg["token"], "chat_id": tg["chat_id"]}
     )
     secrets += [rt["token"], tg["token"]]
     assert_nowhere(secrets)

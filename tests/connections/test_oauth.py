@@ -94,7 +94,7 @@ def test_vk_callback_exchanges_code_with_verifier_and_device_id_then_stores_conn
     )
 
     assert response.redirect_chain[-1][0] == "/settings/platforms/"
-    assert "VK Клипы подключены как Анна Клипова." in messages_of(response)
+    assert "VK подключён как Анна Клипова." in messages_of(response)
     sent = body_of(http.calls[0])
     assert sent["grant_type"] == "authorization_code"
     assert sent["code"] == "the-code"
@@ -236,7 +236,7 @@ def test_user_pressing_deny_ends_on_settings_with_a_message_and_no_token(
     )
 
     assert response.redirect_chain[-1][0] == "/settings/platforms/"
-    assert any("Вы не разрешили доступ к VK Клипы" in m for m in messages_of(response))
+    assert any("Вы не разрешили доступ к VK" in m for m in messages_of(response))
     assert len(http.calls) == 0
     assert not PlatformConnection.objects.filter(user=user).exists()
 

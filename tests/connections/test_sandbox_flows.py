@@ -17,7 +17,7 @@ import requests
 from django.test import Client
 
 from clipmaker.accounts.models import Plan
-from platforms import services
+from platforms import connect, services
 from platforms.models import ConnectionStatus, PlatformConnection
 from tests.factories import PlatformConnectionFactory, UserFactory
 
@@ -73,7 +73,7 @@ def answer_approve_page(
 
 
 @pytest.mark.parametrize(
-    ("platform", "label"), [("vk", "VK Клипы подключены"), ("dzen", "Дзен подключён")]
+    ("platform", "label"), [("vk", "VK подключён"), ("dzen", "Дзен подключён")]
 )
 def test_oauth_connect_through_the_sandbox_approve_page(
     platform, label, sandbox, live_server, browser_session, pro_user
@@ -104,7 +104,7 @@ def test_denying_on_the_sandbox_approve_page_stores_nothing(
     final = answer_approve_page(browser_session, authorize_url, "deny", "Анна")
 
     assert final.url == f"{live_server.url}/settings/platforms/"
-    assert "Вы не разрешили доступ к VK Клипы" in final.text
+    assert "Вы не разрешили доступ к VK" in final.text
     assert not PlatformConnection.objects.filter(user=pro_user).exists()
 
 
@@ -148,9 +148,11 @@ def test_refresh_rotates_tokens_with_the_sandbox_and_old_refresh_token_dies(sand
 def test_telegram_channel_problems_are_explained(sandbox, pro_user, scenario, fragment):
     creds = sandbox.control.issue_credentials("telegram", scenario=scenario)
 
-    with pytest.raises(services.ConnectionRejected) as info:
-        services.connection_connect_token(
-            user=pro_user, platform="telegram", token=creds["token"], chat_id=creds["chat_id"]
+    with pytest.raises(connect.ConnectionRejected) as info:
+        connect.connection_connect_token(
+            user=pro_user,
+            platform="telegram",
+            values={"token": creds["token"], "chat_id": creds["chat_id"]},
         )
 
     assert fragment in info.value.message
@@ -162,10 +164,12 @@ def test_telegram_and_rutube_connect_with_sandbox_credentials(sandbox, pro_user)
     tg = sandbox.control.issue_credentials("telegram")
     rt = sandbox.control.issue_credentials("rutube", account_name="Rutube Анны")
 
-    tg_conn = services.connection_connect_token(
-        user=pro_user, platform="telegram", token=tg["token"], chat_id=tg["chat_id"]
+    tg_conn = connect.connection_connect_token(
+        user=pro_user, platform="telegram", values={"token": tg["token"], "chat_id": tg["chat_id"]}
     )
-    rt_conn = services.connection_connect_token(user=pro_user, platform="rutube", token=rt["token"])
+    rt_conn = connect.connection_connect_token(
+        user=pro_user, platform="rutube", values={"token": rt["token"]}
+    )
 
     assert tg_conn.status == rt_conn.status == ConnectionStatus.ACTIVE
     assert tg_conn.extra["chat_id"] == tg["chat"]["id"]

@@ -118,8 +118,10 @@ def test_embedded_default_uses_sqlite_filesystem_broker_and_file_cache():
     env = {"VAR_DIR": str(ROOT / "var")}
     code = (
         "from django.conf import settings as s;"
+        "from platforms.providers import provider_class;"
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL,"
-        " s.CACHES['default']['BACKEND'], s.PLATFORM_SANDBOX, s.DEBUG, s.VK_API_URL)"
+        " s.CACHES['default']['BACKEND'], s.PLATFORM_SANDBOX, s.DEBUG,"
+        " provider_class('vk').url('VK_API_URL'))"
     )
     result = run_manage("shell", "-c", code, env=env)
     assert result.returncode == 0, result.stderr

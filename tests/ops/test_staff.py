@@ -95,7 +95,7 @@ def test_staff_see_success_rate_latency_queue_and_the_problems_per_platform(clie
 
     assert 'data-problems="3"' in page
     assert "Проблем: 3" in page
-    assert "VK Клипы: успешно 80 % публикаций за 24 ч (2 с ошибкой из 10)." in page
+    assert "VK: успешно 80 % публикаций за 24 ч (2 с ошибкой из 10)." in page
     assert "Дзен: успешно 20 % публикаций за 24 ч (4 с ошибкой из 5)." in page
     assert "Telegram: 1 публ. ждут отправки, самая старая — 2 мин" in page
     vk = re.search(r'data-platform="vk">(.*?)</tr>', page).group(1)

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from clipmaker.accounts.models import Plan
-from platforms.constants import Platform
+from platforms.providers import platform_values
 from tests.factories import ClipFactory, PlatformConnectionFactory, UserFactory
 
 
@@ -32,7 +32,7 @@ def connected(user):  # type: ignore[no-untyped-def]
     """Active connections to all four platforms for ``user``."""
     return {
         platform: PlatformConnectionFactory(user=user, platform=platform)
-        for platform in Platform.values
+        for platform in platform_values()
     }
 
 

@@ -20,8 +20,10 @@ from clipmaker.clips.models import ClipStatus
 from platforms.constants import MB, Platform
 from platforms.models import ConnectionStatus
 from publishing import ratelimit
-from publishing.dispatch import publications_check_processing_due, publications_dispatch_due
+from publishing.attempt import publication_execute
 from publishing.models import Publication, PublicationStatus
+from publishing.processing import publication_check
+from publishing.rules import retry_delay
 from publishing.selectors import publication_pending_count
 from publishing.services import (
     PublicationConflict,
@@ -29,13 +31,14 @@ from publishing.services import (
     PublicationValidationError,
     publication_cancel,
     publication_cancel_for_disconnect,
-    publication_check,
     publication_check_platforms,
     publication_create,
-    publication_execute,
     publication_retry,
+)
+from publishing.sweeps import (
+    publications_check_processing_due,
+    publications_dispatch_due,
     publications_reap_expired_leases,
-    retry_delay,
 )
 from tests.factories import (
     ClipFactory,
@@ -136,7 +139,7 @@ def test_free_plan_cannot_publish_anywhere_and_is_told_which_plan_to_take(db):
 
     assert errors == {
         "vk": [
-            "Публикация в VK Клипы недоступна на тарифе Free. Перейдите на тариф Start, Pro, Business."
+            "Публикация в VK недоступна на тарифе Free. Перейдите на тариф Start, Pro, Business."
         ]
     }
 
@@ -241,7 +244,7 @@ def test_create_while_one_is_in_flight_is_a_conflict(user, clip, vk):
     with pytest.raises(PublicationConflict) as exc:
         publication_create(user=user, clip=clip, platforms=[Platform.VK])
 
-    assert "уже запланирован или публикуется в VK Клипы" in exc.value.errors["vk"][0]
+    assert "уже запланирован или публикуется в VK" in exc.value.errors["vk"][0]
     assert Publication.objects.count() == 1
 
 
@@ -460,7 +463,7 @@ def test_the_fourth_transient_failure_fails_the_publication(api, clip, vk):
     pub = reload(pub)
     assert pub.status == PublicationStatus.FAILED
     assert pub.attempts == 4
-    assert pub.error_message.startswith("Не удалось опубликовать в VK Клипы после 4 попыток")
+    assert pub.error_message.startswith("Не удалось опубликовать в VK после 4 попыток")
     assert "(ошибка 503)" in pub.error_message
 
 
@@ -825,7 +828,7 @@ def test_an_upload_whose_answer_was_lost_is_retried_and_can_no_longer_be_cancell
     pub = reload(pub)
     assert pub.status == PublicationStatus.QUEUED  # a retry will check the stored video
     assert pub.bytes_sent == pub.bytes_total > 0
-    with pytest.raises(PublicationStateError, match="возможно, уже передан в VK Клипы"):
+    with pytest.raises(PublicationStateError, match="возможно, уже передан в VK"):
         publication_cancel(publication=pub)
     assert reload(pub).status == PublicationStatus.QUEUED
 

@@ -1,0 +1,155 @@
+"""How publications read on the pages: status text, rows with their actions, the platform
+checkboxes, the user's time zone. Reads only; what is allowed comes from ``publishing.rules``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from platforms.providers import platform_choices, platform_label, provider_class, provider_classes
+from publishing import rules
+from publishing.models import Publication, PublicationStatus
+from stats.charts import Sparkline, views_sparkline
+
+
+def user_time_zone(user: Any) -> tzinfo:
+    try:
+        return ZoneInfo(getattr(user, "time_zone", "") or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def time_zone_label(tz: tzinfo) -> str:
+    """«Europe/Moscow, UTC+03:00» — the zone every time on the page is shown in."""
+    offset = timezone.now().astimezone(tz).strftime("%z")
+    return f"{tz}, UTC{offset[:3]}:{offset[3:]}"
+
+
+def render_in_user_zone(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """Render with the user's time zone active, so every time shows in it."""
+    tz = user_time_zone(request.user)
+    with timezone.override(tz):
+        context = {"tz_label": time_zone_label(tz), **context}
+        return render(request, template, context, status=status)
+
+
+def publication_status_text(publication: Publication, *, now: datetime) -> str:
+    """The status as a user reads it; times in the active (user's) time zone."""
+    if publication.status == PublicationStatus.PUBLISHING and publication.claim_token is None:
+        return f"Обрабатывается в {platform_label(publication.platform)}"
+    if publication.status == PublicationStatus.PUBLISHING:
+        text = f"Публикуется {publication.progress_percent} %"
+        return f"{text} (отмена запрошена)" if publication.cancel_requested_at else text
+    if (
+        publication.status == PublicationStatus.QUEUED
+        and publication.next_attempt_at
+        and publication.next_attempt_at > now
+        and publication.attempts >= 1
+    ):
+        when = timezone.localtime(publication.next_attempt_at)
+        at = f"{when:%H:%M}"
+        if when.date() != timezone.localtime(now).date():
+            at = f"{when:%d.%m} {at}"
+        return f"Повтор в {at} (попытка {publication.attempts + 1} из {publication.max_attempts})"
+    return publication.get_status_display()
+
+
+def supports_stats(platform: str) -> bool:
+    return provider_class(platform).supports_stats
+
+
+@dataclass(frozen=True)
+class PublicationRow:
+    publication: Publication
+    status_text: str
+    supports_stats: bool
+    can_cancel: bool
+    can_retry: bool
+    views_chart: Sparkline | None
+
+
+def _views_chart(publication: Publication) -> Sparkline | None:
+    """The views sparkline of a published publication on a platform with stats.
+
+    Reads ``recent_stats`` (newest first), prefetched by ``selectors.clip_page_get``.
+    """
+    if publication.status != PublicationStatus.PUBLISHED or not supports_stats(
+        publication.platform
+    ):
+        return None
+    history = [(s.collected_at, s.views) for s in reversed(publication.recent_stats)]
+    return views_sparkline(history)
+
+
+def publication_rows(
+    publications: list[Publication], *, now: datetime, user: Any
+) -> list[PublicationRow]:
+    return [
+        PublicationRow(
+            publication=p,
+            status_text=publication_status_text(p, now=now),
+            supports_stats=supports_stats(p.platform),
+            can_cancel=rules.publication_can_cancel(p),
+            can_retry=rules.publication_can_retry(p, user=user),
+            views_chart=_views_chart(p),
+        )
+        for p in publications
+    ]
+
+
+def platform_options(
+    *,
+    reasons: dict[str, list[str]],
+    selected: list[str],
+    errors: dict[str, list[str]],
+    publications: list[Publication],
+) -> list[dict[str, Any]]:
+    """The publish panel's checkboxes: one per platform, disabled with the reason it cannot be
+    published to, a note where the clip is already published."""
+    published = {p.platform for p in publications if p.status == PublicationStatus.PUBLISHED}
+    options = []
+    for value, label in platform_choices():
+        blocked = list(reasons.get(value) or [])
+        notes = (
+            ["Уже опубликован здесь: отметьте, только если нужен второй пост."]
+            if value in published and not blocked
+            else []
+        )
+        # What this submission was refused for shows as an error; other reasons stay muted.
+        refused = list(errors.get(value) or [])
+        options.append(
+            {
+                "value": value,
+                "label": label,
+                "disabled": bool(blocked),
+                "reasons": [r for r in blocked if r not in refused] + notes,
+                "checked": value in selected and not blocked,
+                "errors": refused,
+            }
+        )
+    return options
+
+
+def text_limit_notes() -> list[str]:
+    """«VK показывает до 128 символов заголовка», ... for every platform that cuts text."""
+    notes = []
+    for provider in provider_classes():
+        limits = provider.text_limits
+        if limits.title:
+            notes.append(f"{provider.label} — до {limits.title} символов заголовка")
+        if limits.caption:
+            notes.append(
+                f"{provider.label} — до {limits.caption} символов подписи "
+                "(заголовок и описание вместе)"
+            )
+    return notes

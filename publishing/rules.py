@@ -1,0 +1,351 @@
+"""What may be published, cancelled and retried, when to try again, and what the user is told.
+
+One place for the rules that pages, API, admin, services and the engine all ask: nobody
+re-implements them. Reads only (no writes); the Russian messages say what to do next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from clipmaker.accounts.models import User, plans_allowing
+from clipmaker.clips.models import Clip
+from platforms.models import ConnectionStatus, PlatformConnection
+from platforms.providers import (
+    PlatformHandle,
+    ProviderError,
+    is_platform,
+    platform_label,
+    platform_values,
+    provider_class,
+)
+from publishing.models import IN_FLIGHT_STATUSES, Publication, PublicationStatus
+
+# A task may arrive a little before its ETA (clock skew between hosts): still claim it.
+CLAIM_TOLERANCE = timedelta(seconds=1)
+# The first processing check comes this soon after the upload; later ones wait a quarter of
+# the time spent so far, up to PUBLISH_CHECK_INTERVAL_SECONDS (short clips are ready fast).
+FIRST_CHECK_DELAY = 0.5
+# How far ahead a publication may be scheduled.
+MAX_SCHEDULE_AHEAD = timedelta(days=365)
+# Rows a user may still cancel without touching the platform.
+WAITING_STATUSES = (PublicationStatus.SCHEDULED, PublicationStatus.QUEUED)
+# Error codes of publications a retry cannot help: the platform's moderation refused the video.
+NOT_RETRYABLE_CODES = frozenset({"rejected"})
+
+AUTH_EXPIRED_MESSAGE = "Токен истёк, переподключите платформу в настройках."
+AFTER_RECONNECT_HINT = " Потом нажмите «Повторить»: КлипМейкер проверит уже загруженный клип."
+FILE_MISSING_MESSAGE = "Файл клипа не найден. Загрузите клип заново."
+INTERNAL_ERROR_MESSAGE = (
+    "Внутренняя ошибка при публикации. Проверьте платформу: если поста нет, нажмите "
+    "«Повторить»; если ошибка повторится, напишите в поддержку."
+)
+INTERRUPTED_MESSAGE = "Публикация прервалась. Она повторится автоматически."
+RETRY_ONLY_FAILED_MESSAGE = "Повторить можно только публикацию, которая завершилась ошибкой."
+
+
+# --- Messages --------------------------------------------------------------------------------
+
+
+def not_connected_message(platform: str) -> str:
+    return f"Подключите {platform_label(platform)} в настройках."
+
+
+def plan_message(user: User, platform: str) -> str:
+    plans = ", ".join(plans_allowing(platform))
+    return (
+        f"Публикация в {platform_label(platform)} недоступна на тарифе "
+        f"{user.get_plan_display()}. Перейдите на тариф {plans}."
+    )
+
+
+def plan_cancelled_message(platform: str) -> str:
+    return (
+        f"Публикация недоступна на вашем тарифе: {platform_label(platform)} на нём не входит. "
+        "Смените тариф и опубликуйте клип снова."
+    )
+
+
+def file_too_big_message(platform: str) -> str:
+    limit = provider_class(platform).max_file_size_label()
+    return (
+        f"Файл слишком большой для {platform_label(platform)} (максимум {limit}). "
+        "Сократите или пережмите клип."
+    )
+
+
+def in_flight_message(platform: str) -> str:
+    return (
+        f"Этот клип уже запланирован или публикуется в {platform_label(platform)}. "
+        "Дождитесь окончания или отмените ту публикацию."
+    )
+
+
+def may_have_it_message(platform: str) -> str:
+    return (
+        f"Клип, возможно, уже передан в {platform_label(platform)}: КлипМейкер проверит это при "
+        "следующей попытке и не отправит его второй раз. Отменить публикацию нельзя; если пост "
+        "не нужен, удалите его на платформе."
+    )
+
+
+def disconnected_after_upload_message(platform: str) -> str:
+    label = platform_label(platform)
+    return (
+        f"{label} отключён, а клип уже был передан платформе: узнать, чем закончилась "
+        f"публикация, КлипМейкер не может. Проверьте канал в {label}; чтобы проверил "
+        f"КлипМейкер, подключите {label} снова и нажмите «Повторить»."
+    )
+
+
+def disconnect_cancelled_message(platform: str) -> str:
+    return f"Отменено: {platform_label(platform)} отключён от КлипМейкера."
+
+
+def final_transient_message(platform: str, attempts: int, err: ProviderError | None) -> str:
+    status = f" (ошибка {err.status})" if err is not None and err.status else ""
+    return (
+        f"Не удалось опубликовать в {platform_label(platform)} после {attempts} попыток: "
+        f"платформа временно недоступна{status}. Нажмите «Повторить», чтобы попробовать ещё раз."
+    )
+
+
+def outcome_unknown_message(platform: str) -> str:
+    label = platform_label(platform)
+    return (
+        f"Связь с {label} прервалась после отправки клипа, и неизвестно, опубликован ли он. "
+        f"Проверьте {label}: если поста нет, нажмите «Повторить»."
+    )
+
+
+def processing_timeout_message(platform: str) -> str:
+    return (
+        f"{platform_label(platform)} слишком долго обрабатывает видео. Проверьте его на "
+        "платформе; если его там нет, нажмите «Повторить»."
+    )
+
+
+def rate_limited_too_long_message(platform: str) -> str:
+    hours = max(1, round(settings.PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS / 3600))
+    return (
+        f"{platform_label(platform)} ограничивает частоту запросов уже больше {hours} ч. "
+        "Нажмите «Повторить» позже."
+    )
+
+
+def time_limit_message(platform: str) -> str:
+    return (
+        f"{platform_label(platform)} принимал клип слишком долго. "
+        "Публикация повторится автоматически."
+    )
+
+
+# --- Timing ----------------------------------------------------------------------------------
+
+
+def retry_delay(*, attempts: int) -> float | None:
+    """Seconds before the next try after ``attempts`` tries failed, or None when none is left."""
+    delays = settings.PUBLISH_RETRY_DELAYS
+    if attempts < 1 or attempts > len(delays):
+        return None
+    return float(delays[attempts - 1])
+
+
+def next_check_delay(*, started: datetime, now: datetime) -> timedelta:
+    """How long until the next processing check: soon at first, then less and less often."""
+    elapsed = max(0.0, (now - started).total_seconds())
+    seconds = min(settings.PUBLISH_CHECK_INTERVAL_SECONDS, max(FIRST_CHECK_DELAY, elapsed / 4))
+    return timedelta(seconds=seconds)
+
+
+def rate_limited_too_long(publication: Publication, *, now: datetime) -> bool:
+    """Whether the platform has been rate-limiting this publication for longer than we wait."""
+    due_since = publication.queued_at or publication.created_at
+    return (now - due_since).total_seconds() > settings.PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS
+
+
+# --- What the platform may already have ------------------------------------------------------
+
+
+def platform_may_have_it(publication: Publication) -> bool:
+    """Whether the platform may already hold this clip, so that cancelling would not stop the
+    post: its handle says the file went in, or a whole body went out and the answer was lost
+    (``bytes_sent`` is kept at the total for a retry after that)."""
+    if publication.platform_handle is None:
+        return False
+    handle = PlatformHandle.from_json(publication.platform_handle)
+    return provider_class(publication.platform).holds_upload(handle) or (
+        publication.bytes_total > 0 and publication.bytes_sent >= publication.bytes_total
+    )
+
+
+def may_be_posted_without_handle(publication: Publication) -> bool:
+    """A claimed row with no handle that may already be live: bytes had started to go out, or
+    the platform's create call (which posts before giving a handle) may have been sent."""
+    return publication.platform_handle is None and (
+        publication.bytes_sent > 0 or provider_class(publication.platform).creates_before_handle
+    )
+
+
+# --- Cancel and retry ------------------------------------------------------------------------
+
+
+def cancel_refusal(publication: Publication) -> str | None:
+    """Why this publication cannot be cancelled now (Russian), or None when it can."""
+    if publication.status in WAITING_STATUSES:
+        if platform_may_have_it(publication):
+            return may_have_it_message(publication.platform)
+        return None
+    if publication.status == PublicationStatus.PUBLISHING:
+        if publication.claim_token is None:
+            return (
+                f"Клип уже загружен в {platform_label(publication.platform)} и обрабатывается "
+                "платформой — отменить публикацию нельзя. Если пост не нужен, удалите его на "
+                "платформе."
+            )
+        if publication.cancel_requested_at is not None:
+            return "Отмена уже запрошена: публикация остановится, как только закончится загрузка."
+        return None
+    if publication.status == PublicationStatus.CANCELLED:
+        return "Публикация уже отменена."
+    return "Публикация уже завершена — отменить её нельзя."
+
+
+def publication_can_cancel(publication: Publication) -> bool:
+    return cancel_refusal(publication) is None
+
+
+def retry_refusal(publication: Publication, *, user: User | None = None) -> str | None:
+    """Why this publication cannot be retried (Russian), or None when it can.
+
+    Only a failed one can; not one the platform's moderation rejected (the same clip would be
+    rejected again: publish it anew); not one the owner's plan no longer allows.
+    """
+    if publication.status != PublicationStatus.FAILED:
+        return RETRY_ONLY_FAILED_MESSAGE
+    if publication.error_code in NOT_RETRYABLE_CODES:
+        return (
+            f"{platform_label(publication.platform)} отклонил это видео: повтор не поможет. "
+            "Исправьте клип и опубликуйте его заново."
+        )
+    owner = user if user is not None else publication.clip.owner
+    if not owner.plan_allows(publication.platform):
+        return plan_message(owner, publication.platform)
+    return None
+
+
+def publication_can_retry(publication: Publication, *, user: User | None = None) -> bool:
+    return retry_refusal(publication, user=user) is None
+
+
+# --- Validation before anything is created ---------------------------------------------------
+
+
+def connection_problem(platform: str, connection: PlatformConnection | None) -> str | None:
+    if connection is None or connection.status == ConnectionStatus.REVOKED:
+        return not_connected_message(platform)
+    if connection.status != ConnectionStatus.ACTIVE:
+        return AUTH_EXPIRED_MESSAGE
+    return None
+
+
+def schedule_problem(scheduled_at: datetime | None, *, now: datetime) -> str | None:
+    if scheduled_at is None:
+        return None
+    if scheduled_at < now:
+        return "Это время уже прошло. Выберите время публикации в будущем."
+    if scheduled_at > now + MAX_SCHEDULE_AHEAD:
+        return "Запланировать можно не дальше чем на год вперёд. Выберите более близкую дату."
+    return None
+
+
+def aware(value: datetime | None) -> datetime | None:
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+def check_publish(
+    *, user: User, clip: Clip, platforms: Sequence[str], scheduled_at: datetime | None
+) -> tuple[dict[str, list[str]], set[str]]:
+    """(errors by key, platforms whose only problem is a publication already in flight).
+
+    Keys are platform values, plus ``clip``, ``platforms`` and ``scheduled_at``. No writes.
+    """
+    errors: dict[str, list[str]] = {}
+    conflicts: set[str] = set()
+
+    def add(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    if not platforms:
+        add("platforms", "Выберите хотя бы одну платформу.")
+    if not clip.is_ready:
+        add("clip", "Клип ещё не готов. Дождитесь окончания обработки и опубликуйте снова.")
+    problem = schedule_problem(aware(scheduled_at), now=timezone.now())
+    if problem:
+        add("scheduled_at", problem)
+
+    known = [p for p in dict.fromkeys(platforms) if is_platform(p)]
+    names = ", ".join(platform_label(p) for p in platform_values())
+    for platform in dict.fromkeys(platforms):
+        if not is_platform(platform):
+            add(str(platform), f"Неизвестная платформа «{platform}». Выберите {names}.")
+    connections = {
+        c.platform: c for c in PlatformConnection.objects.filter(user=user, platform__in=known)
+    }
+    busy = set(
+        Publication.objects.filter(
+            clip=clip, platform__in=known, status__in=IN_FLIGHT_STATUSES
+        ).values_list("platform", flat=True)
+    )
+    for platform in known:
+        before = len(errors.get(platform, []))
+        if not user.plan_allows(platform):
+            add(platform, plan_message(user, platform))
+        problem = connection_problem(platform, connections.get(platform))
+        if problem:
+            add(platform, problem)
+        if clip.size_bytes > provider_class(platform).max_file_size_bytes():
+            add(platform, file_too_big_message(platform))
+        if platform in busy:
+            add(platform, in_flight_message(platform))
+            if len(errors[platform]) == before + 1:
+                conflicts.add(platform)
+    return errors, conflicts
+
+
+def start_refusal(
+    publication: Publication, *, connection: PlatformConnection | None
+) -> tuple[str, str, bool] | None:
+    """Why an attempt must not start now: (code, Russian message, cancel instead of failing).
+
+    Re-checked when each attempt starts (a plan changed or a platform was disconnected since
+    the publication was created). A publication the plan no longer allows is cancelled — unless
+    the platform may already hold the clip: "cancelled" must never be said of a live post.
+    """
+    platform = publication.platform
+    may_have_it = platform_may_have_it(publication)
+    owner: Any = publication.clip.owner
+    if not owner.plan_allows(platform):
+        if may_have_it:
+            label = platform_label(platform)
+            return (
+                "plan",
+                plan_cancelled_message(platform)
+                + f" Клип, возможно, уже передан в {label}: проверьте его там.",
+                False,
+            )
+        return ("plan", plan_cancelled_message(platform), True)
+    if connection is None or connection.status == ConnectionStatus.REVOKED:
+        if may_have_it:
+            return ("disconnected_after_upload", disconnected_after_upload_message(platform), False)
+        return ("not_connected", not_connected_message(platform), False)
+    if connection.status != ConnectionStatus.ACTIVE:
+        return ("auth_expired", AUTH_EXPIRED_MESSAGE, False)
+    return None
