@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
+    path("staff/", include("clipmaker.staff.urls")),
     path("clips/", include("publishing.urls")),
     # Disconnecting cancels publications too: its views live in publishing.
     path(
