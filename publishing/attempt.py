@@ -17,7 +17,7 @@ import os
 import time
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.core.files.storage import default_storage
 from django.db.models import F, Q
@@ -373,7 +373,9 @@ def clip_file(publication: Publication, provider: PlatformProvider) -> ClipFile:
     return ClipFile(
         name=name,
         size=default_storage.size(name),
-        open=lambda: default_storage.open(name, "rb"),
+        # Django's File proxies the storage's binary file object (read, seek, tell, close: all
+        # a provider uses), though it does not subclass BinaryIO.
+        open=lambda: cast(BinaryIO, default_storage.open(name, "rb")),
         filename=os.path.basename(name),
         content_type=mimetypes.guess_type(name)[0] or "video/mp4",
         public_url=clip_signed_url(clip_id=clip.pk) if provider.fetches_by_url else None,

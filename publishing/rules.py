@@ -166,7 +166,8 @@ def next_check_delay(*, started: datetime, now: datetime) -> timedelta:
 def rate_limited_too_long(publication: Publication, *, now: datetime) -> bool:
     """Whether the platform has been rate-limiting this publication for longer than we wait."""
     due_since = publication.queued_at or publication.created_at
-    return (now - due_since).total_seconds() > settings.PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS
+    give_up_after: float = settings.PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS
+    return (now - due_since).total_seconds() > give_up_after
 
 
 # --- What the platform may already have ------------------------------------------------------

@@ -147,7 +147,6 @@ def _reap(row: Publication, *, now: datetime) -> bool:
     mine = Publication.objects.filter(
         pk=row.pk, status=PublicationStatus.PUBLISHING, claim_token=row.claim_token
     )
-    log = {"lease_expired": True, "level": logging.WARNING}
     delay = rules.retry_delay(attempts=row.attempts)
     may_have_it = rules.platform_may_have_it(row)
     # "May be posted" outranks a cancel request: reporting "cancelled" for a live post is the
@@ -177,5 +176,6 @@ def _reap(row: Publication, *, now: datetime) -> bool:
         message=rules.INTERRUPTED_MESSAGE,
         reason="lease_expired",
         bytes_sent=None if may_have_it else 0,
-        **log,
+        level=logging.WARNING,
+        lease_expired=True,
     )
