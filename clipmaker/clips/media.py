@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -20,7 +21,7 @@ class VideoInfo:
     height: int | None
 
 
-def _boxes(f: BinaryIO, start: int, end: int):  # type: ignore[no-untyped-def]
+def _boxes(f: BinaryIO, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
     pos = start
     while pos + 8 <= end:
         f.seek(pos)
