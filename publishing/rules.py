@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -332,7 +331,7 @@ def start_refusal(
     """
     platform = publication.platform
     may_have_it = platform_may_have_it(publication)
-    owner: Any = publication.clip.owner
+    owner: User = publication.clip.owner
     if not owner.plan_allows(platform):
         if may_have_it:
             label = platform_label(platform)
