@@ -166,6 +166,12 @@ class _Attempt:
         value = self._mine().values_list("platform_handle", flat=True).first()
         return PlatformHandle.from_json(value) if value else None
 
+    def known_handle(self) -> PlatformHandle | None:
+        """The handle as of the claim, or as this attempt stored it since: while the claim is
+        ours, nobody else writes it (no query needed before each platform call)."""
+        value = self.pub.platform_handle
+        return PlatformHandle.from_json(value) if value else None
+
     # Outcomes ------------------------------------------------------------------------------
 
     def published(self, result: PublishResult) -> None:
@@ -303,7 +309,7 @@ class _Attempt:
                     credentials=conn.credentials(),
                     clip=clip,
                     meta=publish_meta(self.pub),
-                    resume=self.stored_handle(),
+                    resume=self.known_handle(),
                     progress=self.progress,
                     on_handle=self.on_handle,
                 )

@@ -179,7 +179,8 @@ def claimed(guard: Guard, pub: Publication, *, token: uuid.UUID, now: datetime) 
         updated_at=now,
     )
     if moved:
-        pub.refresh_from_db()
+        # One query that also reloads the clip and its owner the attempt reads next.
+        pub.refresh_from_db(from_queryset=Publication.objects.select_related("clip__owner"))
         log_event(
             "publish_job_start",
             **_fields(
