@@ -7,8 +7,10 @@ work that must never wait behind an upload) and one per platform (its publish ta
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipmaker.settings")
@@ -26,3 +28,14 @@ def _queues() -> list[Queue]:
 app.conf.task_queues = _queues()
 app.conf.task_default_queue = "default"
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(**kwargs: Any) -> None:
+    """Around each task, what Django does around each request: close a connection that
+    failed or outlived ``CONN_MAX_AGE`` and keep a healthy one (``CELERY_DB_REUSE_MAX`` stops
+    Celery from closing every connection, which cost each task a new PostgreSQL connection)."""
+    from django.db import close_old_connections
+
+    close_old_connections()
