@@ -32,10 +32,13 @@ app.autodiscover_tasks()
 
 @task_prerun.connect
 @task_postrun.connect
-def _close_old_connections(**kwargs: Any) -> None:
+def _close_old_connections(sender: Any = None, **kwargs: Any) -> None:
     """Around each task, what Django does around each request: close a connection that
     failed or outlived ``CONN_MAX_AGE`` and keep a healthy one (``CELERY_DB_REUSE_MAX`` stops
-    Celery from closing every connection, which cost each task a new PostgreSQL connection)."""
+    Celery from closing every connection, which cost each task a new PostgreSQL connection).
+    A task run eagerly (``apply()``) runs inside its caller's connection: left alone."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
     from django.db import close_old_connections
 
     close_old_connections()
