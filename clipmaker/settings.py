@@ -220,6 +220,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection around every task unless this is set;
+# clipmaker.celery applies Django's own rule (CONN_MAX_AGE, health checks) instead.
+CELERY_DB_REUSE_MAX = 10_000
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = 3600
 # The longest upload (Rutube, 15 min) fits under the hard limit; the publication lease is

@@ -67,7 +67,7 @@ class AtomicScopedRateThrottle(ScopedRateThrottle):
             return True
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        if self.rate is None:
+        if self.num_requests is None or self.duration is None:  # no rate for this scope
             return True
         self.key = self.get_cache_key(request, view)
         if self.key is None:

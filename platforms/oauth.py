@@ -48,7 +48,8 @@ def pkce_challenge(verifier: str) -> str:
 
 def oauth_redirect_uri(*, platform: str) -> str:
     """The exact callback URL registered with the platform, on the public base URL."""
-    return settings.PUBLIC_BASE_URL + reverse(f"oauth-{platform}-callback")
+    base: str = settings.PUBLIC_BASE_URL
+    return base + reverse(f"oauth-{platform}-callback")
 
 
 def _cache_key(state: str) -> str:

@@ -88,7 +88,11 @@ class DisconnectResultSerializer(serializers.Serializer):
 
 
 class ErrorsSerializer(serializers.Serializer):
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    # DRF's metaclass moves declared fields off the class, so ``Serializer.errors`` is intact;
+    # the stubs only see the class attribute.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 class DetailSerializer(serializers.Serializer):

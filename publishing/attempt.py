@@ -17,7 +17,7 @@ import os
 import time
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.core.files.storage import default_storage
 from django.db.models import F, Q
@@ -174,6 +174,12 @@ class _Attempt:
         value = self._mine().values_list("platform_handle", flat=True).first()
         return PlatformHandle.from_json(value) if value else None
 
+    def known_handle(self) -> PlatformHandle | None:
+        """The handle as of the claim, or as this attempt stored it since: while the claim is
+        ours, nobody else writes it (no query needed before each platform call)."""
+        value = self.pub.platform_handle
+        return PlatformHandle.from_json(value) if value else None
+
     # Outcomes ------------------------------------------------------------------------------
 
     def published(self, result: PublishResult) -> None:
@@ -311,7 +317,7 @@ class _Attempt:
                     credentials=conn.credentials(),
                     clip=clip,
                     meta=publish_meta(self.pub),
-                    resume=self.stored_handle(),
+                    resume=self.known_handle(),
                     progress=self.progress,
                     on_handle=self.on_handle,
                 )
@@ -381,7 +387,9 @@ def clip_file(publication: Publication, provider: PlatformProvider) -> ClipFile:
     return ClipFile(
         name=name,
         size=default_storage.size(name),
-        open=lambda: default_storage.open(name, "rb"),
+        # Django's File proxies the storage's binary file object (read, seek, tell, close: all
+        # a provider uses), though it does not subclass BinaryIO.
+        open=lambda: cast(BinaryIO, default_storage.open(name, "rb")),
         filename=os.path.basename(name),
         content_type=mimetypes.guess_type(name)[0] or "video/mp4",
         public_url=clip_signed_url(clip_id=clip.pk) if provider.fetches_by_url else None,

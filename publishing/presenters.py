@@ -18,6 +18,7 @@ from platforms.providers import platform_choices, platform_label, provider_class
 from publishing import rules
 from publishing.models import Publication, PublicationStatus
 from stats.charts import Sparkline, views_sparkline
+from stats.models import StatsSnapshot
 
 
 def user_time_zone(user: Any) -> tzinfo:
@@ -87,7 +88,9 @@ def _views_chart(publication: Publication) -> Sparkline | None:
         publication.platform
     ):
         return None
-    history = [(s.collected_at, s.views) for s in reversed(publication.recent_stats)]
+    # Set by the Prefetch(to_attr="recent_stats") in selectors.clip_page_get: no model field.
+    recent: list[StatsSnapshot] = publication.recent_stats  # type: ignore[attr-defined]
+    history = [(s.collected_at, s.views) for s in reversed(recent)]
     return views_sparkline(history)
 
 

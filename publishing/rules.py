@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -167,7 +166,8 @@ def next_check_delay(*, started: datetime, now: datetime) -> timedelta:
 def rate_limited_too_long(publication: Publication, *, now: datetime) -> bool:
     """Whether the platform has been rate-limiting this publication for longer than we wait."""
     due_since = publication.queued_at or publication.created_at
-    return (now - due_since).total_seconds() > settings.PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS
+    give_up_after: float = settings.PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS
+    return (now - due_since).total_seconds() > give_up_after
 
 
 # --- What the platform may already have ------------------------------------------------------
@@ -338,7 +338,7 @@ def start_refusal(
     """
     platform = publication.platform
     may_have_it = platform_may_have_it(publication)
-    owner: Any = publication.clip.owner
+    owner: User = publication.clip.owner
     if not owner.plan_allows(platform):
         if may_have_it:
             label = platform_label(platform)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -213,7 +212,7 @@ def publication_cancel_for_disconnect(*, user: User, platform: str) -> int:
     return cancelled
 
 
-def connection_disconnect(*, user: Any, platform: str) -> int:
+def connection_disconnect(*, user: User, platform: str) -> int:
     """Disconnect a platform: wipe the tokens, mark the connection ``revoked`` and cancel the
     user's publications that were waiting for it, in one transaction.
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +29,12 @@ from publishing.queue import publication_enqueue, publication_enqueue_check
 BATCH = 500
 
 
+class _Move(Protocol):
+    """A transition applied to every claimed row at once (``dispatched``, ``sent``)."""
+
+    def __call__(self, guard: transitions.Guard, *, now: datetime) -> int: ...
+
+
 @dataclass(frozen=True)
 class DueRow:
     id: int
@@ -36,7 +42,7 @@ class DueRow:
     due_at: datetime | None
 
 
-def _claim_due(condition: Q, *, due_field: str, move: Any, now: datetime) -> list[DueRow]:
+def _claim_due(condition: Q, *, due_field: str, move: _Move, now: datetime) -> list[DueRow]:
     """Lock a batch of due rows (skipping those another dispatcher holds) and ``move`` them.
 
     On PostgreSQL ``SKIP LOCKED`` lets two beat processes split the work; on SQLite row locks do
@@ -147,7 +153,6 @@ def _reap(row: Publication, *, now: datetime) -> bool:
     mine = Publication.objects.filter(
         pk=row.pk, status=PublicationStatus.PUBLISHING, claim_token=row.claim_token
     )
-    log = {"lease_expired": True, "level": logging.WARNING}
     delay = rules.retry_delay(attempts=row.attempts)
     may_have_it = rules.platform_may_have_it(row)
     # "May be posted" outranks a cancel request: reporting "cancelled" for a live post is the
@@ -177,5 +182,6 @@ def _reap(row: Publication, *, now: datetime) -> bool:
         message=rules.INTERRUPTED_MESSAGE,
         reason="lease_expired",
         bytes_sent=None if may_have_it else 0,
-        **log,
+        level=logging.WARNING,
+        lease_expired=True,
     )

@@ -9,9 +9,7 @@ processing checks; they and the checks run on the ``control`` queue.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from celery import shared_task
+from celery import Task, shared_task
 
 from platforms.providers import platform_values
 from publishing import attempt, processing, sweeps
@@ -19,7 +17,7 @@ from publishing.queue import CHECK_TASK_NAME, publish_task_name
 from publishing.ratelimit import celery_rate_limit
 
 
-def _publish_task(platform: str) -> Callable[[int], None]:
+def _publish_task(platform: str) -> Task:
     def publish(publication_id: int) -> None:
         attempt.publication_execute(publication_id=publication_id)
 

@@ -22,7 +22,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db.models import F, QuerySet
@@ -56,7 +56,15 @@ def _update(guard: Guard, **changes: Any) -> bool:
     return bool(guard.update(**changes))
 
 
-def error_fields(err: ProviderError | None) -> dict[str, Any]:
+class ErrorFields(TypedDict, total=False):
+    error: str
+    status: int | None
+    code: str | None
+    platform_message: str
+    body_sent: bool
+
+
+def error_fields(err: ProviderError | None) -> ErrorFields:
     """What a log line says about a platform error (never a token: providers scrub them)."""
     if err is None:
         return {}
@@ -171,7 +179,8 @@ def claimed(guard: Guard, pub: Publication, *, token: uuid.UUID, now: datetime) 
         updated_at=now,
     )
     if moved:
-        pub.refresh_from_db()
+        # One query that also reloads the clip and its owner the attempt reads next.
+        pub.refresh_from_db(from_queryset=Publication.objects.select_related("clip__owner"))
         log_event(
             "publish_job_start",
             **_fields(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clipmaker.logging import log_event
@@ -34,7 +33,13 @@ def _platforms_with_stats() -> list[str]:
     return [str(p.platform) for p in provider_classes() if p.supports_stats]
 
 
-def stats_due(*, now: datetime, max_age: timedelta) -> Iterable[Publication]:
+def _handle(publication: Publication) -> PlatformHandle:
+    # stats_due() only returns publications with a stored handle.
+    assert publication.platform_handle is not None
+    return PlatformHandle.from_json(publication.platform_handle)
+
+
+def stats_due(*, now: datetime, max_age: timedelta) -> QuerySet[Publication]:
     """Published publications whose figures are missing or older than ``max_age``."""
     stale_before = now - max_age
     return (
@@ -77,11 +82,11 @@ def stats_sync(
         connection = connections.get((owner_id, platform))
         if connection is None:
             continue
-        handles = {PlatformHandle.from_json(p.platform_handle).id: p for p in publications}
+        handles = {_handle(p).id: p for p in publications}
         try:
             figures = get_provider(platform).fetch_stats(
                 credentials=connection.credentials(),
-                handles=[PlatformHandle.from_json(p.platform_handle) for p in publications],
+                handles=[_handle(p) for p in publications],
             )
         except ProviderError as exc:
             failed += 1
@@ -96,9 +101,9 @@ def stats_sync(
         changed: list[Publication] = []
         snapshots: list[StatsSnapshot] = []
         for handle_id, stats in figures.items():
-            publication = handles.get(str(handle_id))
-            if publication is None:
+            if str(handle_id) not in handles:
                 continue
+            publication = handles[str(handle_id)]
             publication.views, publication.likes = stats.views, stats.likes
             publication.comments, publication.shares = stats.comments, stats.shares
             publication.stats_updated_at = now

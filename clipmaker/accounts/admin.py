@@ -26,7 +26,7 @@ class UserAdmin(BaseUserAdmin):
         "date_joined",
     )
     list_filter = ("plan", "is_staff", "is_active")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Тариф", {"fields": ("plan", "time_zone")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Тариф", {"fields": ("plan", "time_zone")}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Тариф", {"fields": ("plan", "time_zone")}))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:

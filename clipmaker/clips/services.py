@@ -45,7 +45,8 @@ def upload_declared_too_large(content_length: str | None) -> bool:
         declared = int(content_length or 0)
     except ValueError:
         return False
-    return declared > settings.CLIP_MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD_BYTES
+    limit: int = settings.CLIP_MAX_UPLOAD_BYTES
+    return declared > limit + UPLOAD_OVERHEAD_BYTES
 
 
 def original_name(filename: str) -> str:

@@ -155,7 +155,14 @@ class UploadBody:
     urllib3 asks for more after the last byte, i.e. once every byte was handed to the socket.
     """
 
-    def __init__(self, source: Any, length: int, content_type: str, *, chunk_size: int = MIB):
+    def __init__(
+        self,
+        source: _Concat | ProgressFile,
+        length: int,
+        content_type: str,
+        *,
+        chunk_size: int = MIB,
+    ) -> None:
         self._source = source
         self.length = length
         self.content_type = content_type
@@ -200,7 +207,7 @@ class _Concat:
     """Reads ``head``, then the file reader, then ``tail``, as one stream."""
 
     def __init__(self, head: bytes, reader: ProgressFile, tail: bytes) -> None:
-        self._parts: list[Any] = [head, reader, tail]
+        self._parts: list[bytes | ProgressFile] = [head, reader, tail]
 
     def read(self, size: int = -1) -> bytes:
         while self._parts:

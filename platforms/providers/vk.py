@@ -404,7 +404,9 @@ class VKProvider(OAuthProvider):
         state = PublishState.PROCESSING if processing else PublishState.PUBLISHED
         return PublishResult(state=state, handle=handle, url=self.link(handle))
 
-    def video_get(self, credentials: Credentials, ids: Sequence[str]) -> dict[str, Mapping]:
+    def video_get(
+        self, credentials: Credentials, ids: Sequence[str]
+    ) -> dict[str, Mapping[str, Any]]:
         """``video.get`` for up to 200 ``owner_video`` ids; missing (hidden/deleted) ones left out."""
         response = self.api("video.get", {"videos": ",".join(ids), "count": len(ids)}, credentials)
         items = response.get("items", []) if isinstance(response, Mapping) else []
