@@ -22,6 +22,7 @@ class DatabaseCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         from platforms.models import PlatformConnection
         from publishing.models import Publication, PublicationStatus
+        from stats.selectors import stats_stale_count
 
         now = timezone.now()
         by_status = GaugeMetricFamily(
@@ -109,18 +110,7 @@ class DatabaseCollector(Collector):
 
         stale = GaugeMetricFamily(
             "clipmaker_stats_stale_publications",
-            "Published publications whose stats are older than 6 hours",
+            "Published publications whose stats the sync has not confirmed for over 6 hours",
         )
-        stale.add_metric(
-            [],
-            Publication.objects.filter(
-                status=PublicationStatus.PUBLISHED,
-                platform__in=["vk", "rutube", "dzen"],
-            )
-            .filter(
-                Q(stats_updated_at__isnull=True, published_at__lt=now - timedelta(hours=6))
-                | Q(stats_updated_at__lt=now - timedelta(hours=6))
-            )
-            .count(),
-        )
+        stale.add_metric([], stats_stale_count(now=now))
         yield stale

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("clips/", include("publishing.urls")),
+    path("clips/", include("stats.urls")),
     path("settings/platforms/", include("platforms.urls")),
     path("media/clips/<int:clip_id>/", clip_views.clip_file, name="clip-file"),
     path("public/clips/<str:signed>/", clip_views.signed_clip_file, name="signed-clip-file"),

@@ -49,6 +49,7 @@ from publishing.services import (
     publication_retry,
 )
 from stats.charts import Sparkline, views_sparkline
+from stats.selectors import clip_stats_panel
 
 CLIPS_PER_PAGE = 50
 # A publication's page polls its partial this often while anything is in flight.
@@ -325,6 +326,7 @@ def _clip_page(
             "poll_interval": POLL_INTERVAL,
             "min_schedule": timezone.localtime(timezone.now(), tz).strftime("%Y-%m-%dT%H:%M"),
             "text_limits": {"vk_title": VK_NAME_MAX, "telegram_caption": TELEGRAM_CAPTION_MAX},
+            "clip_stats": clip_stats_panel(clip=clip, publications=publications, tz=tz),
         },
         status=status,
     )

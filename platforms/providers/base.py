@@ -179,6 +179,8 @@ class PlatformProvider(ABC):
     max_file_size: ClassVar[int]  # bytes; see max_file_size_bytes() for the effective value
     upload_timeout: ClassVar[float]  # seconds for a whole upload
     supports_stats: ClassVar[bool] = True
+    # Videos one ``fetch_stats`` HTTP request can ask about (1: no batch call exists).
+    stats_batch_size: ClassVar[int] = 1
     uses_oauth: ClassVar[bool] = False
     connect_timeout: ClassVar[float] = 10.0
     read_timeout: ClassVar[float] = 30.0

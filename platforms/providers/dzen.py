@@ -53,6 +53,7 @@ class DzenProvider(OAuthProvider):
     max_file_size = 4 * GB
     upload_timeout = 600.0
     supports_stats = True
+    stats_batch_size = STATS_BATCH
     scope = "zen:write"
     code_challenge_method = "S256"
     authorize_path = "/authorize"

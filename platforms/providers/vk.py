@@ -129,6 +129,7 @@ class VKProvider(OAuthProvider):
     max_file_size = 5 * GB
     upload_timeout = 600.0
     supports_stats = True
+    stats_batch_size = STATS_BATCH
     scope = "video wall"
     code_challenge_method = "s256"
     authorize_path = "/authorize"

@@ -1,0 +1,115 @@
+"""Which publications a sync run asks about: due, not gone, of an active connection.
+
+Rows of a connection that is expired, revoked or gone are not selected at all, so however many
+there are they never take the place of live rows. Accounts come most overdue first; a run loads
+an account's rows only up to what its rate limit lets it ask within the run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import F, Min, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from platforms.models import ConnectionStatus
+from platforms.providers import PlatformHandle, provider_class
+from publishing import ratelimit
+from publishing.models import PublicationStatus
+from stats.models import StatsTrack
+from stats.services.writes import DueRow
+
+# Calls per account per second assumed when the shared limits are lifted (benchmarks).
+UNLIMITED_CALLS_PER_SECOND = 20.0
+
+
+@dataclass(frozen=True)
+class DueAccount:
+    connection_id: Any
+    platform: str
+    oldest_due: datetime
+
+
+def due_tracks(*, now: datetime, platforms: Sequence[str]) -> QuerySet[StatsTrack]:
+    return StatsTrack.objects.filter(
+        Q(due_at__lte=now),
+        gone_at__isnull=True,
+        platform__in=list(platforms),
+        connection__status=ConnectionStatus.ACTIVE,
+        publication__status=PublicationStatus.PUBLISHED,
+    )
+
+
+def due_accounts(*, now: datetime, platforms: Sequence[str]) -> list[DueAccount]:
+    """Accounts with due rows, the most overdue first."""
+    rows = (
+        due_tracks(now=now, platforms=platforms)
+        .values_list("connection_id", "platform")
+        .annotate(oldest=Min("due_at"))
+        .order_by("oldest", "connection_id")
+    )
+    return [DueAccount(conn_id, platform, oldest) for conn_id, platform, oldest in rows]
+
+
+def rows_per_run(platform: str, *, run_seconds: float) -> int:
+    """How many of one account's rows a run can ask about within its rate limit."""
+    batch = provider_class(platform).stats_batch_size
+    rate = ratelimit.ACCOUNT_RATES.get(platform) if ratelimit.limits_enabled() else None
+    if rate is None:
+        calls = UNLIMITED_CALLS_PER_SECOND * run_seconds
+    else:
+        calls = rate.per_second * run_seconds + rate.burst
+    return batch * max(1, math.ceil(calls))
+
+
+def due_rows(
+    *, now: datetime, accounts: Sequence[DueAccount], run_seconds: float
+) -> dict[Any, list[DueRow]]:
+    """The due rows of ``accounts`` (one query per platform among them), most overdue first,
+    at most ``rows_per_run`` per account."""
+    by_platform: dict[str, list[Any]] = defaultdict(list)
+    for account in accounts:
+        by_platform[account.platform].append(account.connection_id)
+    found: dict[Any, list[DueRow]] = defaultdict(list)
+    for platform, connection_ids in by_platform.items():
+        rank = Window(
+            RowNumber(),
+            partition_by=[F("connection_id")],
+            order_by=[F("due_at").asc(), F("publication_id").asc()],
+        )
+        rows = (
+            due_tracks(now=now, platforms=[platform])
+            .filter(connection_id__in=connection_ids)
+            .annotate(rank=rank)
+            .filter(rank__lte=rows_per_run(platform, run_seconds=run_seconds))
+            .order_by("connection_id", "rank")
+            .values_list(
+                "publication_id",
+                "connection_id",
+                "missing_at",
+                "failures",
+                "publication__platform_handle",
+                "publication__views",
+                "publication__likes",
+                "publication__comments",
+                "publication__shares",
+            )
+        )
+        for pub_id, conn_id, missing_at, failures, handle, *figures in rows:
+            found[conn_id].append(
+                DueRow(
+                    publication_id=pub_id,
+                    connection_id=conn_id,
+                    platform=platform,
+                    handle=PlatformHandle.from_json(handle),
+                    figures=(figures[0], figures[1], figures[2], figures[3]),
+                    missing_at=missing_at,
+                    failures=failures,
+                )
+            )
+    return found
