@@ -57,16 +57,23 @@ def stats_history_thin(
         end = _floor(now - tier.after, tier.unit)
         mark = StatsRetentionMark.objects.filter(tier=tier.name).first()
         start = mark.done_until if mark else _oldest(tier.unit)
-        while start is not None and start < end:
+        if start is None or start >= end:
+            # Nothing that old yet: the sync only ever adds points at the present moment.
+            if mark is None or mark.done_until < end:
+                _mark(tier, end)
+            continue
+        while start < end:
             if time.monotonic() > deadline:
                 return RetentionResult(deleted=deleted, more=True)
             stop = min(end, start + tier.step)
             deleted += _thin(start, stop, tier.unit)
             start = stop
-            StatsRetentionMark.objects.update_or_create(
-                tier=tier.name, defaults={"done_until": stop}
-            )
+            _mark(tier, stop)
     return RetentionResult(deleted=deleted, more=False)
+
+
+def _mark(tier: Tier, until: datetime) -> None:
+    StatsRetentionMark.objects.update_or_create(tier=tier.name, defaults={"done_until": until})
 
 
 def _oldest(unit: str) -> datetime | None:
