@@ -107,6 +107,7 @@ class StatsTrackFactory(factory.django.DjangoModelFactory):
     )
     connection = None
     platform = factory.LazyAttribute(lambda t: t.publication.platform)
+    handle_id = factory.Sequence(lambda n: f"video{n}")
     published_at = factory.LazyFunction(timezone.now)
     due_at = factory.LazyFunction(timezone.now)
     checked_at = factory.LazyFunction(timezone.now)

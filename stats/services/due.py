@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, Min, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import CharField, Count, F, Min, Q, QuerySet, Window
+from django.db.models.functions import Cast, RowNumber
 
 from platforms.models import ConnectionStatus
 from platforms.providers import PlatformHandle, provider_class
 from publishing import ratelimit
-from publishing.models import PublicationStatus
 from stats.models import StatsTrack
 from stats.services.writes import DueRow
 
@@ -33,15 +32,17 @@ class DueAccount:
     connection_id: Any
     platform: str
     oldest_due: datetime
+    rows: int  # due now
 
 
 def due_tracks(*, now: datetime, platforms: Sequence[str]) -> QuerySet[StatsTrack]:
+    # No join with the publications: a run reads the schedule table alone (a publication
+    # gets its schedule once published, and "published" is a final status).
     return StatsTrack.objects.filter(
         Q(due_at__lte=now),
         gone_at__isnull=True,
         platform__in=list(platforms),
         connection__status=ConnectionStatus.ACTIVE,
-        publication__status=PublicationStatus.PUBLISHED,
     )
 
 
@@ -50,10 +51,10 @@ def due_accounts(*, now: datetime, platforms: Sequence[str]) -> list[DueAccount]
     rows = (
         due_tracks(now=now, platforms=platforms)
         .values_list("connection_id", "platform")
-        .annotate(oldest=Min("due_at"))
+        .annotate(oldest=Min("due_at"), rows=Count("publication_id"))
         .order_by("oldest", "connection_id")
     )
-    return [DueAccount(conn_id, platform, oldest) for conn_id, platform, oldest in rows]
+    return [DueAccount(*row) for row in rows]
 
 
 def rows_per_run(platform: str, *, run_seconds: float) -> int:
@@ -76,6 +77,12 @@ def due_rows(
     for account in accounts:
         by_platform[account.platform].append(account.connection_id)
     found: dict[Any, list[DueRow]] = defaultdict(list)
+    # The id as the database writes it as text: dashed on PostgreSQL, bare hex on SQLite.
+    by_text = {
+        text: account.connection_id
+        for account in accounts
+        for text in (str(account.connection_id), account.connection_id.hex)
+    }
     for platform, connection_ids in by_platform.items():
         rank = Window(
             RowNumber(),
@@ -90,23 +97,24 @@ def due_rows(
             .order_by("connection_id", "rank")
             .values_list(
                 "publication_id",
-                "connection_id",
+                # As text: a UUID object per row costs more than the rest of the row.
+                Cast("connection_id", output_field=CharField()),
                 "missing_at",
                 "failures",
-                "publication__platform_handle",
-                "publication__views",
-                "publication__likes",
-                "publication__comments",
-                "publication__shares",
+                "handle_id",
+                "views",
+                "likes",
+                "comments",
+                "shares",
             )
         )
-        for pub_id, conn_id, missing_at, failures, handle, *figures in rows:
-            found[conn_id].append(
+        for pub_id, conn_id, missing_at, failures, handle_id, *figures in rows:
+            found[by_text[conn_id]].append(
                 DueRow(
                     publication_id=pub_id,
-                    connection_id=conn_id,
+                    connection_id=by_text[conn_id],
                     platform=platform,
-                    handle=PlatformHandle.from_json(handle),
+                    handle=PlatformHandle(id=handle_id),
                     figures=(figures[0], figures[1], figures[2], figures[3]),
                     missing_at=missing_at,
                     failures=failures,

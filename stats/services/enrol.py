@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from django.db.models.fields.json import KeyTextTransform
+
 from platforms.models import PlatformConnection
 from publishing.models import Publication, PublicationStatus
 from stats.models import StatsTrack
@@ -33,14 +35,24 @@ def stats_enrol(*, now: datetime, limit: int = ENROL_LIMIT) -> int:
             stats_track__isnull=True,
             platform_handle__has_key="id",
         ).values_list(
-            "id", "platform", "published_at", "created_at", "stats_updated_at", "clip__owner_id"
+            "id",
+            "platform",
+            "published_at",
+            "created_at",
+            "stats_updated_at",
+            "clip__owner_id",
+            KeyTextTransform("id", "platform_handle"),
+            "views",
+            "likes",
+            "comments",
+            "shares",
         )[:limit]
     )
     created = 0
     if rows:
-        connections = _connections({(owner, platform) for _, platform, *_, owner in rows})
+        connections = _connections({(row[5], row[1]) for row in rows})
         tracks = []
-        for pub_id, platform, published_at, created_at, fetched_at, owner in rows:
+        for pub_id, platform, published_at, created_at, fetched_at, owner, handle_id, *fig in rows:
             published = published_at or created_at
             due = (
                 now
@@ -55,6 +67,11 @@ def stats_enrol(*, now: datetime, limit: int = ENROL_LIMIT) -> int:
                     published_at=published,
                     due_at=due,
                     checked_at=fetched_at,
+                    handle_id=str(handle_id),
+                    views=fig[0],
+                    likes=fig[1],
+                    comments=fig[2],
+                    shares=fig[3],
                 )
             )
         StatsTrack.objects.bulk_create(tracks, batch_size=1000, ignore_conflicts=True)

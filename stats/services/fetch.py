@@ -42,6 +42,8 @@ class Outcome:
     figures: dict[str, Stats] | None = None
     error: BaseException | None = None
     seconds: float = 0.0
+    started: bool = True  # False: no call was made (empty bucket, or the run's time is up)
+    wait: float = 0.0  # when not started: try again after this
 
 
 @dataclass
@@ -95,11 +97,14 @@ class PoliteFetcher:
         threads: int,
         acquire: Acquire | None = None,
         clock: Callable[[], float] = time.monotonic,
+        deadline: float | None = None,
     ) -> None:
+        """``deadline`` (on ``clock``): a call handed to the pool is not made after it."""
         self._threads = max(1, threads)
         self._pool = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="stats")
         self._acquire = acquire or _shared_bucket
         self._clock = clock
+        self._deadline = deadline
         self._providers = _Providers()
         self._lanes: dict[Hashable, _Lane] = {}
         self._ready: deque[Hashable] = deque()
@@ -164,6 +169,11 @@ class PoliteFetcher:
         return len(self._lanes)
 
     @property
+    def startable(self) -> int:
+        """Lanes that could start a call now, plus calls in flight (parked lanes not counted)."""
+        return len(self._ready) + len(self._inflight)
+
+    @property
     def in_flight(self) -> int:
         return len(self._inflight)
 
@@ -192,38 +202,36 @@ class PoliteFetcher:
             if self._waiting and accept_new:
                 timeout = min(timeout, max(0.0, self._waiting[0][0] - now))
             done, _ = wait(list(self._inflight), timeout=timeout, return_when=FIRST_COMPLETED)
-            return [self._finish(future) for future in done]
+            finished = [self._finish(future) for future in done]
+            return [outcome for outcome in finished if outcome is not None]
         if self._waiting and accept_new:
             time.sleep(min(POLL_SECONDS, max(0.0, self._waiting[0][0] - now)))
         return []
 
     def _start(self, now: float) -> None:
-        while self._ready and len(self._inflight) < self._threads:
+        # Twice as many calls as threads are handed to the pool: while the calling thread is
+        # busy with the database, the threads still have work queued.
+        while self._ready and len(self._inflight) < self._threads * 2:
             key = self._ready.popleft()
             lane = self._lanes.get(key)
             if lane is None or lane.busy or not lane.batches:
                 continue
-            wait_for = self._acquire(platform=lane.platform, account=lane.account)
-            if wait_for > 0:
-                lane.not_before = now + wait_for
-                heapq.heappush(self._waiting, (lane.not_before, next(self._seq), key))
-                continue
             batch = lane.batches.popleft()
             lane.busy = True
-            self.calls += 1
-            future = self._pool.submit(
-                self._call, key, lane.platform, lane.credentials, batch, lane.handles(batch)
-            )
+            future = self._pool.submit(self._call, key, lane, batch, lane.handles(batch))
             self._inflight[future] = key
 
     def _call(
-        self,
-        key: Hashable,
-        platform: str,
-        credentials: Any,
-        batch: Any,
-        handles: Sequence[PlatformHandle],
+        self, key: Hashable, lane: _Lane, batch: Any, handles: Sequence[PlatformHandle]
     ) -> Outcome:
+        if self._deadline is not None and self._clock() >= self._deadline:
+            return Outcome(key, batch, started=False)
+        # The token is taken here, on the worker thread, so the round trips to the shared
+        # bucket overlap like the calls themselves.
+        wait_for = self._acquire(platform=lane.platform, account=lane.account)
+        if wait_for > 0:
+            return Outcome(key, batch, started=False, wait=wait_for)
+        platform, credentials = lane.platform, lane.credentials
         started = time.monotonic()
         try:
             figures = self._providers.get(platform).fetch_stats(
@@ -233,9 +241,21 @@ class PoliteFetcher:
             return Outcome(key, batch, error=exc, seconds=time.monotonic() - started)
         return Outcome(key, batch, figures=figures, seconds=time.monotonic() - started)
 
-    def _finish(self, future: Future[Outcome]) -> Outcome:
+    def _finish(self, future: Future[Outcome]) -> Outcome | None:
+        """The outcome for the caller, or None when no call was made (the lane is parked with
+        its batch back in front)."""
         self._inflight.pop(future)
-        return future.result()
+        outcome = future.result()
+        if outcome.started:
+            self.calls += 1
+            return outcome
+        lane = self._lanes.get(outcome.key)
+        if lane is not None:
+            lane.busy = False
+            lane.batches.appendleft(outcome.batch)
+            lane.not_before = self._clock() + outcome.wait
+            self._schedule(outcome.key, lane)
+        return None
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

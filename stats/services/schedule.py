@@ -40,6 +40,11 @@ def next_due(*, published_at: datetime, checked_at: datetime) -> datetime:
     return checked_at + (fresh_interval() if fresh else mature_interval())
 
 
+def next_due_parameters(now: datetime) -> tuple[datetime, datetime, datetime]:
+    """(fresh since, due if fresh, due otherwise): ``next_due`` for raw SQL."""
+    return fresh_since(now), now + fresh_interval(), now + mature_interval()
+
+
 def next_due_expression(now: datetime) -> Expression:
     """``next_due`` as a database expression over the track's ``published_at`` (one UPDATE
     for a whole batch, whatever the mix of fresh and mature rows)."""

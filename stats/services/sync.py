@@ -29,6 +29,7 @@ from platforms.providers import (
     PermanentError,
     ProviderError,
     RateLimited,
+    TransientError,
     provider_class,
 )
 from platforms.services import ConnectionRefreshFailed, connection_mark_expired, connection_refresh
@@ -46,6 +47,14 @@ logger = logging.getLogger(__name__)
 LOCK_MARGIN_SECONDS = 120.0
 # Never wait less than this on a platform's rate limit ("Retry-After: 0" is not a loop).
 MIN_RATE_LIMIT_WAIT = 1.0
+# A batch that met a transient error is asked once more after this, within the run.
+TRANSIENT_RETRY_SECONDS = 1.0
+# Due rows are read about this many at a time, for at most this many accounts.
+LOAD_ROWS = 10_000
+LOAD_ACCOUNTS = 500
+# The next accounts are read while this many calls per thread are still queued or in flight,
+# so the threads never wait for the database.
+LOAD_AHEAD = 8
 
 
 @dataclass(frozen=True)
@@ -106,10 +115,11 @@ class _Run:
         self.platforms = [p for p in (platforms or supported) if p in supported]
         self.threads = max(1, threads)
         self.writer = StatsWriter(now=now)
-        self.fetcher = PoliteFetcher(threads=self.threads)
+        self.fetcher = PoliteFetcher(threads=self.threads, deadline=self.deadline)
         self.connections: dict[Any, PlatformConnection] = {}
         self.refreshed: set[Any] = set()
         self.logged: set[Any] = set()
+        self.retried: set[int] = set()  # batches already asked twice after a transient error
         self.accounts = 0
         self.expired = 0
         self.capped = False
@@ -123,7 +133,9 @@ class _Run:
         try:
             while True:
                 accepting = self._accepting()
-                if accepting and waiting and self.fetcher.lanes < self.threads * 2:
+                # Accounts parked on their rate limit hold no thread: load more while the
+                # threads would otherwise idle (Rutube runs hundreds of accounts side by side).
+                if accepting and waiting and self.fetcher.startable < self.threads * LOAD_AHEAD:
                     self._load(waiting)
                     continue
                 if self.fetcher.idle() or (not accepting and not self.fetcher.in_flight):
@@ -161,7 +173,15 @@ class _Run:
     # --- loading ---------------------------------------------------------------------------
 
     def _load(self, waiting: deque[DueAccount]) -> None:
-        group = [waiting.popleft() for _ in range(min(len(waiting), max(32, self.threads * 4)))]
+        # A group of accounts per query, about LOAD_ROWS rows: few queries, a bounded memory.
+        group: list[DueAccount] = []
+        rows_in_group = 0
+        while waiting and (not group or rows_in_group < LOAD_ROWS) and len(group) < LOAD_ACCOUNTS:
+            account = waiting.popleft()
+            group.append(account)
+            rows_in_group += min(
+                account.rows, rows_per_run(account.platform, run_seconds=self.run_seconds)
+            )
         rows = due_rows(now=self.now, accounts=group, run_seconds=self.run_seconds)
         connections = PlatformConnection.objects.in_bulk([a.connection_id for a in group])
         for account in group:
@@ -211,6 +231,11 @@ class _Run:
             self.writer.failed(rows, code=_code(err))
             self.fetcher.proceed(outcome.key)
             self._log_failure(outcome, err)
+        elif isinstance(err, TransientError) and id(rows) not in self.retried:
+            # Reads are safe to repeat: one more try soon (a dropped keep-alive connection, a
+            # single 502) before the account is backed off.
+            self.retried.add(id(rows))
+            self.fetcher.retry(outcome.key, rows, after=TRANSIENT_RETRY_SECONDS)
         else:
             # The platform is failing for this account (5xx, timeout): back off all of it.
             if not isinstance(err, ProviderError):

@@ -12,28 +12,35 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.expressions import RawSQL
 
 from platforms.providers import PlatformHandle, Stats
 from publishing.models import Publication
 from stats.models import StatsSnapshot, StatsTrack
-from stats.services.schedule import gone_confirm_delay, next_due_expression, retry_delay
+from stats.services.schedule import (
+    gone_confirm_delay,
+    next_due_expression,
+    next_due_parameters,
+    retry_delay,
+)
 
-# Rows per statement (a bound on the parameters of one query).
-CHUNK = 1000
+# Rows per statement: a bound on the parameters of one query (SQLite), on one array (PostgreSQL).
+CHUNK = 500
+PG_CHUNK = 10_000
 # A run writes once this many rows' outcomes have gathered (and once at the end).
-FLUSH_ROWS = 2000
+FLUSH_ROWS = 5000
 
 Figures = tuple[int | None, int | None, int | None, int | None]
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class DueRow:
-    """A publication the run asks about, with what the database holds for it now."""
+class DueRow(NamedTuple):
+    """A publication the run asks about, with what the database holds for it now (a tuple:
+    a run makes tens of thousands of them)."""
 
     publication_id: int
     connection_id: Any
@@ -54,11 +61,6 @@ class WriteCounts:
     deferred: int = 0
 
 
-def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 class StatsWriter:
     def __init__(self, *, now: datetime) -> None:
         self.now = now
@@ -67,7 +69,7 @@ class StatsWriter:
 
     def _reset(self) -> None:
         self._changed: list[tuple[int, int, int, int, int]] = []
-        self._confirmed: list[int] = []
+        self._unchanged: list[int] = []
         self._missing: list[int] = []
         self._gone: list[int] = []
         self._failed: dict[tuple[int, str], list[int]] = defaultdict(list)
@@ -94,12 +96,12 @@ class StatsWriter:
                     self._gone.append(row.publication_id)
                     self.counts.gone += 1
                 continue
-            self._confirmed.append(row.publication_id)
             new = (stats.views, stats.likes, stats.comments, stats.shares)
             if new != row.figures:
                 self._changed.append((row.publication_id, *new))
                 self.counts.changed += 1
             else:
+                self._unchanged.append(row.publication_id)
                 self.counts.unchanged += 1
 
     def failed(self, rows: Iterable[DueRow], *, code: str) -> None:
@@ -122,84 +124,126 @@ class StatsWriter:
         if not self._pending:
             return
         now = self.now
-        tracks = StatsTrack.objects
         with transaction.atomic():
             for chunk in _chunks(self._changed):
                 _set_figures(chunk, now=now)
-            StatsSnapshot.objects.bulk_create(
-                (
-                    StatsSnapshot(
-                        publication_id=pub_id,
-                        collected_at=now,
-                        views=views,
-                        likes=likes,
-                        comments=comments,
-                        shares=shares,
-                    )
-                    for pub_id, views, likes, comments, shares in self._changed
-                ),
-                batch_size=CHUNK,
-            )
-            for ids in _chunks(self._confirmed):
-                tracks.filter(publication_id__in=ids).update(
-                    checked_at=now,
-                    missing_at=None,
-                    failures=0,
-                    last_error="",
-                    due_at=next_due_expression(now),
-                )
-            for ids in _chunks(self._missing):
-                tracks.filter(publication_id__in=ids).update(
-                    missing_at=now, due_at=now + gone_confirm_delay()
-                )
-            for ids in _chunks(self._gone):
-                tracks.filter(publication_id__in=ids).update(gone_at=now)
-            for (failures, code), pub_ids in self._failed.items():
-                for ids in _chunks(pub_ids):
-                    tracks.filter(publication_id__in=ids).update(
-                        failures=F("failures") + 1,
-                        last_error=code,
-                        due_at=now + retry_delay(failures),
-                    )
-            for seconds, pub_ids in self._deferred.items():
-                for ids in _chunks(pub_ids):
-                    tracks.filter(publication_id__in=ids).update(
-                        due_at=now + timedelta(seconds=seconds)
-                    )
+                _add_snapshots(chunk, now=now)
+                _confirm_changed(chunk, now=now)
+            _update(self._unchanged, checked_at=now, missing_at=None, failures=0, last_error="",
+                    due_at=next_due_expression(now))  # fmt: skip
+            _update(self._missing, missing_at=now, due_at=now + gone_confirm_delay())
+            _update(self._gone, gone_at=now)
+            for (failures, code), ids in self._failed.items():
+                _update(ids, failures=F("failures") + 1, last_error=code,
+                        due_at=now + retry_delay(failures))  # fmt: skip
+            for seconds, ids in self._deferred.items():
+                _update(ids, due_at=now + timedelta(seconds=seconds))
         self._reset()
 
 
+# PostgreSQL gets every batch as a few array parameters (``unnest``): psycopg builds a statement
+# with thousands of placeholders in Python, which cost more than the statement itself. Other
+# databases (the embedded SQLite) get Django's portable forms in smaller chunks.
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    size = PG_CHUNK if _postgres() else CHUNK
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _update(ids: Sequence[int], **changes: Any) -> None:
+    """One UPDATE of the schedule rows of ``ids`` per chunk."""
+    for chunk in _chunks(ids):
+        if _postgres():
+            selected: Any = RawSQL("SELECT unnest(%s::bigint[])", (_array(chunk),))
+        else:
+            selected = list(chunk)
+        StatsTrack.objects.filter(publication_id__in=selected).update(**changes)
+
+
+def _array(values: Iterable[int]) -> str:
+    """A PostgreSQL array literal of integers: one short string for psycopg to send, where a
+    list would be adapted element by element."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _columns(rows: Sequence[tuple[int, int, int, int, int]]) -> list[str]:
+    return [_array(column) for column in zip(*rows, strict=True)]
+
+
 def _set_figures(rows: Sequence[tuple[int, int, int, int, int]], *, now: datetime) -> None:
-    """Write new figures to publication rows: one UPDATE … FROM (VALUES …) on PostgreSQL
-    (Django's ``bulk_update`` builds a CASE per column and per row, several times slower)."""
-    if connection.vendor != "postgresql":
+    """New figures on the publication rows: one UPDATE … FROM unnest(…) on PostgreSQL (Django's
+    ``bulk_update`` builds a CASE per column and per row, several times slower)."""
+    if not _postgres():
         Publication.objects.bulk_update(
             [
-                Publication(
-                    id=pub_id,
-                    views=views,
-                    likes=likes,
-                    comments=comments,
-                    shares=shares,
-                    stats_updated_at=now,
-                )
+                Publication(id=pub_id, views=views, likes=likes, comments=comments,
+                            shares=shares, stats_updated_at=now)
                 for pub_id, views, likes, comments, shares in rows
             ],
             ["views", "likes", "comments", "shares", "stats_updated_at"],
-        )
+        )  # fmt: skip
         return
     qn = connection.ops.quote_name
-    table = qn(Publication._meta.db_table)
-    columns = ("views", "likes", "comments", "shares")
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
-    assignments = ", ".join(f"{qn(c)} = v.{c}::bigint" for c in columns)
     sql = (
-        f"UPDATE {table} AS p SET {assignments}, {qn('stats_updated_at')} = %s "  # noqa: S608
-        f"FROM (VALUES {values}) AS v(id, {', '.join(columns)}) "
-        f"WHERE p.{qn('id')} = v.id::bigint"
+        f"UPDATE {qn(Publication._meta.db_table)} AS p SET views = v.views, likes = v.likes, "  # noqa: S608
+        "comments = v.comments, shares = v.shares, stats_updated_at = %s "
+        "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+        "AS v(id, views, likes, comments, shares) WHERE p.id = v.id"
     )
-    params: list[Any] = [now]
-    for row in rows:
-        params.extend(row)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [now, *_columns(rows)])
+
+
+def _confirm_changed(rows: Sequence[tuple[int, int, int, int, int]], *, now: datetime) -> None:
+    """The schedule rows of changed videos: their new figures, confirmed now, next due time."""
+    if not _postgres():
+        StatsTrack.objects.bulk_update(
+            [
+                StatsTrack(publication_id=pub_id, views=views, likes=likes, comments=comments,
+                           shares=shares)
+                for pub_id, views, likes, comments, shares in rows
+            ],
+            ["views", "likes", "comments", "shares"],
+        )  # fmt: skip
+        _update([row[0] for row in rows], checked_at=now, missing_at=None, failures=0,
+                last_error="", due_at=next_due_expression(now))  # fmt: skip
+        return
+    qn = connection.ops.quote_name
+    sql = (
+        f"UPDATE {qn(StatsTrack._meta.db_table)} AS t SET views = v.views, likes = v.likes, "  # noqa: S608
+        "comments = v.comments, shares = v.shares, checked_at = %s, missing_at = NULL, "
+        "failures = 0, last_error = '', "
+        "due_at = CASE WHEN t.published_at >= %s THEN %s ELSE %s END "
+        "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+        "AS v(id, views, likes, comments, shares) WHERE t.publication_id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *next_due_parameters(now), *_columns(rows)])
+
+
+def _add_snapshots(rows: Sequence[tuple[int, int, int, int, int]], *, now: datetime) -> None:
+    if not _postgres():
+        StatsSnapshot.objects.bulk_create(
+            [
+                StatsSnapshot(publication_id=pub_id, collected_at=now, views=views, likes=likes,
+                              comments=comments, shares=shares)
+                for pub_id, views, likes, comments, shares in rows
+            ]
+        )  # fmt: skip
+        return
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(StatsSnapshot._meta.db_table)} "  # noqa: S608
+        "(publication_id, collected_at, views, likes, comments, shares) "
+        "SELECT v.id, %s, v.views, v.likes, v.comments, v.shares "
+        "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+        "AS v(id, views, likes, comments, shares)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *_columns(rows)])

@@ -205,12 +205,27 @@ def test_a_failing_connection_backs_off_and_the_others_go_on(platform_api, fake_
     assert track.due_at == now + timedelta(minutes=15)
     assert track.last_error.startswith("TransientError")
     dzen_calls = len([c for c in platform_api.calls if "/videos/stats" in c.request.url])
+    assert dzen_calls == 2  # asked once more within the run before backing off
     assert stats_sync(now=now + timedelta(minutes=14)).publications == 0
     stats_sync(now=now + timedelta(minutes=15))
-    assert len([c for c in platform_api.calls if "/videos/stats" in c.request.url]) == (
-        dzen_calls + 1
-    )
+    assert len([c for c in platform_api.calls if "/videos/stats" in c.request.url]) == 4
     assert reload(dzen_pubs[0]).stats_track.due_at == now + timedelta(minutes=45)  # doubled
+
+
+def test_a_single_transient_error_is_asked_again_within_the_run(platform_api):
+    dzen = PlatformConnectionFactory(platform="dzen")
+    pub = published(dzen, "dz1")
+    platform_api.add(responses.GET, f"{DZEN}/v1/videos/stats", status=502, json={})
+    platform_api.add(
+        responses.GET,
+        f"{DZEN}/v1/videos/stats",
+        json={"items": [{"id": "dz1", "views": 6, "likes": 1, "comments": 0, "shares": 0}]},
+    )
+
+    result = stats_sync()
+
+    assert (result.changed, result.failed, result.http_calls) == (1, 0, 2)
+    assert figures(reload(pub)) == (6, 1, 0, 0)
 
 
 def test_a_platform_rate_limit_defers_the_rows_without_counting_a_failure(platform_api):
