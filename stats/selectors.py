@@ -18,6 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
 from clipmaker.clips.models import Clip
+from platforms.constants import Platform
 from platforms.models import ConnectionStatus
 from platforms.providers import provider_class
 from publishing.models import Publication, PublicationStatus
@@ -217,10 +218,11 @@ def _chart(rows: Sequence[PublicationStats], *, tz: tzinfo) -> ViewsChart | None
             line.append((end, row.views))
         by_platform[pub.platform].append(line)
         labels[pub.platform] = pub.get_platform_display()
+    order = {platform: n for n, platform in enumerate(Platform.values)}
     return views_chart(
         [
-            (platform, labels[platform], _sum_lines(lines))
-            for platform, lines in by_platform.items()
+            (platform, labels[platform], _sum_lines(by_platform[platform]))
+            for platform in sorted(by_platform, key=order.__getitem__)
         ],
         tz=tz,
     )
