@@ -119,7 +119,8 @@ class _Run:
         self.connections: dict[Any, PlatformConnection] = {}
         self.refreshed: set[Any] = set()
         self.logged: set[Any] = set()
-        self.retried: set[int] = set()  # batches already asked twice after a transient error
+        # Batches (account, first publication) already asked again after a transient error.
+        self.retried: set[tuple[Any, int]] = set()
         self.accounts = 0
         self.expired = 0
         self.capped = False
@@ -189,8 +190,8 @@ class _Run:
             mine = rows.get(account.connection_id, [])
             if conn is None or not conn.is_active or not mine:
                 continue
-            if len(mine) >= rows_per_run(account.platform, run_seconds=self.run_seconds):
-                self.capped = True  # more of this account's rows may be due: run again
+            if account.rows > len(mine):
+                self.capped = True  # more of this account's rows are due: run again
             try:
                 credentials = conn.credentials()
             except Exception:  # an undecryptable token: support must look, the sync goes on
@@ -231,10 +232,12 @@ class _Run:
             self.writer.failed(rows, code=_code(err))
             self.fetcher.proceed(outcome.key)
             self._log_failure(outcome, err)
-        elif isinstance(err, TransientError) and id(rows) not in self.retried:
+        elif isinstance(err, TransientError) and (outcome.key, rows[0].publication_id) not in (
+            self.retried
+        ):
             # Reads are safe to repeat: one more try soon (a dropped keep-alive connection, a
             # single 502) before the account is backed off.
-            self.retried.add(id(rows))
+            self.retried.add((outcome.key, rows[0].publication_id))
             self.fetcher.retry(outcome.key, rows, after=TRANSIENT_RETRY_SECONDS)
         else:
             # The platform is failing for this account (5xx, timeout): back off all of it.
