@@ -247,6 +247,8 @@ class PlatformProvider(ABC):
     def fetch_stats(
         self, *, credentials: Credentials, handles: Sequence[PlatformHandle]
     ) -> dict[str, Stats]:
+        """Figures of the videos the platform returned, by handle id. A video it no longer has
+        (deleted or hidden) is left out; every other failure raises."""
         return {}
 
     # Messages ----------------------------------------------------------------------------
