@@ -71,19 +71,24 @@ def rows_per_run(platform: str, *, run_seconds: float) -> int:
 def due_rows(
     *, now: datetime, accounts: Sequence[DueAccount], run_seconds: float
 ) -> dict[Any, list[DueRow]]:
-    """The due rows of ``accounts`` (one query per platform among them), most overdue first,
-    at most ``rows_per_run`` per account."""
-    by_platform: dict[str, list[Any]] = defaultdict(list)
+    """The due rows of ``accounts``, at most ``rows_per_run`` per account: all of them when
+    they fit (one plain query per platform), else the most overdue (a windowed query)."""
+    whole: dict[str, list[Any]] = defaultdict(list)
+    capped: dict[str, list[Any]] = defaultdict(list)
     for account in accounts:
-        by_platform[account.platform].append(account.connection_id)
-    found: dict[Any, list[DueRow]] = defaultdict(list)
+        fits = account.rows <= rows_per_run(account.platform, run_seconds=run_seconds)
+        (whole if fits else capped)[account.platform].append(account.connection_id)
     # The id as the database writes it as text: dashed on PostgreSQL, bare hex on SQLite.
     by_text = {
         text: account.connection_id
         for account in accounts
         for text in (str(account.connection_id), account.connection_id.hex)
     }
-    for platform, connection_ids in by_platform.items():
+    found: dict[Any, list[DueRow]] = defaultdict(list)
+    for platform, connection_ids in whole.items():
+        rows = due_tracks(now=now, platforms=[platform]).filter(connection_id__in=connection_ids)
+        _collect(found, rows, platform, by_text)
+    for platform, connection_ids in capped.items():
         rank = Window(
             RowNumber(),
             partition_by=[F("connection_id")],
@@ -95,29 +100,39 @@ def due_rows(
             .annotate(rank=rank)
             .filter(rank__lte=rows_per_run(platform, run_seconds=run_seconds))
             .order_by("connection_id", "rank")
-            .values_list(
-                "publication_id",
-                # As text: a UUID object per row costs more than the rest of the row.
-                Cast("connection_id", output_field=CharField()),
-                "missing_at",
-                "failures",
-                "handle_id",
-                "views",
-                "likes",
-                "comments",
-                "shares",
+        )
+        _collect(found, rows, platform, by_text)
+    return found
+
+
+def _collect(
+    found: dict[Any, list[DueRow]],
+    tracks: QuerySet[StatsTrack],
+    platform: str,
+    by_text: dict[str, Any],
+) -> None:
+    rows = tracks.values_list(
+        "publication_id",
+        # As text: a UUID object per row costs more than the rest of the row.
+        Cast("connection_id", output_field=CharField()),
+        "missing_at",
+        "failures",
+        "handle_id",
+        "views",
+        "likes",
+        "comments",
+        "shares",
+    )
+    for pub_id, conn_text, missing_at, failures, handle_id, *figures in rows:
+        conn_id = by_text[conn_text]
+        found[conn_id].append(
+            DueRow(
+                publication_id=pub_id,
+                connection_id=conn_id,
+                platform=platform,
+                handle=PlatformHandle(id=handle_id),
+                figures=(figures[0], figures[1], figures[2], figures[3]),
+                missing_at=missing_at,
+                failures=failures,
             )
         )
-        for pub_id, conn_id, missing_at, failures, handle_id, *figures in rows:
-            found[by_text[conn_id]].append(
-                DueRow(
-                    publication_id=pub_id,
-                    connection_id=by_text[conn_id],
-                    platform=platform,
-                    handle=PlatformHandle(id=handle_id),
-                    figures=(figures[0], figures[1], figures[2], figures[3]),
-                    missing_at=missing_at,
-                    failures=failures,
-                )
-            )
-    return found

@@ -25,6 +25,8 @@ from publishing import ratelimit
 
 # How long ``step`` waits for a call to finish before looking at the lanes again.
 POLL_SECONDS = 0.25
+# Calls handed to the pool per thread (started or queued), at most one per account.
+QUEUED_PER_THREAD = 16
 
 Acquire = Callable[..., float]
 
@@ -209,9 +211,9 @@ class PoliteFetcher:
         return []
 
     def _start(self, now: float) -> None:
-        # Twice as many calls as threads are handed to the pool: while the calling thread is
-        # busy with the database, the threads still have work queued.
-        while self._ready and len(self._inflight) < self._threads * 2:
+        # Several calls per thread are handed to the pool: while the calling thread is busy
+        # with the database, the threads still have work queued.
+        while self._ready and len(self._inflight) < self._threads * QUEUED_PER_THREAD:
             key = self._ready.popleft()
             lane = self._lanes.get(key)
             if lane is None or lane.busy or not lane.batches:

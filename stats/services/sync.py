@@ -54,7 +54,7 @@ LOAD_ROWS = 10_000
 LOAD_ACCOUNTS = 500
 # The next accounts are read while this many calls per thread are still queued or in flight,
 # so the threads never wait for the database.
-LOAD_AHEAD = 8
+LOAD_AHEAD = 32
 
 
 @dataclass(frozen=True)

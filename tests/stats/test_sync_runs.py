@@ -194,3 +194,26 @@ def test_a_publication_enrolled_before_its_owner_connected_is_linked_later(fake_
     track = reload(pub).stats_track
     assert track.connection_id == again.pk
     assert track.checked_at is not None and reload(pub).views == 8
+
+
+def test_an_account_with_more_due_rows_than_a_run_can_ask_gets_its_most_overdue_first(
+    platform_api, spied_bucket, monkeypatch
+):
+    # Two calls at once, then one every two seconds: a one-second run asks about two videos.
+    monkeypatch.setitem(
+        ratelimit.ACCOUNT_RATES, "rutube", ratelimit.Rate(per_second=0.5, burst=2.0)
+    )
+    conn = PlatformConnectionFactory(platform="rutube", tokens=("rt-token", None))
+    ratelimit.reset(platform="rutube", account=str(conn.pk))
+    now = timezone.now()
+    ages = {"a": 3, "b": 9, "c": 6, "d": 12}  # hours since each was last fetched
+    for letter, hours in ages.items():
+        video_id = letter * 32
+        published(conn, video_id, views=1, stats_updated_at=now - timedelta(hours=hours))
+        rutube_video(platform_api, video_id, hits=2)
+
+    result = stats_sync(now=now, run_seconds=1.0)
+
+    asked = [c.request.url.split("/video/")[1][0] for c in platform_api.calls]
+    assert asked == ["d", "b"]
+    assert result.more
