@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/upload.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/log_lines.py
+	$(BIN)/python bench/stats.py
 
 clean:
 	rm -rf var/broker var/cache var/results var/test*.sqlite3

@@ -20,6 +20,13 @@ class Periodic:
     every_seconds: float
     # Control work never waits behind an upload.
     queue: str = CONTROL_QUEUE
+    # A tick not started within this many seconds is dropped by the worker (the next tick
+    # does the same work); None: one interval.
+    expires: float | None = None
+
+    @property
+    def expire_seconds(self) -> int:
+        return max(1, round(self.every_seconds if self.expires is None else self.expires))
 
 
 def periodic_tasks() -> list[Periodic]:
@@ -38,6 +45,15 @@ def periodic_tasks() -> list[Periodic]:
         Periodic("clipmaker:refresh-tokens", "platforms.tasks.refresh_expiring_tokens", 300),
         # Sends the probe again for uploaded clips whose probe message was lost.
         Periodic("clipmaker:resend-probes", "clips.tasks.resend_stale_probes", 60),
-        # Keeps every published publication's stats fresh within 6 hours.
-        Periodic("clipmaker:stats", "stats.tasks.sync_stats", 900),
+        # Stats of due publications: hourly for 48 hours after publishing, then every 6 hours
+        # (STATS_* settings). A run is bounded in time, refuses to overlap another, and sends
+        # the next run itself when work is left.
+        Periodic(
+            "clipmaker:stats",
+            "stats.tasks.sync_stats",
+            settings.STATS_SYNC_INTERVAL_SECONDS,
+            expires=settings.STATS_SYNC_INTERVAL_SECONDS,
+        ),
+        # Thins the stats history: every point for 48 h, hourly for 30 days, daily after.
+        Periodic("clipmaker:stats-retention", "stats.tasks.thin_stats_history", 3600, expires=3600),
     ]

@@ -353,8 +353,25 @@ PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS = env.int(
 # Lift the global platform rate limits (sandbox benchmarks only).
 PLATFORM_RATE_LIMITS_ENABLED = env.bool("PLATFORM_RATE_LIMITS_ENABLED", default=True)
 
-# Stats older than this are refetched by the 15-minute sync: fresh within 6 hours.
-STATS_REFRESH_AFTER_SECONDS = env.int("STATS_REFRESH_AFTER_SECONDS", default=5 * 3600)
+# --- stats sync (stats/) --------------------------------------------------------------------
+# Beat starts a sync run this often; a run that could not finish is followed at once.
+STATS_SYNC_INTERVAL_SECONDS = env.int("STATS_SYNC_INTERVAL_SECONDS", default=60)
+# A run stops taking new work after this long (the rest is left for the next run).
+STATS_SYNC_RUN_SECONDS = env.float("STATS_SYNC_RUN_SECONDS", default=25.0)
+# Platform calls in flight at once in a run (at most one per platform account).
+STATS_SYNC_THREADS = env.int("STATS_SYNC_THREADS", default=8)
+# Cadence: every STATS_FRESH_INTERVAL_SECONDS for the first STATS_FRESH_WINDOW_SECONDS after
+# publishing, then every STATS_INTERVAL_SECONDS. With the sandbox (make run) a new clip's
+# figures move every couple of minutes, so a first visit sees them grow.
+STATS_FRESH_WINDOW_SECONDS = env.int("STATS_FRESH_WINDOW_SECONDS", default=48 * 3600)
+STATS_FRESH_INTERVAL_SECONDS = env.int(
+    "STATS_FRESH_INTERVAL_SECONDS", default=120 if PLATFORM_SANDBOX else 3600
+)
+STATS_INTERVAL_SECONDS = env.int("STATS_INTERVAL_SECONDS", default=6 * 3600)
+# A connection that failed (5xx, timeout) is asked again after this, doubling per failure.
+STATS_RETRY_SECONDS = env.int("STATS_RETRY_SECONDS", default=900)
+# A video left out of an answer is asked once more after this before it counts as gone.
+STATS_GONE_CONFIRM_SECONDS = env.int("STATS_GONE_CONFIRM_SECONDS", default=600)
 
 # --- API -----------------------------------------------------------------------------------
 # Proxies in front of the web process: production sits behind one TLS proxy (see

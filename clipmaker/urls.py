@@ -24,6 +24,7 @@ urlpatterns = [
         connection_views.platform_disconnect,
         name="platform-disconnect",
     ),
+    path("clips/", include("stats.urls")),
     path("settings/platforms/", include("platforms.urls")),
     path("settings/security/", include("clipmaker.accounts.urls")),
     path("media/clips/<int:clip_id>/", clip_views.clip_file, name="clip-file"),

@@ -39,9 +39,7 @@ from publishing.serializers import (
     ClipSerializer,
     ClipUploadSerializer,
     PublicationSerializer,
-    PublicationStatsHistorySerializer,
     PublishRequestSerializer,
-    platform_supports_stats,
 )
 from publishing.services import (
     PublicationConflict,
@@ -51,6 +49,8 @@ from publishing.services import (
     publication_create,
     publication_retry,
 )
+from stats import api as stats_api
+from stats.serializers import StatsHistorySerializer
 
 # --- errors --------------------------------------------------------------------------------
 
@@ -299,13 +299,13 @@ class PublicationViewSet(
 
     @extend_schema(
         summary="История статистики публикации",
-        responses={200: PublicationStatsHistorySerializer, 404: NOT_FOUND},
+        parameters=stats_api.HISTORY_PARAMETERS,
+        responses={
+            200: StatsHistorySerializer,
+            400: OpenApiResponse(ValidationErrors, description="Неверный since или limit"),
+            404: NOT_FOUND,
+        },
     )
     @action(detail=True, methods=["get"])
     def stats(self, request: Request, pk: str | None = None) -> Response:
-        publication: Publication = self.get_object()
-        available = platform_supports_stats(publication.platform)
-        history = selectors.publication_stats_history(publication=publication) if available else []
-        return Response(
-            PublicationStatsHistorySerializer({"available": available, "history": history}).data
-        )
+        return stats_api.publication_stats_history(request, self.get_object())

@@ -20,7 +20,11 @@ CHART_SNAPSHOTS = 60
 
 
 def _publications_newest_first() -> QuerySet[Publication]:
-    return Publication.objects.order_by("-created_at", "-id")
+    # The stats schedule and its connection come along: the pages and the API show whether a
+    # video is gone or its connection needs reconnecting without a query per row.
+    return Publication.objects.select_related("stats_track__connection").order_by(
+        "-created_at", "-id"
+    )
 
 
 def clip_list(*, user: User) -> QuerySet[Clip]:
@@ -86,11 +90,6 @@ def publication_list(*, user: User) -> QuerySet[Publication]:
 def publication_get(*, user: User, publication_id: int) -> Publication | None:
     """The user's publication (with its clip), or None (missing or not theirs)."""
     return publication_list(user=user).filter(pk=publication_id).first()
-
-
-def publication_stats_history(*, publication: Publication) -> QuerySet[StatsSnapshot]:
-    """Snapshots of a publication's figures, oldest first (for charts)."""
-    return StatsSnapshot.objects.filter(publication=publication).order_by("collected_at", "id")
 
 
 def publication_pending_count(*, user: User, platform: str) -> int:

@@ -8,22 +8,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clipmaker.clips.models import Clip
-from platforms.providers import provider_class
 from platforms.serializers import PlatformField
 from publishing.models import Publication, PublicationStatus
+from stats.selectors import publication_stats_summary
+from stats.serializers import PublicationStatsSerializer
 
 
 class ProgressSerializer(serializers.Serializer):
     bytes_sent = serializers.IntegerField()
     bytes_total = serializers.IntegerField()
-
-
-class PublicationStatsSerializer(serializers.Serializer):
-    views = serializers.IntegerField(allow_null=True)
-    likes = serializers.IntegerField(allow_null=True)
-    comments = serializers.IntegerField(allow_null=True)
-    shares = serializers.IntegerField(allow_null=True)
-    updated_at = serializers.DateTimeField()
 
 
 class OptionalURLField(serializers.URLField):
@@ -76,17 +69,8 @@ class PublicationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PublicationStatsSerializer(allow_null=True))
     def get_stats(self, obj: Publication) -> dict[str, Any] | None:
-        if obj.stats_updated_at is None:
-            return None
-        return PublicationStatsSerializer(
-            {
-                "views": obj.views,
-                "likes": obj.likes,
-                "comments": obj.comments,
-                "shares": obj.shares,
-                "updated_at": obj.stats_updated_at,
-            }
-        ).data
+        summary = publication_stats_summary(obj)
+        return None if summary is None else PublicationStatsSerializer(summary).data
 
 
 class ClipSerializer(serializers.ModelSerializer):
@@ -149,20 +133,3 @@ class PublishRequestSerializer(serializers.Serializer):
     description = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, default=None
     )
-
-
-class StatsPointSerializer(serializers.Serializer):
-    collected_at = serializers.DateTimeField()
-    views = serializers.IntegerField()
-    likes = serializers.IntegerField()
-    comments = serializers.IntegerField()
-    shares = serializers.IntegerField()
-
-
-class PublicationStatsHistorySerializer(serializers.Serializer):
-    available = serializers.BooleanField()
-    history = StatsPointSerializer(many=True)
-
-
-def platform_supports_stats(platform: str) -> bool:
-    return provider_class(platform).supports_stats

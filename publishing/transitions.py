@@ -56,7 +56,7 @@ def _update(guard: Guard, **changes: Any) -> bool:
     return bool(guard.update(**changes))
 
 
-class ErrorFields(TypedDict, total=False):
+class _ErrorFields(TypedDict, total=False):
     error: str
     status: int | None
     code: str | None
@@ -64,7 +64,7 @@ class ErrorFields(TypedDict, total=False):
     body_sent: bool
 
 
-def error_fields(err: ProviderError | None) -> ErrorFields:
+def error_fields(err: ProviderError | None) -> _ErrorFields:
     """What a log line says about a platform error (never a token: providers scrub them)."""
     if err is None:
         return {}

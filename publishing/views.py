@@ -48,6 +48,7 @@ from publishing.services import (
     publication_create,
     publication_retry,
 )
+from stats.selectors import clip_stats_panel
 
 CLIPS_PER_PAGE = 50
 # A publication's page polls its partial this often while anything is in flight.
@@ -198,6 +199,7 @@ def _clip_page(
             "poll_interval": POLL_INTERVAL,
             "min_schedule": timezone.localtime(timezone.now(), tz).strftime("%Y-%m-%dT%H:%M"),
             "text_limit_notes": text_limit_notes(),
+            "clip_stats": clip_stats_panel(clip=clip, publications=publications, tz=tz),
         },
         status=status,
     )

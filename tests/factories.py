@@ -11,7 +11,7 @@ from clipmaker.clips.models import Clip, ClipStatus
 from platforms.constants import Platform
 from platforms.models import ConnectionStatus, PlatformConnection
 from publishing.models import Publication, PublicationStatus
-from stats.models import StatsSnapshot
+from stats.models import StatsSnapshot, StatsTrack
 
 # The smallest box sequence our MP4 probe accepts: an ftyp box and an empty moov.
 TINY_MP4 = (
@@ -94,3 +94,20 @@ class StatsSnapshotFactory(factory.django.DjangoModelFactory):
     likes = 0
     comments = 0
     shares = 0
+
+
+class StatsTrackFactory(factory.django.DjangoModelFactory):
+    """A publication's stats schedule, as the sync leaves it after a successful check."""
+
+    class Meta:
+        model = StatsTrack
+
+    publication = factory.SubFactory(
+        PublicationFactory, status=PublicationStatus.PUBLISHED, platform=Platform.VK
+    )
+    connection = None
+    platform = factory.LazyAttribute(lambda t: t.publication.platform)
+    handle_id = factory.Sequence(lambda n: f"video{n}")
+    published_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyFunction(timezone.now)
+    checked_at = factory.LazyFunction(timezone.now)

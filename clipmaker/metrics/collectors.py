@@ -136,17 +136,10 @@ class DatabaseCollector(Collector):
             "clipmaker_stats_stale_publications",
             "Published publications whose stats are older than 6 hours",
         )
-        old = now - STATS_MAX_AGE
-        stale.add_metric(
-            [],
-            Publication.objects.filter(
-                status=PublicationStatus.PUBLISHED, platform__in=["vk", "rutube", "dzen"]
-            )
-            .filter(
-                Q(stats_updated_at__isnull=True, published_at__lt=old) | Q(stats_updated_at__lt=old)
-            )
-            .count(),
-        )
+        # The stats schedule's own view: gone videos and inactive connections excluded.
+        from stats.selectors import stats_stale_count
+
+        stale.add_metric([], stats_stale_count(now=now))
         yield stale
 
         beat = GaugeMetricFamily(

@@ -87,7 +87,7 @@ def _connection_change(change: str) -> Callable[[Mapping[str, Any]], None]:
 
 def _stats_sync_complete(fields: Mapping[str, Any]) -> None:
     m.stats_sync_runs.inc()
-    m.stats_sync_rows.inc(_number(fields.get("updated")) or 0)
+    m.stats_sync_rows.inc(_number(fields.get("changed")) or 0)
     m.stats_sync_publications.inc(_number(fields.get("publications")) or 0)
     calls = _number(fields.get("http_calls"))
     if calls is not None:

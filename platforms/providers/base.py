@@ -96,6 +96,8 @@ class PlatformProvider(ABC):
     max_file_size: ClassVar[int]  # bytes; see max_file_size_bytes() for the effective value
     upload_timeout: ClassVar[float]  # seconds for a whole upload
     supports_stats: ClassVar[bool] = True
+    # Videos one ``fetch_stats`` HTTP request can ask about (1: no batch call exists).
+    stats_batch_size: ClassVar[int] = 1
     uses_oauth: ClassVar[bool] = False
     # The platform downloads the clip itself from a signed URL (``ClipFile.public_url``).
     fetches_by_url: ClassVar[bool] = False
@@ -212,6 +214,8 @@ class PlatformProvider(ABC):
     def fetch_stats(
         self, *, credentials: Credentials, handles: Sequence[PlatformHandle]
     ) -> dict[str, Stats]:
+        """Figures of the videos the platform returned, by handle id. A video it no longer has
+        (deleted or hidden) is left out; every other failure raises."""
         return {}
 
     # Messages ----------------------------------------------------------------------------

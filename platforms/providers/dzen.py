@@ -65,6 +65,7 @@ class DzenProvider(OAuthProvider):
         BaseUrl("YANDEX_OAUTH_URL", "https://oauth.yandex.ru", "yandex-oauth"),
         BaseUrl("DZEN_WEB_URL", "https://dzen.ru", "web/dzen"),
     )
+    stats_batch_size = STATS_BATCH
     scope = "zen:write"
     code_challenge_method = "S256"
     authorize_path = "/authorize"

@@ -146,6 +146,7 @@ class VKProvider(OAuthProvider):
         BaseUrl("VK_WEB_URL", "https://vk.com", "web/vk"),
     )
     text_limits = TextLimits(title=NAME_MAX, description=DESCRIPTION_MAX)
+    stats_batch_size = STATS_BATCH
     scope = "video wall"
     code_challenge_method = "s256"
     authorize_path = "/authorize"

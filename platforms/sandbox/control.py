@@ -79,6 +79,66 @@ def video(platform: str, video_id: str) -> dict[str, Any] | None:
     return None if found is None else found.as_dict(store.now())
 
 
+def journal_count(platform: str | None = None, method: str | None = None, since_id: int = 0) -> int:
+    """How many requests the sandbox received (after journal entry ``since_id``)."""
+    with get_store().connection() as conn:
+        row = conn.execute(
+            "SELECT COUNT(*) AS n FROM journal WHERE (? IS NULL OR platform = ?) "
+            "AND (? IS NULL OR method = ?) AND id > ?",
+            (platform, platform, method, method, since_id),
+        ).fetchone()
+    return int(row["n"])
+
+
+def journal_last_id() -> int:
+    """The newest journal entry's id (0 when empty): pass it as ``since_id`` later."""
+    with get_store().connection() as conn:
+        row = conn.execute("SELECT MAX(id) AS id FROM journal").fetchone()
+    return int(row["id"] or 0)
+
+
+def set_video_stats(platform: str, video_id: str, **figures: int | None) -> None:
+    """Pin a video's stats (``views``, ``likes``, ``comments``, ``shares``; the others 0), so
+    they stay as set; with no figures the video grows again as usual."""
+    unknown = set(figures) - set(video_store.STAT_NAMES)
+    if unknown:
+        raise ValueError(f"unknown figures: {', '.join(sorted(unknown))}")
+    store = get_store()
+    found = video_store.get(store, platform, video_id)
+    if found is None:
+        raise ValueError(f"no {platform} video {video_id}")
+    extra = dict(found.extra)
+    if figures:
+        extra["stats"] = {name: int(figures.get(name) or 0) for name in video_store.STAT_NAMES}
+    else:
+        extra.pop("stats", None)
+    video_store.update(store, platform, video_id, extra=extra)
+
+
+def remove_video(platform: str, video_id: str) -> bool:
+    """The author deleted the video on the platform: stats calls leave it out (VK, Дзен) or
+    answer 404 (Rutube) from now on."""
+    return video_store.delete(get_store(), platform, video_id)
+
+
+def seed_videos(
+    platform: str, account: str, count: int, *, age_seconds: float = 86400.0
+) -> list[dict[str, Any]]:
+    """``count`` ready videos of ``account`` at once, with fixed stats (benchmarks): their
+    handles as a publication would hold them, ``{"id", "data": {...}}``."""
+    if platform not in {"vk", "rutube", "dzen"}:
+        raise ValueError("platform must be one of vk, rutube, dzen")
+    made = video_store.seed(get_store(), platform, str(account), count, age_seconds=age_seconds)
+    if platform == "vk":
+        return [
+            {"id": f"{v.owner_id}_{v.id}", "data": {"owner_id": v.owner_id, "video_id": int(v.id)}}
+            for v in made
+        ]
+    if platform == "rutube":
+        return [{"id": v.id, "data": {"video_id": v.id}} for v in made]
+    return [{"id": v.id, "data": {"id": v.id, "uploaded": True}} for v in made]
+
+
 def set_processing_seconds(seconds: float) -> None:
     """How long uploaded videos stay processing (applies to uploads from now on)."""
     if seconds < 0:

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from platforms.sandbox.state import Store
 
+STAT_NAMES = ("views", "likes", "comments", "shares")
 _COLUMNS = (
     "platform",
     "id",
@@ -50,6 +51,9 @@ class Video:
         return self.status != "rejected" and self.ready_at is not None and now >= self.ready_at
 
     def stats(self, now: float) -> dict[str, int]:
+        pinned = self.extra.get("stats")
+        if isinstance(pinned, dict):  # set by the control API: these figures, unchanging
+            return {name: int(pinned.get(name, 0)) for name in STAT_NAMES}
         return grown_stats(f"{self.platform}:{self.id}", self.age(now))
 
     def age(self, now: float) -> float:
@@ -168,3 +172,56 @@ def upload_limit(store: Store, platform: str) -> int:
     """Largest file the platform accepts: its documented limit unless the control API set one."""
     value = store.get_value(f"upload_limit:{platform}")
     return default_upload_limit(platform) if value is None else int(value)
+
+
+def seed(
+    store: Store, platform: str, account: str, count: int, *, age_seconds: float = 86400.0
+) -> list[Video]:
+    """``count`` published, ready videos of ``account`` in one transaction (benchmarks), each
+    with pinned stats: what it would have grown to at ``age_seconds``, the same on every read."""
+    now = store.now()
+    with store.write() as conn:
+        row = conn.execute("SELECT value FROM seq WHERE name = ?", (f"{platform}_seed",)).fetchone()
+        first = 1 if row is None else row["value"] + 1
+        conn.execute(
+            "INSERT INTO seq (name, value) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (f"{platform}_seed", first + count - 1),
+        )
+        made = []
+        for n in range(first, first + count):
+            video_id = str(n) if platform == "vk" else f"seed{n:020d}"
+            made.append(
+                Video(
+                    platform=platform,
+                    id=video_id,
+                    account=str(account),
+                    owner_id=int(account) if account.isdigit() else None,
+                    title=f"Видео {n}",
+                    description="",
+                    status="ready",
+                    created_at=now - age_seconds,
+                    uploaded_at=now - age_seconds,
+                    ready_at=now - age_seconds,
+                    uploads=1,
+                    extra={"stats": grown_stats(f"{platform}:{video_id}", age_seconds)},
+                )
+            )
+        rows = []
+        for video in made:
+            data = asdict(video)
+            data["extra"] = json.dumps(data["extra"])
+            rows.append([data[column] for column in _COLUMNS])
+        conn.executemany(
+            f"INSERT INTO videos ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})",  # noqa: S608
+            rows,
+        )
+    return made
+
+
+def delete(store: Store, platform: str, video_id: str) -> bool:
+    with store.connection() as conn:
+        cursor = conn.execute(
+            "DELETE FROM videos WHERE platform = ? AND id = ?", (platform, str(video_id))
+        )
+    return cursor.rowcount > 0

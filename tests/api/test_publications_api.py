@@ -206,6 +206,9 @@ def test_publication_detail_has_every_contract_field(api, clip):
         "comments": 1,
         "shares": 0,
         "updated_at": "2030-01-01T15:00:00+03:00",
+        # Beyond the contract (tests/stats/test_api.py).
+        "changed_at": "2030-01-01T15:00:00+03:00",
+        "state": "ok",
     }
 
 
@@ -382,6 +385,7 @@ def test_stats_history_oldest_first(api, clip):
                 "shares": 1,
             },
         ],
+        "next_since": None,
     }
 
 
@@ -390,4 +394,5 @@ def test_telegram_stats_are_unavailable(api, clip):
     assert api.get(f"/api/v1/publications/{pub.pk}/stats/").json() == {
         "available": False,
         "history": [],
+        "next_since": None,
     }

@@ -529,7 +529,9 @@ def test_page_does_not_poll_when_everything_is_final(client_in, clip):
     PublicationFactory(clip=clip, platform="dzen", status=PublicationStatus.FAILED)
     PublicationFactory(clip=clip, platform="rutube", status=PublicationStatus.CANCELLED)
     body = client_in.get(f"/clips/{clip.pk}/").content.decode()
-    assert "hx-trigger" not in body
+    # Only the stats panel refreshes itself (every 30 s, see tests/stats/test_pages.py).
+    assert f'hx-get="/clips/{clip.pk}/publications/"' not in body
+    assert 'hx-trigger="every 1s"' not in body
     assert 'id="publications"' in body
 
 

@@ -44,6 +44,14 @@ def test_each_platform_has_its_adapter_and_limits(
     assert (cls.upload_timeout, cls.supports_stats, cls.uses_oauth) == (timeout, stats, oauth)
 
 
+@pytest.mark.parametrize(
+    ("platform", "batch"), [("vk", 200), ("dzen", 100), ("rutube", 1), ("telegram", 1)]
+)
+def test_each_platform_says_how_many_videos_one_stats_request_covers(platform, batch):
+    # The stats sync sizes its requests by it: Rutube has no batch call, one video a request.
+    assert provider_class(platform).stats_batch_size == batch
+
+
 def test_unknown_platform():
     with pytest.raises(ValueError, match="unknown platform"):
         get_provider("myspace")

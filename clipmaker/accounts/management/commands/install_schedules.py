@@ -30,6 +30,7 @@ class Command(BaseCommand):
                     "interval": schedule,
                     "enabled": True,
                     "queue": item.queue,
+                    "expire_seconds": item.expire_seconds,
                     "crontab": None,
                     "solar": None,
                     "clocked": None,
