@@ -79,7 +79,7 @@ def test_refreshes_cancels_and_stats_runs_are_counted(client):
     log_event("publish_job_cancelled", publication_id=5, platform="rutube", reason="user", rows=1)
     # a disconnect cancels a user's waiting publications in one edge
     log_event("publish_job_cancelled", user_id=1, platform="vk", reason="disconnected", rows=3)
-    log_event("stats_sync_complete", publications=12, updated=10, failed_connections=1, seconds=1)
+    log_event("stats_sync_complete", publications=12, changed=10, failed=1, seconds=1)
     log_event("stats_sync_failed", platform="vk", connection_id="c3", error="TransientError")
 
     after = scrape(client)
@@ -101,7 +101,7 @@ def test_refreshes_cancels_and_stats_runs_are_counted(client):
 def test_stats_http_calls_are_counted_when_the_event_carries_them(client):
     before = scrape(client)
 
-    log_event("stats_sync_complete", publications=3, updated=3, http_calls=2, seconds=0.1)
+    log_event("stats_sync_complete", publications=3, changed=3, http_calls=2, seconds=0.1)
 
     after = scrape(client)
     assert (
