@@ -6,10 +6,13 @@ publication is simply not found (404, exactly like a missing one).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 
 from clipmaker.accounts.models import User
 from clipmaker.clips.models import Clip
+from platforms.providers import platform_values
 from publishing.models import IN_FLIGHT_STATUSES, Publication, PublicationStatus
 from stats.models import StatsSnapshot
 
@@ -19,7 +22,9 @@ CHART_SNAPSHOTS = 60
 
 
 def _publications_newest_first() -> QuerySet[Publication]:
-    return Publication.objects.order_by("-created_at", "-id")
+    return Publication.objects.select_related("destination", "destination__connection").order_by(
+        "-created_at", "-id"
+    )
 
 
 def clip_list(*, user: User) -> QuerySet[Clip]:
@@ -77,6 +82,18 @@ def latest_publication_by_platform(publications: list[Publication]) -> dict[str,
     return latest
 
 
+def latest_publication_by_destination(publications: list[Publication]) -> list[Publication]:
+    """The newest publication per destination from a newest-first list, in platform display
+    order then oldest destination first (no query): the clip list's badges."""
+    latest: dict[int, Publication] = {}
+    for publication in publications:
+        latest.setdefault(publication.destination_id, publication)
+    order = {platform: index for index, platform in enumerate(platform_values())}
+    return sorted(
+        latest.values(), key=lambda p: (order.get(p.platform, len(order)), p.destination_id)
+    )
+
+
 def publication_list(*, user: User) -> QuerySet[Publication]:
     """The user's publications (with their clips), newest first."""
     return _publications_newest_first().select_related("clip").filter(clip__owner=user)
@@ -92,11 +109,24 @@ def publication_stats_history(*, publication: Publication) -> QuerySet[StatsSnap
     return StatsSnapshot.objects.filter(publication=publication).order_by("collected_at", "id")
 
 
-def publication_pending_count(*, user: User, platform: str) -> int:
-    """How many of the user's publications to a platform are still waiting (scheduled or
-    queued): what disconnecting that platform would cancel (publication_cancel_for_disconnect)."""
-    return Publication.objects.filter(
+def publication_pending_count(
+    *,
+    user: User,
+    platform: str | None = None,
+    connection_id: Any = None,
+    destination_id: int | None = None,
+) -> int:
+    """How many of the user's publications are still waiting (scheduled or queued) for a
+    platform, one connection's destinations or one destination: what disconnecting, removing or
+    disabling would cancel (``publication_cancel_for_destinations``)."""
+    rows = Publication.objects.filter(
         clip__owner=user,
-        platform=platform,
         status__in=(PublicationStatus.SCHEDULED, PublicationStatus.QUEUED),
-    ).count()
+    )
+    if destination_id is not None:
+        rows = rows.filter(destination_id=destination_id)
+    elif connection_id is not None:
+        rows = rows.filter(destination__connection_id=connection_id)
+    elif platform is not None:
+        rows = rows.filter(platform=platform)
+    return rows.count()

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -43,7 +44,7 @@ def stats_due(*, now: datetime, max_age: timedelta) -> Iterable[Publication]:
         )
         .filter(Q(stats_updated_at__isnull=True) | Q(stats_updated_at__lt=stale_before))
         .exclude(platform_handle__isnull=True)
-        .select_related("clip")
+        .select_related("clip", "destination")
         .order_by("stats_updated_at", "id")
     )
 
@@ -51,7 +52,8 @@ def stats_due(*, now: datetime, max_age: timedelta) -> Iterable[Publication]:
 def stats_sync(
     *, now: datetime | None = None, max_age: timedelta | None = None, limit: int = 5000
 ) -> StatsSyncResult:
-    """Fetch figures in platform batches per connection, then one bulk write per connection.
+    """Fetch figures in platform batches per connection (credential), then one bulk write per
+    connection.
 
     Runs every 15 minutes and refreshes what is older than ``STATS_REFRESH_AFTER`` (5 h), so
     every published publication is fresh within 6 hours. No transaction is held across a
@@ -62,19 +64,21 @@ def stats_sync(
     max_age = max_age or timedelta(seconds=settings.STATS_REFRESH_AFTER_SECONDS)
     due = list(stats_due(now=now, max_age=max_age)[:limit])
 
-    groups: dict[tuple[int, str], list[Publication]] = defaultdict(list)
+    # One batch per credential (connection): every destination of a connection is read with
+    # its token, so a bot or a VK account with several places costs one request per batch.
+    groups: dict[tuple[Any, str], list[Publication]] = defaultdict(list)
     for publication in due:
-        groups[(publication.clip.owner_id, publication.platform)].append(publication)
+        groups[(publication.destination.connection_id, publication.platform)].append(publication)
     connections = {
-        (c.user_id, c.platform): c
+        c.pk: c
         for c in PlatformConnection.objects.filter(
-            user_id__in={owner for owner, _ in groups}, status=ConnectionStatus.ACTIVE
+            pk__in={connection_id for connection_id, _ in groups}, status=ConnectionStatus.ACTIVE
         )
     }
 
     updated = failed = 0
-    for (owner_id, platform), publications in groups.items():
-        connection = connections.get((owner_id, platform))
+    for (connection_id, platform), publications in groups.items():
+        connection = connections.get(connection_id)
         if connection is None:
             continue
         handles = {PlatformHandle.from_json(p.platform_handle).id: p for p in publications}

@@ -519,7 +519,7 @@ def test_a_late_duplicate_delivery_does_not_shorten_another_workers_back_off(
     pub = queued(clip)
     backoff = timezone.now() + timedelta(seconds=300)
 
-    def other_worker_ran_first(*, platform: str, account: str) -> float:
+    def other_worker_ran_first(*, platform: str, account: str, **place: str) -> float:
         # Meanwhile the first delivery claimed it, failed and set the 5-minute back-off.
         Publication.objects.filter(pk=pub.pk).update(attempts=1, next_attempt_at=backoff)
         return 0.5  # this (duplicate) delivery finds the bucket empty
@@ -643,11 +643,11 @@ def test_buckets_are_per_account(settings, db):
     settings.PLATFORM_RATE_LIMITS_ENABLED = True
     a, b = uuid.uuid4().hex, uuid.uuid4().hex
     for account in (a, b):
-        ratelimit.reset(platform=Platform.TELEGRAM, account=account)
+        ratelimit.reset(platform=Platform.RUTUBE, account=account)
 
-    assert ratelimit.acquire(platform=Platform.TELEGRAM, account=a) == 0
-    assert ratelimit.acquire(platform=Platform.TELEGRAM, account=a) > 0
-    assert ratelimit.acquire(platform=Platform.TELEGRAM, account=b) == 0
+    assert ratelimit.acquire(platform=Platform.RUTUBE, account=a) == 0
+    assert ratelimit.acquire(platform=Platform.RUTUBE, account=a) > 0
+    assert ratelimit.acquire(platform=Platform.RUTUBE, account=b) == 0
 
 
 def test_lifting_the_limits_always_grants(settings, db):
