@@ -86,7 +86,12 @@ def _ask(connection: PlatformConnection, call: Callable[[PlatformProvider, Crede
     except ConnectInputInvalid as exc:
         raise DestinationRejected(exc.message, field=exc.field, code=exc.code) from None
     except ProviderError as exc:
-        raise DestinationRejected(exc.user_message, code=str(exc.code or "refused")) from None
+        # The adapter names the input at fault (a channel the bot cannot post to: chat_id).
+        field, message, code = provider.connect_refusal(exc)
+        inputs = {spec.name for spec in provider.destination_fields}
+        raise DestinationRejected(
+            message, field=field if field in inputs else "destination", code=code
+        ) from None
 
 
 def destination_places(*, connection: PlatformConnection) -> list[PlaceOption]:

@@ -101,6 +101,10 @@ class PlacesMixin:
         for found in self.destinations(credentials=credentials):
             if found.external_id == place.external_id:
                 return found
+        if not self.lists_destinations:
+            # One place per credential (the account's channel; Rutube may not even say its
+            # id): the credential still working is the check.
+            return place
         raise PermanentError(
             f"{self.label}: «{place.name}» больше недоступно этому аккаунту. Проверьте права "
             f"аккаунта в {self.label} или удалите это место.",
