@@ -90,8 +90,9 @@ def test_two_accounts_of_one_user_are_read_each_with_its_own_token():
     with responses.RequestsMock() as api:
         api.add_callback(responses.POST, f"{VK}/video.get", callback=answer)
         stats_sync()
+        calls = list(api.calls)
 
     asked = {
-        c.request.headers["Authorization"]: parse_qs(c.request.body)["videos"][0] for c in api.calls
+        c.request.headers["Authorization"]: parse_qs(c.request.body)["videos"][0] for c in calls
     }
     assert asked == {"Bearer token-one": "7_1", "Bearer token-two": "8_2"}
