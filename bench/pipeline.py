@@ -45,10 +45,6 @@ PLATFORMS = ["vk", "rutube", "dzen", "telegram"]
 TARGET_RATE = 25.0
 TARGET_P95 = 1.0
 TARGET_SCHEDULE_LAG = 2.0
-TINY_MP4 = (
-    b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
-    b"\x00\x00\x00\x08moov" + b"\x00\x00\x00\x10mdat" + b"\x00" * 8
-)
 
 
 def free_port() -> int:
@@ -210,7 +206,12 @@ def run(args: argparse.Namespace, base: str, procs: list[Any]) -> dict[str, Any]
     from django.utils import timezone
 
     from clipmaker.accounts.models import Plan, User
+    from clipmaker.clips.demo import make_tiny_video
+    from clipmaker.clips.probing import clip_probe
     from clipmaker.clips.services import clip_create
+
+    # A real one-second vertical MP4 (a few KB): clips are probed before they can be published.
+    tiny_video = make_tiny_video()
     from platforms.sandbox import control
     from platforms.services import connection_store
     from publishing.models import Publication, PublicationStatus
@@ -261,12 +262,17 @@ def run(args: argparse.Namespace, base: str, procs: list[Any]) -> dict[str, Any]
             )
 
     def new_clips(n: int) -> list[Any]:
-        return [
+        clips = [
             clip_create(
-                owner=user, file=io.BytesIO(TINY_MP4), filename=f"bench{i}.mp4", title=f"Клип {i}"
+                owner=user, file=io.BytesIO(tiny_video), filename=f"bench{i}.mp4", title=f"Клип {i}"
             )
             for i in range(n)
         ]
+        # Probed here rather than by the worker, so the measured pipeline is publishing only.
+        for clip in clips:
+            clip_probe(clip_id=clip.pk)
+            clip.refresh_from_db()
+        return clips
 
     def wait_final(ids: list[int], timeout: float) -> None:
         wait_until(

@@ -120,6 +120,27 @@ class DiscardHandler(BaseHTTPRequestHandler):
     do_PUT = _answer
 
 
+def write_real_video(path: Path, size: int) -> None:
+    """A real one-second MP4 made with PyAV, padded to ``size`` with an MP4 ``free`` box that
+    players and the probe skip: the same bytes a user's clip of that size would send."""
+    import struct
+
+    sys.path.insert(0, str(ROOT))
+    from clipmaker.clips.demo import make_tiny_video
+
+    video = make_tiny_video()
+    padding = size - len(video)
+    with open(path, "wb") as f:
+        f.write(video)
+        if padding >= 16:
+            f.write(struct.pack(">I4sQ", 1, b"free", padding))
+            zeros = bytes(MIB)
+            left = padding - 16
+            while left > 0:
+                f.write(zeros[: min(MIB, left)])
+                left -= min(MIB, left)
+
+
 def serve() -> None:
     """Run the endpoint in this process (its own, so sampling RSS never competes with it)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), DiscardHandler)
@@ -304,12 +325,11 @@ def main() -> None:
     figures: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="upload-bench-") as tmp:
         file_path = Path(tmp) / "clip.mp4"
-        with open(file_path, "wb") as f:
-            zeros = bytes(MIB)
-            for _ in range(args.size_mb):
-                f.write(zeros)
+        write_real_video(file_path, args.size_mb * MIB)
         chunk = f"{args.chunk_kib} KiB" if args.chunk_kib else "the providers' own"
-        print(f"file: {args.size_mb} MiB of zeros, endpoint {base_url}, read chunk: {chunk}")
+        print(
+            f"file: {args.size_mb} MiB (a real MP4 padded with a free box), endpoint {base_url}, read chunk: {chunk}"
+        )
         for name in ("vk", "telegram", "dzen"):
             # Interleaved, so a noisy neighbour slows both sides alike.
             provider_runs, curl_runs = [], []

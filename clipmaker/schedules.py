@@ -36,6 +36,8 @@ def periodic_tasks() -> list[Periodic]:
         Periodic("clipmaker:check-processing", "publishing.tasks.check_processing", 10),
         # Refreshes OAuth tokens ahead of expiry.
         Periodic("clipmaker:refresh-tokens", "platforms.tasks.refresh_expiring_tokens", 300),
+        # Sends the probe again for uploaded clips whose probe message was lost.
+        Periodic("clipmaker:resend-probes", "clips.tasks.resend_stale_probes", 60),
         # Keeps every published publication's stats fresh within 6 hours.
         Periodic("clipmaker:stats", "stats.tasks.sync_stats", 900),
     ]

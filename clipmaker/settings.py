@@ -8,8 +8,10 @@ refuses to start without them.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -64,7 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # the API's tokens, stored as digests (clipmaker/accounts/tokens.py)
+    "axes",  # failed-login lockouts for every login (clipmaker/accounts/login_limit.py)
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us: /api/docs/ works offline
     "django_htmx",
@@ -93,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a login that axes refused into the lockout answer (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clipmaker.urls"
@@ -119,7 +124,22 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}"),
 }
 USING_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600), or tighten it; SQLite gives its -wal
+    and -shm files the same mode as the database file."""
+    if path.exists():
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 if USING_SQLITE:
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        _private_file(Path(DATABASES["default"]["NAME"]))
     # web, worker and beat write to one file at once: WAL, a busy timeout and immediate
     # transactions keep them from failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -208,6 +228,32 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out address or username before any password is checked.
+    "clipmaker.accounts.login_limit.LoginLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins (site, API token, admin): after AXES_FAILURE_LIMIT failures the address, and
+# separately the username, is locked out for AXES_COOLOFF_TIME.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "clipmaker.accounts.login_limit.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS = ["password", "token", "access_token", "refresh_token"]
+# The client address behind NUM_PROXIES proxies, as the per-address rate limits read it.
+AXES_IPWARE_PROXY_COUNT = env.int("NUM_PROXIES", default=1 if PRODUCTION else 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+# API tokens live this long; the user creates a new one (or several) on the settings page.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKEN_LIMIT_PER_USER", default=20),
+}
 
 LANGUAGE_CODE = "ru"
 TIME_ZONE = "Europe/Moscow"
@@ -243,6 +289,10 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CLIP_MAX_UPLOAD_BYTES = env.int("CLIP_MAX_UPLOAD_BYTES", default=10 * 1024**3)
+# The probe reads the index and two groups of frames; a file that keeps it longer is refused.
+CLIP_PROBE_TIME_LIMIT_SECONDS = env.int("CLIP_PROBE_TIME_LIMIT_SECONDS", default=120)
+# A clip still "processing" this long after its probe was sent gets the probe sent again.
+CLIP_PROBE_RESEND_SECONDS = env.int("CLIP_PROBE_RESEND_SECONDS", default=300)
 
 
 # --- platforms -----------------------------------------------------------------------------
@@ -254,6 +304,12 @@ PLATFORM_USER_AGENT = env.str("PLATFORM_USER_AGENT", default="ClipMaker-Autopost
 # Signed clip URLs handed to Rutube stay valid this long.
 CLIP_URL_TTL_SECONDS = env.int("CLIP_URL_TTL_SECONDS", default=6 * 3600)
 
+# The sandbox's control API (/sandbox/_control/) answers this X-Sandbox-Token or a staff login.
+SANDBOX_CONTROL_TOKEN = (
+    (env.str("SANDBOX_CONTROL_TOKEN", default="") or _local_secret("sandbox_control_token", 24))
+    if PLATFORM_SANDBOX
+    else ""
+)
 SANDBOX_STATE_PATH = env.str("SANDBOX_STATE_PATH", default=str(VAR_DIR / "sandbox.sqlite3"))
 SANDBOX_PROCESSING_SECONDS = env.float("SANDBOX_PROCESSING_SECONDS", default=2.0)
 SANDBOX_TOKEN_TTL_SECONDS = env.int("SANDBOX_TOKEN_TTL_SECONDS", default=3600)
@@ -284,13 +340,13 @@ STATS_REFRESH_AFTER_SECONDS = env.int("STATS_REFRESH_AFTER_SECONDS", default=5 *
 REST_FRAMEWORK = {
     # Token first, so that a request without valid credentials gets 401 (WWW-Authenticate).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "clipmaker.accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "publishing.api.api_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "clipmaker.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
     # Per-address limits (login) read the client from X-Forwarded-For behind this many proxies:
     # production sits behind one TLS proxy (see SECURE_PROXY_SSL_HEADER).
@@ -310,6 +366,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"PlatformEnum": "platforms.providers.registry.platform_choices"},
+    # Requests get their own components: an upload's file is binary there (a URL in answers)
+    # and required strings say minLength 1, so the schema matches what the API accepts.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Every answer an operation can give is documented (clipmaker/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clipmaker.api_schema.document_error_answers",
+    ],
 }
 
 # --- security ------------------------------------------------------------------------------

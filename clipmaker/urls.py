@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clipmaker import views
@@ -14,6 +14,7 @@ urlpatterns = [
     path("metrics", views.metrics, name="metrics"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("clips/", include("publishing.urls")),
     # Disconnecting, disabling and removing a place cancel publications too: those views live
@@ -39,6 +40,7 @@ urlpatterns = [
         name="destination-remove",
     ),
     path("settings/platforms/", include("platforms.urls")),
+    path("settings/security/", include("clipmaker.accounts.urls")),
     path("media/clips/<int:clip_id>/", clip_views.clip_file, name="clip-file"),
     path("public/clips/<str:signed>/", clip_views.signed_clip_file, name="signed-clip-file"),
     path("api/v1/auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
@@ -66,3 +68,6 @@ urlpatterns = [
 
 if settings.PLATFORM_SANDBOX:
     urlpatterns.append(path("sandbox/", include("platforms.sandbox.urls")))
+
+# Last: whatever else is under /api/ answers a JSON 404.
+urlpatterns.append(re_path(r"^api/", views.api_not_found, name="api-not-found"))

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
@@ -14,11 +15,16 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait, wait_label
 
@@ -115,17 +121,95 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
 
-class ObtainTokenView(ObtainAuthToken):
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's login with the same per-address attempt limit as the site and the API (the
+    lockout after failed attempts applies to it as to every login)."""
+    from django.contrib import admin
+    from django.shortcuts import render
+
+    if request.method == "POST":
+        wait = throttle_wait(request, LOGIN_SCOPE)
+        if wait is not None:
+            context = {
+                **admin.site.each_context(request),
+                "title": "Вход",
+                "lockout": login_throttled_message(wait),
+            }
+            return render(request, "admin/login_locked.html", context, status=429)
+    return admin.site.login(request)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(
+        max_length=150, error_messages={"required": "Укажите логин.", "blank": "Укажите логин."}
+    )
+    password = serializers.CharField(
+        max_length=4096,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        error_messages={"required": "Укажите пароль.", "blank": "Укажите пароль."},
+    )
+
+
+TOKEN_RESPONSE = inline_serializer(
+    "TokenResponse",
+    {"token": serializers.CharField(), "expiry": serializers.DateTimeField()},
+)
+TOKEN_ERRORS = inline_serializer(
+    "TokenErrors",
+    {"errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()))},
+)
+TOKEN_DETAIL = inline_serializer("TokenDetail", {"detail": serializers.CharField()})
+WRONG_CREDENTIALS = "Неверный логин или пароль."
+
+
+class ObtainTokenView(APIView):
     """POST {"username", "password"} → {"token": "..."} for `Authorization: Token <key>`.
 
-    Password attempts share the login page's per-address limit."""
+    The token is stored as a digest only and expires (``API_TOKEN_TTL_DAYS``). Password attempts
+    share the login page's per-address limit and the lockout of every login (django-axes)."""
 
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    parser_classes = (JSONParser, FormParser, MultiPartParser)
     throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = LOGIN_SCOPE
 
     def throttled(self, request, wait):  # type: ignore[no-untyped-def]
         raise Throttled(wait=wait, detail=login_throttled_message(wait or 60))
 
-    @extend_schema(responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}))
-    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return super().post(request, *args, **kwargs)
+    @extend_schema(
+        summary="Получить API-токен по логину и паролю",
+        request=TokenRequestSerializer,
+        responses={
+            200: TOKEN_RESPONSE,
+            400: OpenApiResponse(TOKEN_ERRORS, description="Неверный логин или пароль"),
+            429: OpenApiResponse(TOKEN_DETAIL, description="Слишком много попыток входа"),
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        from clipmaker.accounts.tokens import api_token_create
+
+        payload = TokenRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        # The Django request: the lockout backend counts its address and flags it when locked.
+        user = authenticate(
+            request._request,
+            username=payload.validated_data["username"],
+            password=payload.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise ValidationError({"non_field_errors": [WRONG_CREDENTIALS]})
+        instance, token = api_token_create(user=user)
+        return Response({"token": token, "expiry": instance.expiry})
+
+
+API_NOT_FOUND = "Не найдено. Проверьте адрес и идентификатор."
+
+
+@csrf_exempt  # it changes nothing; a POST to a wrong address must get this JSON, not a CSRF page
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any /api/ address no route matched (a non-numeric id, a typo): JSON like every other API
+    answer, never Django's HTML page."""
+    return JsonResponse({"detail": API_NOT_FOUND}, status=404)

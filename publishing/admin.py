@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from publishing import admin_users  # noqa: F401 - registers the User admin with «Сменить тариф…»
 from publishing.models import Publication
 from publishing.services import PublicationStateError, publication_cancel, publication_retry
 

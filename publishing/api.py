@@ -163,6 +163,10 @@ class ClipViewSet(
 
     @extend_schema(
         summary="Загрузить клип",
+        description=(
+            "Клип сохраняется и получает статус processing; фоновая проверка файла переводит "
+            "его в ready или в rejected с причиной в status_message."
+        ),
         request={"multipart/form-data": ClipUploadSerializer},
         responses={201: ClipSerializer, 400: ValidationErrors},
     )

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from clipmaker.accounts.models import User
+from clipmaker.accounts.models import PLAN_DESTINATIONS, User, plan_allows
 from clipmaker.clips.models import Clip
 from platforms.providers import platform_values
+from platforms.selectors import destination_list
 from publishing.models import IN_FLIGHT_STATUSES, Publication, PublicationStatus
 from stats.models import StatsSnapshot
 
@@ -130,3 +131,35 @@ def publication_pending_count(
     elif platform is not None:
         rows = rows.filter(platform=platform)
     return rows.count()
+
+
+# What a plan change can still stop: work not yet started, and failures a retry would restart.
+PLAN_AFFECTED_STATUSES = (
+    PublicationStatus.SCHEDULED,
+    PublicationStatus.QUEUED,
+    PublicationStatus.FAILED,
+)
+
+
+def publications_blocked_by_plan(*, user: User, plan: str) -> QuerySet[Publication]:
+    """The user's scheduled, queued and failed publications that ``plan`` would not allow — to
+    a platform it leaves out, or to a place beyond the number of places it allows (the oldest
+    places count; support's own number for the user wins): what the engine will cancel when
+    they start after a change to that plan. Oldest scheduled first."""
+    allowed = [p for p in platform_values() if plan_allows(plan, p)]
+    limit = (
+        user.destination_limit
+        if user.destination_limit is not None
+        else PLAN_DESTINATIONS.get(plan, 0)
+    )
+    live = [
+        d.pk
+        for d in destination_list(user=user).order_by("created_at", "id")
+        if d.platform in allowed
+    ]
+    return (
+        Publication.objects.filter(clip__owner=user, status__in=PLAN_AFFECTED_STATUSES)
+        .filter(~Q(platform__in=allowed) | Q(destination_id__in=live[limit:]))
+        .select_related("clip", "destination", "destination__connection")
+        .order_by("scheduled_at", "created_at", "id")
+    )

@@ -35,6 +35,16 @@ class PublicationDestinationSerializer(serializers.Serializer):
     account_name = serializers.CharField(source="connection.account_name")
 
 
+class OptionalURLField(serializers.URLField):
+    """A link that may not exist yet: ``null`` then, never ``""`` (the schema says ``uri``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
 class PublicationSerializer(serializers.ModelSerializer):
     clip = serializers.IntegerField(source="clip_id", read_only=True)
     platform = PlatformField(read_only=True)
@@ -43,6 +53,7 @@ class PublicationSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
     stats = serializers.SerializerMethodField()
     max_attempts = serializers.IntegerField(read_only=True)
+    platform_url = OptionalURLField()
 
     class Meta:
         model = Publication
@@ -105,6 +116,12 @@ class ClipSerializer(serializers.ModelSerializer):
             "publications",
             "width",
             "height",
+            # Beyond the contract: the probe's findings. ``status`` is "processing" until the
+            # file was checked, then "ready" or "rejected" with ``status_message`` saying why.
+            "status_message",
+            "original_filename",
+            "video_codec",
+            "audio_codec",
         )
         read_only_fields = fields
 

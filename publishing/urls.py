@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.clip_list, name="clip-list"),
     path("table/", views.clip_list_table, name="clip-list-table"),
     path("<int:clip_id>/", views.clip_detail, name="clip-detail"),
+    path("<int:clip_id>/state/", views.clip_state, name="clip-state"),
     path("<int:clip_id>/publish/", views.clip_publish, name="clip-publish"),
     path("<int:clip_id>/publications/", views.clip_publications, name="clip-publications"),
     path(

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from clipmaker.accounts.models import User
+from clipmaker.clips.fit import clip_media_problems
 from clipmaker.clips.models import Clip
 from platforms.destinations import destination_limit_message
 from platforms.models import ConnectionStatus, Destination, PlatformConnection
@@ -146,7 +147,9 @@ def check_publish(
 
     if not targets.destinations and not targets.errors:
         add(empty_key, "Выберите хотя бы одно место публикации.")
-    if not clip.is_ready:
+    if clip.is_rejected:
+        add("clip", f"Клип отклонён: {clip.status_message} Его нельзя опубликовать.")
+    elif not clip.is_ready:
         add("clip", "Клип ещё не готов. Дождитесь окончания обработки и опубликуйте снова.")
     problem = rules.schedule_problem(rules.aware(scheduled_at), now=timezone.now())
     if problem:
@@ -159,6 +162,8 @@ def check_publish(
         ).values_list("destination_id", flat=True)
     )
     within = destinations_within_limit(user=user) if ids else set()
+    # What each platform accepts of the video itself (duration, frame, codec), once probed.
+    media = clip_media_problems(clip=clip, platforms=[d.platform for d in targets.destinations])
     for destination in targets.destinations:
         key = targets.keys[destination.pk]
         platform = destination.platform
@@ -174,6 +179,8 @@ def check_publish(
             add(key, problem)
         if clip.size_bytes > provider_class(platform).max_file_size_bytes():
             add(key, rules.file_too_big_message(platform))
+        for problem in media.get(platform, []):
+            add(key, problem)
         if destination.pk in busy:
             add(key, rules.in_flight_message(platform, place=destination.label))
             if len(errors[key]) == before + 1:

@@ -73,7 +73,9 @@ def clip_list(request: HttpRequest) -> HttpResponse:
         if clip is not None:
             url = reverse("clip-detail", args=[clip.pk])
             messages.success(
-                request, f"Клип «{clip.title}» загружен. Выберите, где его опубликовать."
+                request,
+                f"Клип «{clip.title}» загружен и проверяется. Через несколько секунд можно "
+                "будет выбрать, где его опубликовать.",
             )
             if _wants_json(request):
                 return JsonResponse({"redirect": url}, status=201)
@@ -112,10 +114,11 @@ def _clip_table_context(request: HttpRequest) -> dict[str, Any]:
         badges = selectors.latest_publication_by_destination(list(clip.publications.all()))
         clips.append({"clip": clip, "badges": badges})
     shown = [badge for item in clips for badge in item["badges"]]
+    probing = any(item["clip"].is_processing for item in clips)
     return {
         "page": page,
         "clips": clips,
-        "in_flight": selectors.publications_in_flight(shown),
+        "in_flight": probing or selectors.publications_in_flight(shown),
         "poll_interval": LIST_POLL_INTERVAL,
     }
 
@@ -185,7 +188,7 @@ def _clip_page(
             "form": form,
             "destination_groups": options["groups"],
             # Reasons that block every place (the clip is not ready yet).
-            "clip_notices": options["reasons"].get("clip", []),
+            "clip_notices": _clip_notices(clip, options["reasons"]),
             "general_errors": [
                 msg
                 for key, msgs in errors.items()
@@ -236,10 +239,33 @@ def _destination_options(
     return {"groups": groups, "reasons": reasons}
 
 
+PROBING_NOTICE = "Файл проверяется: публикация станет доступна, когда проверка закончится."
+
+
+def _clip_notices(clip: Clip, reasons: dict[str, list[str]]) -> list[str]:
+    if clip.is_processing:
+        return [PROBING_NOTICE]
+    return reasons.get("clip", [])
+
+
 @login_required
 @require_GET
 def clip_detail(request: HttpRequest, clip_id: int) -> HttpResponse:
     return _clip_page(request, _get_clip(request, clip_id))
+
+
+@login_required
+@require_GET
+def clip_state(request: HttpRequest, clip_id: int) -> HttpResponse:
+    """The clip's probe state alone: what its page polls while the file is being checked.
+    Once the probe is done the page reloads itself (``HX-Refresh``) with the publish panel."""
+    clip = selectors.clip_get(user=request.user, clip_id=clip_id)
+    if clip is None:
+        raise Http404("Клип не найден")
+    response = render_in_user_zone(request, "publishing/_clip_state.html", {"clip": clip})
+    if not clip.is_processing:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

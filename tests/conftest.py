@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.worker", "tests.fixtures.browser"]
+pytest_plugins = [
+    "tests.fixtures.sandbox",
+    "tests.fixtures.worker",
+    "tests.fixtures.browser",
+    "tests.fixtures.fake_provider",
+    "tests.fixtures.platform_urls",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -37,15 +43,3 @@ def _isolated_cache(settings, tmp_path):  # type: ignore[no-untyped-def]
                 "LOCATION": str(tmp_path / "cache"),
             }
         }
-
-
-@pytest.fixture(autouse=True)
-def _real_post_links(settings):  # type: ignore[no-untyped-def]
-    """Post links point at the real sites unless a test runs the sandbox (its fixture points
-    them at the sandbox's watch pages)."""
-    from platforms.providers import provider_classes
-
-    for provider in provider_classes():
-        for spec in provider.base_urls:
-            if spec.setting.endswith("_WEB_URL"):
-                setattr(settings, spec.setting, spec.real)

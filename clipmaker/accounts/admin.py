@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from knox.models import AuthToken
 
 from clipmaker.accounts.models import User
+from clipmaker.accounts.tokens import token_short_id
 
 admin.site.site_header = "КлипМейкер — поддержка"
 admin.site.site_title = "КлипМейкер"
@@ -40,3 +42,28 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description="клипов", ordering="_clip_count")
     def clip_count(self, obj: User) -> int:
         return obj._clip_count  # type: ignore[attr-defined]
+
+
+# knox's own admin can create a token for a user and shows it to staff; support only looks and
+# revokes here (a token is shown once, to its owner, on «Настройки → Безопасность»).
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("short_id", "user", "created", "expiry")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email")
+    fields = ("short_id", "user", "created", "expiry")
+    readonly_fields = fields
+    ordering = ("-created",)
+
+    @admin.display(description="токен")
+    def short_id(self, obj: AuthToken) -> str:
+        return f"{token_short_id(obj)}…"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuthToken | None = None) -> bool:
+        return False

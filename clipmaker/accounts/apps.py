@@ -5,3 +5,11 @@ class AccountsConfig(AppConfig):
     name = "clipmaker.accounts"
     label = "accounts"
     verbose_name = "Пользователи"
+
+    def ready(self) -> None:
+        from axes.signals import user_locked_out
+
+        from clipmaker.accounts.login_limit import log_lockout
+
+        # A log line per lockout (observability, not business logic).
+        user_locked_out.connect(log_lockout, dispatch_uid="clipmaker-login-locked-out")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -58,6 +60,16 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "пользователь"
         verbose_name_plural = "пользователи"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # set_password() keeps the new raw password until the save: a changed password
+        # revokes every API token, so a leaked token does not outlive the old password.
+        password_changed = self.pk is not None and self._password is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from clipmaker.accounts.tokens import api_token_revoke_all
+
+            api_token_revoke_all(user=self, reason="password_changed")
 
     def plan_allows(self, platform: str) -> bool:
         return plan_allows(self.plan, platform)

@@ -1,11 +1,15 @@
-"""Small generated demo videos (the ffmpeg binary shipped by imageio-ffmpeg)."""
+"""Small generated demo videos: the ffmpeg binary shipped by imageio-ffmpeg for the demo clips,
+and PyAV for the tiny clips that tests and benchmarks upload."""
 
 from __future__ import annotations
 
+import io
 import struct
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
+import av
 import imageio_ffmpeg
 
 SOURCES = ("testsrc2", "smptebars", "rgbtestsrc", "testsrc")
@@ -57,3 +61,49 @@ def make_demo_video(
                 fh.write(struct.pack(">I4sQ", 1, b"free", padding))
                 fh.truncate(pad_to_bytes)  # zero-filled (sparse where the filesystem allows)
     return path
+
+
+def make_tiny_video(
+    *,
+    width: int = 72,
+    height: int = 128,
+    seconds: float = 1.0,
+    fps: int = 10,
+    codec: str = "libx264",
+    audio: bool = False,
+) -> bytes:
+    """A real, whole MP4 of a few kilobytes (vertical by default), made in memory with PyAV:
+    what the probe accepts, for tests and benchmarks that upload many clips."""
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as container:
+        stream = container.add_stream(codec, rate=fps)
+        stream.width, stream.height = width, height
+        # Motion JPEG wants full-range frames; every other encoder here takes yuv420p.
+        pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
+        stream.pix_fmt = pix_fmt
+        if codec == "libx264":
+            stream.options = {"preset": "ultrafast"}
+        sound = None
+        if audio:
+            sound = container.add_stream("aac", rate=44100)
+            sound.layout = "mono"
+        frames = max(1, round(seconds * fps))
+        for index in range(frames):
+            frame = av.VideoFrame(width, height, pix_fmt)
+            shade = (index * 255) // frames
+            for plane, value in zip(frame.planes, (shade, 128, 128), strict=True):
+                plane.update(bytes([value]) * plane.buffer_size)
+            frame.pts = index
+            frame.time_base = Fraction(1, fps)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+        if sound is not None:
+            samples = int(44100 * seconds)
+            for start in range(0, samples, 1024):
+                chunk = av.AudioFrame(format="fltp", layout="mono", samples=1024)
+                chunk.planes[0].update(bytes(4 * 1024))
+                chunk.sample_rate = 44100
+                chunk.pts = start
+                container.mux(sound.encode(chunk))
+            container.mux(sound.encode(None))
+    return buffer.getvalue()

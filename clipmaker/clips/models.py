@@ -1,6 +1,9 @@
-"""Rendered clips, stored through Django's storage API."""
+"""Rendered clips, stored through Django's storage API under generated names."""
 
 from __future__ import annotations
+
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -8,12 +11,21 @@ from django.db import models
 
 class ClipStatus(models.TextChoices):
     RENDERING = "rendering", "Рендерится"
+    # Stored; a task is reading the file with the demuxer (clipmaker.clips.tasks.probe_clip).
+    PROCESSING = "processing", "Проверяется"
     READY = "ready", "Готов"
+    # The probe found a file no platform would take; ``status_message`` says why.
+    REJECTED = "rejected", "Отклонён"
     FAILED = "failed", "Ошибка"
 
 
 def clip_upload_to(instance: Clip, filename: str) -> str:
-    return f"clips/{instance.owner_id}/{filename}"
+    """A generated name: the user's file name (kept in ``original_filename``) may be any length,
+    in any script, and is never part of a path."""
+    ext = Path(filename).suffix.lower()
+    if not ext[1:].isalnum() or len(ext) > 8:
+        ext = ""
+    return f"clips/{instance.owner_id}/{uuid.uuid4().hex}{ext}"
 
 
 class Clip(models.Model):
@@ -26,13 +38,22 @@ class Clip(models.Model):
     title = models.CharField("название", max_length=255)
     description = models.TextField("описание", blank=True)
     file = models.FileField("файл", upload_to=clip_upload_to, max_length=500)
+    original_filename = models.CharField("имя файла при загрузке", max_length=500, blank=True)
     size_bytes = models.BigIntegerField("размер, байт", default=0)
     duration_seconds = models.FloatField("длительность, с", null=True, blank=True)
     width = models.PositiveIntegerField("ширина", null=True, blank=True)
     height = models.PositiveIntegerField("высота", null=True, blank=True)
+    video_codec = models.CharField("видеокодек", max_length=32, blank=True)
+    audio_codec = models.CharField("аудиокодек", max_length=32, blank=True)
     status = models.CharField(
         "статус", max_length=16, choices=ClipStatus.choices, default=ClipStatus.RENDERING
     )
+    # Why the clip was rejected (Russian, for the user).
+    status_message = models.TextField("причина", blank=True)
+    probe_attempts = models.PositiveSmallIntegerField("попытки проверки", default=0)
+    # When a probe task was last sent: the sweep sends it again if it was lost.
+    probe_sent_at = models.DateTimeField("проверка отправлена", null=True, blank=True)
+    probed_at = models.DateTimeField("проверен", null=True, blank=True)
     created_at = models.DateTimeField("создан", auto_now_add=True, db_index=True)
 
     class Meta:
@@ -47,3 +68,11 @@ class Clip(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == ClipStatus.READY
+
+    @property
+    def is_processing(self) -> bool:
+        return self.status == ClipStatus.PROCESSING
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == ClipStatus.REJECTED

@@ -1,4 +1,4 @@
-"""Writes for clips: storing a file through Django's storage API and checking it."""
+"""Writes for clips: storing an uploaded file through Django's storage API."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from clipmaker.accounts.models import User
-from clipmaker.clips.media import UnsupportedVideo, probe
 from clipmaker.clips.models import Clip, ClipStatus
+from clipmaker.clips.probing import clip_probe, clip_probe_enqueue
+from clipmaker.logging import log_event
 
 
 class ClipError(ValueError):
@@ -46,6 +48,12 @@ def upload_declared_too_large(content_length: str | None) -> bool:
     return declared > settings.CLIP_MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD_BYTES
 
 
+def original_name(filename: str) -> str:
+    """The last part of a name a browser or a script sent (either slash), for display only."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:500]
+
+
 def clip_create(
     *,
     owner: User,
@@ -55,8 +63,14 @@ def clip_create(
     description: str = "",
     size: int | None = None,
 ) -> Clip:
-    """Store the file, check that it is a video we can publish, and record the clip as ready."""
-    ext = Path(filename).suffix.lower()
+    """Store the file under a generated name and record the clip as ``processing``; a task
+    probes it (``clip_probe``) and makes it ``ready`` or ``rejected``.
+
+    Only what needs no reading of the file is checked here: the request stays cheap whatever
+    the file holds.
+    """
+    name = original_name(filename)
+    ext = Path(name).suffix.lower()
     if ext not in ALLOWED_EXTENSIONS:
         raise ClipError("Поддерживаются только видео MP4 и MOV. Сохраните клип в одном из них.")
     if size is None:
@@ -67,31 +81,34 @@ def clip_create(
         raise ClipError("Файл пустой. Выберите другой файл.")
     if size > settings.CLIP_MAX_UPLOAD_BYTES:
         raise ClipError(too_large_message())
-    try:
-        info = probe(file, size)
-    except UnsupportedVideo as exc:
-        raise ClipError(str(exc)) from None
     file.seek(0)
     clip = Clip(
         owner=owner,
-        title=(title or Path(filename).stem)[:255],
+        title=((title or "").strip() or Path(name).stem or "Клип")[:255],
         description=description,
+        original_filename=name,
         size_bytes=size,
-        duration_seconds=info.duration_seconds,
-        width=info.width,
-        height=info.height,
-        status=ClipStatus.READY,
+        status=ClipStatus.PROCESSING,
+        probe_sent_at=timezone.now(),
     )
-    # Storage I/O happens outside any transaction; only the row write is atomic.
-    clip.file.save(Path(filename).name, File(file, name=Path(filename).name), save=False)
+    # Storage I/O happens outside any transaction; only the row write is atomic. The storage
+    # name is generated (clip_upload_to): the original name is data, never a path.
+    clip.file.save(name, File(file, name=name), save=False)
     with transaction.atomic():
         clip.save()
+        clip_id = clip.pk
+        transaction.on_commit(lambda: clip_probe_enqueue(clip_id=clip_id))
+    log_event("clip_uploaded", clip_id=clip.pk, user_id=owner.pk, size_bytes=size)
     return clip
 
 
-def clip_import_path(*, owner: User, path: Path, title: str = "", description: str = "") -> Clip:
+def clip_import_path(
+    *, owner: User, path: Path, title: str = "", description: str = "", probe_now: bool = True
+) -> Clip:
+    """Import a file from disk (management commands, demo data). ``probe_now`` probes it in this
+    process, so the command can say at once whether the clip is ready or why it was refused."""
     with path.open("rb") as fh:
-        return clip_create(
+        clip = clip_create(
             owner=owner,
             file=fh,
             filename=path.name,
@@ -99,6 +116,10 @@ def clip_import_path(*, owner: User, path: Path, title: str = "", description: s
             description=description,
             size=path.stat().st_size,
         )
+    if probe_now:
+        clip_probe(clip_id=clip.pk)
+        clip.refresh_from_db()
+    return clip
 
 
 def clip_file_exists(*, clip: Clip) -> bool:

@@ -88,7 +88,9 @@ __all__ = [
 ]
 
 # Modules of this package that are plumbing, not adapters.
-INFRASTRUCTURE = frozenset({"base", "errors", "http", "oauth", "places", "registry", "types"})
+INFRASTRUCTURE = frozenset(
+    {"base", "errors", "http", "media_limits", "oauth", "places", "registry", "types"}
+)
 
 
 def discover() -> None:

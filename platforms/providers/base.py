@@ -23,6 +23,7 @@ import requests
 from django.conf import settings
 
 from platforms.constants import MB
+from platforms.providers.media_limits import MediaLimits
 
 from .errors import (
     AuthExpired,
@@ -118,6 +119,8 @@ class PlatformProvider(PlacesMixin, ABC):
     read_timeout: ClassVar[float] = 30.0
     upload_chunk_size: ClassVar[int] = MB
     default_retry_after: ClassVar[float] = 60.0
+    # Duration, frame shape and codecs the platform accepts (platforms/providers/media_limits.py).
+    media_limits: ClassVar[MediaLimits] = MediaLimits()
 
     def __init__(self, *, session: requests.Session | None = None) -> None:
         self.http = HttpClient(

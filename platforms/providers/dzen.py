@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from platforms.constants import GB, Platform
+from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
 
 from .base import SANDBOX_CLIENT, platform_setting
 from .errors import PermanentError, ProviderError, Rejected, TransientError, UploadIncomplete
@@ -54,6 +55,7 @@ class DzenProvider(OAuthProvider):
     label = "Дзен"
     order = 30
     max_file_size = 4 * GB
+    media_limits = MediaLimits(max_duration_seconds=4 * 3600, video_codecs=MODERN_CODECS)
     upload_timeout = 600.0
     supports_stats = True
     account_rate = Rate(per_second=2.0, burst=2.0)

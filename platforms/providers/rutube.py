@@ -15,6 +15,7 @@ from contextlib import closing
 from typing import Any
 
 from platforms.constants import GB, Platform
+from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
 
 from .base import PlatformProvider
 from .errors import AuthExpired, ConnectInputInvalid, PermanentError, ProviderError, Rejected
@@ -48,6 +49,7 @@ class RutubeProvider(PlatformProvider):
     label = "Rutube"
     order = 20
     max_file_size = 10 * GB
+    media_limits = MediaLimits(max_duration_seconds=5 * 3600, video_codecs=MODERN_CODECS)
     upload_timeout = 900.0
     supports_stats = True
     # Rutube downloads the clip from a signed URL; its create call is the whole send, and its

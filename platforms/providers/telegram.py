@@ -19,6 +19,7 @@ import requests
 from django.conf import settings
 
 from platforms.constants import MB, Platform
+from platforms.providers.media_limits import COMMON_CODECS, MediaLimits
 
 from .base import PlatformProvider
 from .errors import (
@@ -108,6 +109,8 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
     order = 40
     max_file_size = 50 * MB
     local_max_file_size = 2000 * MB
+    # sendVideo plays MPEG-4 (H.264/HEVC) inline; other codecs would arrive as a document.
+    media_limits = MediaLimits(video_codecs=COMMON_CODECS)
     upload_timeout = 300.0
     supports_stats = False
     # ~30 messages/s per bot; ~1/s per chat is each channel's bucket (destination_rate).

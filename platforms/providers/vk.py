@@ -23,6 +23,7 @@ from contextlib import closing
 from typing import Any, ClassVar
 
 from platforms.constants import GB, Platform
+from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
 
 from .base import SANDBOX_CLIENT, platform_setting
 from .errors import (
@@ -132,6 +133,10 @@ class VKProvider(VKPlacesMixin, OAuthProvider):
     label = "VK"
     order = 10
     max_file_size = 5 * GB
+    # A Клип is vertical and at most three minutes (docs/media-limits.md).
+    media_limits = MediaLimits(
+        max_duration_seconds=180, vertical_only=True, video_codecs=MODERN_CODECS
+    )
     upload_timeout = 600.0
     supports_stats = True
     account_rate = Rate(per_second=3.0, burst=3.0)  # ~3 requests/s per user token

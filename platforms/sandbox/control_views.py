@@ -1,13 +1,23 @@
-"""HTTP face of the control API: ``/sandbox/_control/...`` (JSON in, JSON out, no login)."""
+"""HTTP face of the control API: ``/sandbox/_control/...`` (JSON in, JSON out).
+
+Development only, but a page open in a browser must not be able to reset the sandbox or inject
+faults: a call needs either the development control token (``X-Sandbox-Token`` header, the value
+of ``SANDBOX_CONTROL_TOKEN``, generated into ``var/sandbox_control_token``) or a staff login, and
+a staff session's writes pass Django's CSRF check like any form. Tests and benchmarks in the
+same process use ``platforms.sandbox.control`` directly.
+"""
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 
 from platforms.sandbox import control
@@ -34,10 +44,41 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
+TOKEN_HEADER = "X-Sandbox-Token"  # noqa: S105 - a header name
+REFUSED = (
+    "The sandbox control API needs the X-Sandbox-Token header (SANDBOX_CONTROL_TOKEN, see "
+    "var/sandbox_control_token) or a staff login."
+)
+
+
+def _token_ok(request: HttpRequest) -> bool:
+    expected = settings.SANDBOX_CONTROL_TOKEN
+    sent = request.headers.get(TOKEN_HEADER, "")
+    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+def _refusal(request: HttpRequest) -> HttpResponse | None:
+    """None when the caller may use the control API, else the answer that refuses it."""
+    if _token_ok(request):
+        return None  # a custom header: no other site's page can send it
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_staff:
+        return json_response({"detail": REFUSED}, status=403)
+    # A staff session: its cookies ride along with any page's request, so writes need CSRF.
+    reason = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})
+    if reason is not None:
+        return json_response({"detail": "CSRF check failed"}, status=403)
+    return None
+
+
 def _json_view(methods: set[str]) -> Callable[[Callable[..., Any]], View]:
     def decorate(handler: Callable[..., Any]) -> View:
+        # CSRF is checked in _refusal, for session callers only.
         @csrf_exempt
         def view(request: HttpRequest) -> HttpResponse:
+            refused = _refusal(request)
+            if refused is not None:
+                return refused
             if request.method not in methods:
                 return json_response({"detail": f"use {' or '.join(sorted(methods))}"}, status=405)
             try:

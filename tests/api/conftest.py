@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.pages.conftest import (  # noqa: F401 - fixtures
@@ -19,6 +19,6 @@ from tests.pages.conftest import (  # noqa: F401 - fixtures
 def api(user):  # type: ignore[no-untyped-def]  # noqa: F811
     """An API client authenticated with the user's token (``Authorization: Token <key>``)."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = AuthToken.objects.create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client

@@ -11,7 +11,9 @@ from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from clipmaker.clips.demo import make_tiny_video
 from clipmaker.clips.models import Clip, ClipStatus
+from clipmaker.clips.tasks import probe_clip
 from publishing.models import PublicationStatus
 from tests.factories import TINY_MP4, ClipFactory, PublicationFactory, UserFactory
 
@@ -70,10 +72,11 @@ def test_list_items_carry_publications(api, clip):
     assert data["results"][0]["publications"][0]["status"] == "published"
 
 
-def test_upload_creates_a_ready_clip(api, user):
+def test_upload_creates_a_processing_clip_that_the_probe_makes_ready(api, user):
+    video = make_tiny_video(seconds=2)
     response = api.post(
         "/api/v1/clips/",
-        {"file": _file(), "title": "Из API", "description": "описание"},
+        {"file": _file(content=video), "title": "Из API", "description": "описание"},
         format="multipart",
     )
 
@@ -81,10 +84,54 @@ def test_upload_creates_a_ready_clip(api, user):
     data = response.json()
     clip = Clip.objects.get(owner=user)
     assert data["id"] == clip.pk
-    assert (data["title"], data["description"], data["status"]) == ("Из API", "описание", "ready")
-    assert data["size_bytes"] == len(TINY_MP4)
+    assert (data["title"], data["description"]) == ("Из API", "описание")
+    assert (data["status"], data["duration_seconds"]) == ("processing", None)
+    assert data["size_bytes"] == len(video)
     assert data["publications"] == []
-    assert clip.status == ClipStatus.READY
+    assert data["original_filename"] == "clip.mp4"
+
+    probe_clip(clip.pk)
+
+    data = api.get(f"/api/v1/clips/{clip.pk}/").json()
+    assert (data["status"], data["status_message"]) == ("ready", "")
+    assert data["duration_seconds"] == pytest.approx(2.0, abs=0.1)
+    assert (data["width"], data["height"], data["video_codec"]) == (72, 128, "h264")
+    assert Clip.objects.get(pk=clip.pk).status == ClipStatus.READY
+
+
+def test_a_file_that_is_not_a_video_ends_rejected_with_the_reason(api, user):
+    response = api.post(
+        "/api/v1/clips/", {"file": _file("clip.mp4", b"definitely not a video")}, format="multipart"
+    )
+    assert response.status_code == 201
+    probe_clip(response.json()["id"])
+
+    data = api.get(f"/api/v1/clips/{response.json()['id']}/").json()
+    assert data["status"] == "rejected"
+    assert "не похож на видео" in data["status_message"]
+
+
+def test_a_processing_clip_cannot_be_published_yet(api, user, connected):
+    clip = api.post("/api/v1/clips/", {"file": _file(content=make_tiny_video())}).json()
+    response = api.post(
+        f"/api/v1/clips/{clip['id']}/publish/", {"platforms": ["vk"]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "не готов" in response.json()["errors"]["clip"][0]
+
+
+def test_a_horizontal_clip_is_refused_for_vk_only(api, user, connected):
+    video = make_tiny_video(width=128, height=72)
+    clip_id = api.post("/api/v1/clips/", {"file": _file(content=video)}).json()["id"]
+    probe_clip(clip_id)
+
+    response = api.post(f"/api/v1/clips/{clip_id}/publish/", {"platforms": ["vk", "rutube"]})
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert list(errors) == ["vk"]
+    assert "вертикальные" in errors["vk"][0]
+    assert not Clip.objects.get(pk=clip_id).publications.exists()
 
 
 @pytest.mark.parametrize(
@@ -92,7 +139,6 @@ def test_upload_creates_a_ready_clip(api, user):
     [
         ("clip.avi", TINY_MP4, "Поддерживаются только видео MP4 и MOV"),
         ("clip.mp4", b"", "Файл пустой"),
-        ("clip.mp4", b"definitely not a video", "не похож на видео"),
     ],
 )
 def test_upload_refuses_bad_files_with_errors(api, user, name, content, message):

@@ -305,6 +305,39 @@ def test_retry_anything_but_failed_is_409(api, clip, status):
     assert pub.status == status
 
 
+def test_retry_of_a_video_rejected_by_moderation_is_409(api, clip, connected):
+    pub = PublicationFactory(
+        clip=clip,
+        platform="rutube",
+        status=PublicationStatus.FAILED,
+        error_code="rejected",
+        error_message="Rutube отклонил видео на модерации: Нарушение правил.",
+    )
+
+    response = api.post(f"/api/v1/publications/{pub.pk}/retry/")
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "Rutube отклонил это видео: повтор не поможет. Исправьте клип и опубликуйте "
+        "его заново."
+    }
+    pub.refresh_from_db()
+    assert (pub.status, pub.attempts) == (PublicationStatus.FAILED, 0)
+
+
+def test_retry_on_a_platform_the_plan_no_longer_allows_is_409(api, clip, connected, user):
+    pub = PublicationFactory(clip=clip, platform="dzen", status=PublicationStatus.FAILED)
+    user.plan = "free"
+    user.save()
+
+    response = api.post(f"/api/v1/publications/{pub.pk}/retry/")
+
+    assert response.status_code == 409
+    assert "недоступна на тарифе Free" in response.json()["detail"]
+    pub.refresh_from_db()
+    assert pub.status == PublicationStatus.FAILED
+
+
 def test_cancel_and_retry_need_post(api, clip):
     pub = PublicationFactory(clip=clip, status=PublicationStatus.FAILED)
     assert api.get(f"/api/v1/publications/{pub.pk}/retry/").status_code == 405

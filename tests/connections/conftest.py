@@ -1,6 +1,7 @@
 """Fixtures for connection tests: fake platform hosts, an isolated cache, users and clients.
 
-``fake_platforms`` points every platform URL at a fake host for ``responses``; the sandbox
+``fake_platforms`` points every platform URL at its fake host for ``responses`` (derived from
+the adapters' declarations: ``tests/fixtures/platform_urls.py``); the sandbox
 tests use the ``sandbox`` fixture instead. Every test gets its own cache (a file cache in a
 temporary directory, or a flushed Redis database when REDIS_URL is set), so OAuth states and
 throttle counters never leak between tests.
@@ -19,14 +20,6 @@ from django.test import Client
 from clipmaker.accounts.models import Plan
 from tests.factories import UserFactory
 
-FAKE_URLS = {
-    "VK_API_URL": "https://api.vk.test/method",
-    "VK_ID_URL": "https://id.vk.test",
-    "TELEGRAM_API_URL": "https://api.telegram.test",
-    "RUTUBE_API_URL": "https://rutube.test/api",
-    "DZEN_API_URL": "https://dzen.test/api",
-    "YANDEX_OAUTH_URL": "https://oauth.yandex.test",
-}
 PUBLIC_BASE_URL = "https://clipmaker.test"
 
 
@@ -45,9 +38,7 @@ def isolated_cache(settings: Any, tmp_path: Any) -> Iterator[None]:
 
 
 @pytest.fixture
-def fake_platforms(settings: Any) -> Any:
-    for name, value in FAKE_URLS.items():
-        setattr(settings, name, value)
+def fake_platforms(settings: Any, fake_platform_urls: dict[str, str]) -> Any:
     settings.PUBLIC_BASE_URL = PUBLIC_BASE_URL
     settings.VK_CLIENT_ID = "vk-client-id"
     settings.VK_CLIENT_SECRET = "vk-client-secret"

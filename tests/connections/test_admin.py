@@ -7,6 +7,9 @@ from django.test import Client
 
 from platforms.models import ConnectionStatus, PlatformConnection
 from tests.factories import PlatformConnectionFactory, UserFactory
+from tests.fixtures.platform_urls import fake_url
+
+RUTUBE = fake_url("RUTUBE_API_URL")
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +56,7 @@ def test_mark_expired_action_goes_through_the_service(staff):
 
 def test_check_now_action_records_the_result(staff, http):
     conn = PlatformConnectionFactory(platform="rutube", tokens=("rutube-token-for-admin", None))
-    http.get("https://rutube.test/api/video/person/", status=401, json={"detail": "bad"})
+    http.get(f"{RUTUBE}/video/person/", status=401, json={"detail": "bad"})
 
     response = staff.post(
         "/admin/platforms/platformconnection/",

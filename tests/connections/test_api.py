@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from clipmaker.accounts.models import Plan
@@ -19,8 +19,11 @@ from tests.factories import (
     PublicationFactory,
     UserFactory,
 )
+from tests.fixtures.platform_urls import fake_url
 
 from .test_token_connect import BOT, BOT_TOKEN, CHANNEL, RUTUBE_TOKEN, TG, tg_error, tg_ok
+
+RUTUBE = fake_url("RUTUBE_API_URL")
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +41,7 @@ FIELDS = {
 @pytest.fixture
 def api(user: Any) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
     return client
 
 
@@ -92,7 +95,7 @@ def test_connect_oauth_platform_returns_the_authorize_url(api, fake_platforms):
 
     assert response.status_code == 200
     url = response.json()["authorize_url"]
-    assert url.startswith("https://id.vk.test/authorize?")
+    assert url.startswith(f"{fake_url('VK_ID_URL')}/authorize?")
     query = parse_qs(urlsplit(url).query)
     assert query["redirect_uri"] == ["https://clipmaker.test/api/oauth/vk/callback"]
     assert query["code_challenge"] and query["state"]
@@ -142,7 +145,7 @@ def test_connect_telegram_refused_is_400_with_the_reason_in_russian(api, http, u
 
 
 def test_connect_rutube_invalid_token_is_400(api, http):
-    http.get("https://rutube.test/api/video/person/", status=401, json={"detail": "no"})
+    http.get(f"{RUTUBE}/video/person/", status=401, json={"detail": "no"})
 
     response = api.post(
         "/api/v1/platforms/connect/", {"platform": "rutube", "token": RUTUBE_TOKEN}, format="json"
@@ -211,7 +214,7 @@ def test_connect_limit_is_per_user(api, fake_platforms):
 
 def test_test_endpoint_reports_ok_and_records_the_check(api, http, user):
     conn = PlatformConnectionFactory(user=user, platform="rutube", tokens=(RUTUBE_TOKEN, None))
-    http.get("https://rutube.test/api/video/person/", json={"results": []})
+    http.get(f"{RUTUBE}/video/person/", json={"results": []})
 
     response = api.post("/api/v1/platforms/rutube/test/")
 
@@ -224,7 +227,7 @@ def test_test_endpoint_reports_ok_and_records_the_check(api, http, user):
 
 def test_test_endpoint_marks_a_refused_token_expired(api, http, user):
     conn = PlatformConnectionFactory(user=user, platform="rutube", tokens=(RUTUBE_TOKEN, None))
-    http.get("https://rutube.test/api/video/person/", status=401, json={"detail": "bad"})
+    http.get(f"{RUTUBE}/video/person/", status=401, json={"detail": "bad"})
 
     response = api.post("/api/v1/platforms/rutube/test/")
 

@@ -22,13 +22,14 @@ from clipmaker.accounts.models import Plan
 from platforms import oauth
 from platforms.models import ConnectionStatus, PlatformConnection
 from tests.factories import UserFactory
+from tests.fixtures.platform_urls import fake_url
 
 from .conftest import PUBLIC_BASE_URL
 
 pytestmark = pytest.mark.django_db
 
-VK_TOKEN_URL = "https://id.vk.test/oauth2/auth"
-YA_TOKEN_URL = "https://oauth.yandex.test/token"
+VK_TOKEN_URL = f"{fake_url('VK_ID_URL')}/oauth2/auth"
+YA_TOKEN_URL = f"{fake_url('YANDEX_OAUTH_URL')}/token"
 VK_TOKENS = {
     "access_token": "vk-access-AAAA1111",
     "refresh_token": "vk-refresh-BBBB2222",
@@ -55,7 +56,7 @@ def body_of(call: Any) -> dict[str, str]:
 def mock_vk_success(http: responses.RequestsMock) -> None:
     http.post(VK_TOKEN_URL, json=VK_TOKENS)
     http.post(
-        "https://api.vk.test/method/users.get",
+        f"{fake_url('VK_API_URL')}/users.get",
         json={"response": [{"id": 777001, "first_name": "Анна", "last_name": "Клипова"}]},
     )
 
@@ -129,7 +130,7 @@ def test_dzen_callback_exchanges_code_and_reads_account_name(web, http, user, me
         YA_TOKEN_URL,
         json={"access_token": "ya-acc-1", "refresh_token": "ya-ref-1", "expires_in": 31536000},
     )
-    http.get("https://dzen.test/api/v1/me", json={"id": "dz-9", "name": "Канал Анны"})
+    http.get(f"{fake_url('DZEN_API_URL')}/v1/me", json={"id": "dz-9", "name": "Канал Анны"})
 
     response = web.get(
         "/api/oauth/dzen/callback", {"code": "c0de", "state": query["state"]}, follow=True
@@ -297,7 +298,9 @@ def test_start_plan_can_connect_vk_but_not_dzen(http, messages_of):
     vk = client.post("/settings/platforms/vk/connect/")
     dzen = client.post("/settings/platforms/dzen/connect/", follow=True)
 
-    assert vk.status_code == 302 and vk["Location"].startswith("https://id.vk.test/authorize?")
+    assert vk.status_code == 302 and vk["Location"].startswith(
+        f"{fake_url('VK_ID_URL')}/authorize?"
+    )
     assert any("не включает Дзен" in m for m in messages_of(dzen))
 
 

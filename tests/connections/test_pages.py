@@ -18,6 +18,7 @@ from tests.factories import (
     PublicationFactory,
     UserFactory,
 )
+from tests.fixtures.platform_urls import fake_url
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_posts_without_csrf_are_refused(user, fake_platforms):
 
 def test_check_button_reports_the_result(web, user, http, messages_of):
     PlatformConnectionFactory(user=user, platform="dzen", tokens=("ya-acc", "ya-ref"))
-    http.get("https://dzen.test/api/v1/me", json={"id": "d1", "name": "Канал Анны"})
+    http.get(f"{fake_url('DZEN_API_URL')}/v1/me", json={"id": "d1", "name": "Канал Анны"})
 
     response = web.post("/settings/platforms/dzen/test/", follow=True)
 
@@ -149,7 +150,7 @@ def test_another_users_connection_cannot_be_disconnected(web):
 
 def test_checks_are_limited_to_30_an_hour_across_page_and_api(web, user, http, messages_of):
     PlatformConnectionFactory(user=user, platform="dzen", tokens=("ya-acc", "ya-ref"))
-    http.get("https://dzen.test/api/v1/me", json={"id": "d1", "name": "Канал Анны"})
+    http.get(f"{fake_url('DZEN_API_URL')}/v1/me", json={"id": "d1", "name": "Канал Анны"})
     for _ in range(15):
         assert web.post("/settings/platforms/dzen/test/").status_code == 302
         assert web.post("/api/v1/platforms/dzen/test/").status_code == 200

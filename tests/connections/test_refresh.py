@@ -19,9 +19,10 @@ from platforms.models import ConnectionStatus, PlatformConnection
 from platforms.providers import TransientError
 from platforms.tasks import refresh_expiring_tokens
 from tests.factories import PlatformConnectionFactory
+from tests.fixtures.platform_urls import fake_url
 
-VK_TOKEN_URL = "https://id.vk.test/oauth2/auth"
-YA_TOKEN_URL = "https://oauth.yandex.test/token"
+VK_TOKEN_URL = f"{fake_url('VK_ID_URL')}/oauth2/auth"
+YA_TOKEN_URL = f"{fake_url('YANDEX_OAUTH_URL')}/token"
 
 
 def vk_connection(**kwargs: Any) -> PlatformConnection:

@@ -13,11 +13,13 @@ from typing import Any
 import pytest
 
 from platforms.models import ConnectionStatus, PlatformConnection
+from tests.fixtures.platform_urls import fake_url
 
 pytestmark = pytest.mark.django_db
 
 BOT_TOKEN = "123456789:AAHsecretBotTokenValue0123456789abcd"
-TG = f"https://api.telegram.test/bot{BOT_TOKEN}"
+TG = f"{fake_url('TELEGRAM_API_URL')}/bot{BOT_TOKEN}"
+RUTUBE = fake_url("RUTUBE_API_URL")
 RUTUBE_TOKEN = "rutube-secret-token-0123456789abcdef"
 BOT = {"id": 123456789, "is_bot": True, "first_name": "Клип бот", "username": "clip_bot"}
 CHANNEL = {"id": -1001234567890, "type": "channel", "title": "Мой канал", "username": "my_channel"}
@@ -169,7 +171,7 @@ def test_telegram_channel_link_is_normalised_to_its_username(web, http, user):
 
 def test_rutube_connects_after_the_token_is_verified(web, http, user):
     http.get(
-        "https://rutube.test/api/video/person/",
+        f"{RUTUBE}/video/person/",
         json={"results": [{"author": {"id": 555, "name": "Анна на Rutube"}}]},
     )
 
@@ -184,7 +186,7 @@ def test_rutube_connects_after_the_token_is_verified(web, http, user):
 
 def test_rutube_invalid_token_is_refused_with_a_message(web, http, user):
     http.get(
-        "https://rutube.test/api/video/person/",
+        f"{RUTUBE}/video/person/",
         status=401,
         json={"detail": "Invalid token."},
     )
@@ -197,7 +199,7 @@ def test_rutube_invalid_token_is_refused_with_a_message(web, http, user):
 
 
 def test_platform_outage_during_verification_says_to_try_later(web, http, user):
-    http.get("https://rutube.test/api/video/person/", status=503, body="down")
+    http.get(f"{RUTUBE}/video/person/", status=503, body="down")
 
     response = web.post("/settings/platforms/rutube/connect/", {"token": RUTUBE_TOKEN})
 

@@ -67,6 +67,23 @@ def test_retry_action_requeues_failed_and_reports_the_rest(staff_client):
     assert f"#{published.pk}: Повторить можно только" in body
 
 
+def test_retry_action_reports_a_video_rejected_by_moderation(staff_client):
+    rejected = PublicationFactory(
+        platform="rutube",
+        status=PublicationStatus.FAILED,
+        error_code="rejected",
+        error_message="Rutube отклонил видео на модерации.",
+    )
+
+    response = _action(staff_client, "retry_publications", rejected.pk)
+
+    rejected.refresh_from_db()
+    assert rejected.status == PublicationStatus.FAILED
+    body = response.content.decode()
+    assert f"#{rejected.pk}: Rutube отклонил это видео: повтор не поможет." in body
+    assert "Поставлено в очередь снова" not in body
+
+
 def test_cancel_action_cancels_waiting_publications(staff_client):
     queued = PublicationFactory(status=PublicationStatus.QUEUED)
     failed = PublicationFactory(status=PublicationStatus.FAILED)

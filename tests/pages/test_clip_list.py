@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from clipmaker.clips.demo import make_tiny_video
 from clipmaker.clips.models import Clip, ClipStatus
+from clipmaker.clips.tasks import probe_clip
 from platforms.constants import Platform
 from publishing.models import Publication, PublicationStatus
 from tests.factories import TINY_MP4, ClipFactory, PublicationFactory, UserFactory
@@ -59,18 +61,57 @@ def test_clip_without_publications_says_so(client_in, clip):
     assert "ещё не публиковался" in client_in.get("/clips/").content.decode()
 
 
-def test_upload_stores_clip_and_opens_its_page(client_in, user):
+VIDEO = make_tiny_video()
+
+
+def test_upload_stores_clip_and_opens_its_page_while_it_is_checked(client_in, user):
     response = client_in.post(
         "/clips/",
-        {"file": _upload("ролик.mp4", TINY_MP4), "title": "Новый ролик", "description": "Текст"},
+        {"file": _upload("ролик.mp4", VIDEO), "title": "Новый ролик", "description": "Текст"},
     )
 
     clip = Clip.objects.get(owner=user)
     assert response.status_code == 302
     assert response["Location"] == f"/clips/{clip.pk}/"
-    assert (clip.title, clip.description, clip.status) == ("Новый ролик", "Текст", ClipStatus.READY)
-    assert clip.size_bytes == len(TINY_MP4)
-    assert clip.file.read() == TINY_MP4
+    assert (clip.title, clip.description) == ("Новый ролик", "Текст")
+    assert clip.status == ClipStatus.PROCESSING
+    assert clip.original_filename == "ролик.mp4"
+    assert clip.size_bytes == len(VIDEO)
+    assert clip.file.read() == VIDEO
+
+    page = client_in.get(f"/clips/{clip.pk}/").content.decode()
+    assert 'data-clip-status="processing"' in page
+    assert "Файл проверяется" in page
+    listing = client_in.get("/clips/").content.decode()
+    assert 'data-clip-status="processing"' in listing
+    assert 'data-in-flight="true"' in listing  # the list polls until the probe is done
+
+    state = client_in.get(f"/clips/{clip.pk}/state/", headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in state
+    probe_clip(clip.pk)
+    state = client_in.get(f"/clips/{clip.pk}/state/", headers={"HX-Request": "true"})
+    assert state["HX-Refresh"] == "true"
+    page = client_in.get(f"/clips/{clip.pk}/").content.decode()
+    assert "Файл проверяется" not in page
+    assert 'data-clip-status="ready"' in page
+
+
+def test_a_rejected_clip_shows_why_on_its_page_and_in_the_list(client_in, user):
+    client_in.post("/clips/", {"file": _upload("clip.mp4", b"plain text pretending to be video")})
+    clip = Clip.objects.get(owner=user)
+    probe_clip(clip.pk)
+
+    page = client_in.get(f"/clips/{clip.pk}/").content.decode()
+    assert 'data-clip-status="rejected"' in page
+    assert "не похож на видео" in page
+    assert "Его нельзя опубликовать" in page
+    listing = client_in.get("/clips/").content.decode()
+    assert "Отклонён" in listing
+    assert "не похож на видео" in listing
+
+
+def test_another_users_clip_state_is_404(client_in, other_clip):
+    assert client_in.get(f"/clips/{other_clip.pk}/state/").status_code == 404
 
 
 def test_upload_without_title_uses_file_name(client_in, user):
@@ -93,7 +134,6 @@ def test_upload_by_script_answers_json_with_the_clip_page(client_in, user):
     [
         ("clip.avi", TINY_MP4, "Поддерживаются только видео MP4 и MOV"),
         ("clip.mp4", b"", "Файл пустой. Выберите другой файл."),
-        ("clip.mp4", b"plain text pretending to be a video", "не похож на видео"),
     ],
 )
 def test_upload_refuses_bad_file_with_russian_reason(client_in, user, name, content, message):

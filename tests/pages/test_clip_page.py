@@ -714,6 +714,26 @@ def test_a_rejected_video_offers_no_retry_and_no_dead_link(client_in, clip):
     assert "Открыть пост" not in row
 
 
+def test_the_retry_view_refuses_a_video_rejected_by_moderation(client_in, clip):
+    pub = PublicationFactory(
+        clip=clip,
+        platform="rutube",
+        status=PublicationStatus.FAILED,
+        error_code="rejected",
+        error_message="Rutube отклонил видео на модерации: Нарушение правил.",
+    )
+
+    response = client_in.post(f"/clips/publications/{pub.pk}/retry/", follow=True)
+
+    pub.refresh_from_db()
+    assert pub.status == PublicationStatus.FAILED
+    body = response.content.decode()
+    assert 'class="msg error"' in body
+    assert "Rutube отклонил это видео: повтор не поможет." in body
+    assert "снова в очереди" not in body
+    assert "Повторить</button>" not in _row(body, pub)
+
+
 def test_the_publish_panel_names_the_platforms_text_limits(client_in, clip):
     body = client_in.get(f"/clips/{clip.pk}/").content.decode()
     assert "до 128 символов заголовка" in body and "до 1024 символов подписи" in body

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from platforms.constants import Platform
@@ -101,7 +101,7 @@ def test_clip_page_queries_do_not_grow_with_stats_history(client_in, user):
 
 def test_api_clip_list_queries_do_not_grow_with_clips(user):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
     _clips(user, 10)
     ten = _count(api, "/api/v1/clips/")
     _clips(user, 40)

@@ -1,13 +1,20 @@
-"""Helpers shared by every provider's tests: fake clips, recorders, request decoding, secret checks.
+"""Helpers shared by every provider's tests: fake clips, recorders, request decoding, secret
+checks, and a misbehaving HTTP server for uploads over real sockets.
 
 A provider's test module only states data (what the platform answers) and expectations (what
-was sent, what came back or was raised); the plumbing lives here and in ``conftest.py``.
+was sent, what came back or was raised); the plumbing lives here, in ``conftest.py`` and in the
+shared contract cases (``contract.py``). Base URLs come from the adapters' declarations
+(``tests/fixtures/platform_urls.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import socket
+import struct
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,14 +24,6 @@ from requests_toolbelt.multipart.decoder import MultipartDecoder
 
 from platforms.providers import ClipFile, PlatformHandle, ProviderError, PublishMeta
 
-TEST_URLS = {
-    "VK_API_URL": "https://api.vk.test/method",
-    "VK_ID_URL": "https://id.vk.test",
-    "TELEGRAM_API_URL": "https://api.telegram.test",
-    "RUTUBE_API_URL": "https://rutube.test/api",
-    "DZEN_API_URL": "https://dzen.test/api",
-    "YANDEX_OAUTH_URL": "https://oauth.yandex.test",
-}
 USER_AGENT = "ClipMaker-Test/1.0"
 
 
@@ -133,3 +132,87 @@ def assert_russian(message: str) -> None:
 
 def urls(calls: Iterable[Any]) -> list[str]:
     return [call.request.url for call in calls]
+
+
+class MisbehavingServer:
+    """An HTTP server on a real socket: answers the calls made before an upload with canned
+    JSON, and misbehaves on the upload on purpose.
+
+    ``behaviour`` on the upload path: ``reset`` (read ``read_limit`` bytes, then reset the
+    connection: the body never arrives whole), ``close`` (read the whole body, then close
+    without answering) or ``stall`` (read the whole body, then say nothing). An HTTP mock
+    cannot stand in here: it reads the whole body before deciding anything.
+    """
+
+    def __init__(self, behaviour: str, *, read_limit: int | None = None) -> None:
+        self.behaviour = behaviour
+        self.read_limit = read_limit
+        self.answers: dict[str, Any] = {}  # path -> JSON answer for calls before the upload
+        self.upload_path = "/upload"
+        self.received = 0  # bytes of the upload body that arrived
+        self.paths: list[str] = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.sock.settimeout(0.2)
+        self.base = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn, contextlib.suppress(OSError):
+                self.handle(conn)
+
+    def handle(self, conn: socket.socket) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            data += chunk
+        head, rest = data.split(b"\r\n\r\n", 1)
+        lines = head.split(b"\r\n")
+        path = lines[0].split(b" ")[1].decode().split("?")[0]
+        self.paths.append(path)
+        length = next(
+            (
+                int(line.split(b":")[1])
+                for line in lines
+                if line.lower().startswith(b"content-length")
+            ),
+            0,
+        )
+        if path != self.upload_path:
+            while len(rest) < length:
+                rest += conn.recv(65536)
+            body = json.dumps(self.answers.get(path, {})).encode()
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            return
+        self.received = len(rest)
+        limit = self.read_limit if self.read_limit is not None else length
+        while self.received < limit:
+            chunk = conn.recv(min(65536, limit - self.received))
+            if not chunk:
+                break
+            self.received += len(chunk)
+        if self.behaviour == "reset":
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif self.behaviour == "stall":
+            self.stop.wait(5)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+        self.thread.join(timeout=5)

@@ -1,136 +1,21 @@
-"""The shared HTTP layer: streamed bodies, progress, deadlines, scrubbing, and outcome tracking
-of uploads over real sockets (a reset before the end vs. a failure after the whole body)."""
+"""The shared HTTP layer: streamed bodies, progress, short files, scrubbing, Retry-After.
+
+How uploads behave over real sockets (a reset before the end vs. a failure after the whole
+body, silence, deadlines) is part of every provider's contract (``contract.py``)."""
 
 from __future__ import annotations
 
 import io
-import socket
-import struct
-import threading
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
 from requests_toolbelt.multipart.decoder import MultipartDecoder
 
-from platforms.providers import ClipFileMissing, PlatformHandle, TransientError, get_provider
+from platforms.providers import ClipFileMissing
 from platforms.providers.http import MIB, multipart_body, parse_retry_after, raw_body, scrub
 
-from .support import clip_bytes, make_clip
-
-BIG = 8 * MIB  # larger than any socket buffer, so a reset lands mid-body
-
-
-class RawServer:
-    """A one-connection-at-a-time TCP server that misbehaves on purpose after reading a request."""
-
-    def __init__(self, behaviour: str, read_limit: int | None = None) -> None:
-        self.behaviour = behaviour
-        self.read_limit = read_limit
-        self.received = 0
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(1)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/upload"
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self) -> None:
-        conn, _ = self.sock.accept()
-        with conn:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                data += conn.recv(65536)
-            head, rest = data.split(b"\r\n\r\n", 1)
-            length = next(
-                int(line.split(b":")[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length")
-            )
-            self.received = len(rest)
-            limit = self.read_limit if self.read_limit is not None else length
-            while self.received < limit:
-                chunk = conn.recv(min(65536, limit - self.received))
-                if not chunk:
-                    break
-                self.received += len(chunk)
-            if self.behaviour == "reset":
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            elif self.behaviour == "stall":
-                self.stop.wait(5)
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
-        self.thread.join(timeout=5)
-
-
-@pytest.fixture
-def server_factory() -> Iterator:
-    servers: list[RawServer] = []
-
-    def make(behaviour: str, read_limit: int | None = None) -> RawServer:
-        servers.append(RawServer(behaviour, read_limit))
-        return servers[-1]
-
-    yield make
-    for server in servers:
-        server.close()
-
-
-def upload_vk_to(url: str, size: int = BIG, *, upload_timeout: float = 2.0) -> None:
-    """The VK upload step over a real socket (no HTTP mock: the mock would read the body first)."""
-    vk = get_provider("vk")
-    vk.read_timeout = 0.5
-    vk.upload_timeout = upload_timeout  # read timeout after the body: max(0.5, upload_timeout / 4)
-    clip = make_clip(size)
-    handle = PlatformHandle(id="1_2", data={"owner_id": 1, "video_id": 2, "upload_url": url})
-    vk.upload(handle, fileobj=clip.open(), clip=clip, progress=lambda sent: None)
-
-
-def test_connection_reset_mid_body_is_transient_and_not_sent(server_factory):
-    server = server_factory("reset", read_limit=64 * 1024)
-
-    with pytest.raises(TransientError) as info:
-        upload_vk_to(server.url, size=64 * MIB)  # far beyond loopback socket buffers
-
-    assert info.value.body_sent is False
-    assert server.received < 64 * MIB
-
-
-def test_connection_closed_after_the_whole_body_is_outcome_unknown(server_factory):
-    server = server_factory("close")
-
-    with pytest.raises(TransientError) as info:
-        upload_vk_to(server.url)
-
-    assert info.value.body_sent is True
-    assert server.received > BIG  # the file plus multipart framing
-
-
-def test_no_answer_after_the_whole_body_times_out_as_outcome_unknown(server_factory):
-    server = server_factory("stall")
-
-    started = time.monotonic()
-    with pytest.raises(TransientError) as info:
-        upload_vk_to(server.url)
-
-    assert info.value.body_sent is True
-    assert "вовремя" in str(info.value)
-    assert time.monotonic() - started < 4
-
-
-def test_upload_past_its_deadline_is_aborted(server_factory):
-    server = server_factory("close")
-
-    with pytest.raises(TransientError) as info:
-        upload_vk_to(server.url, upload_timeout=-1.0)  # past the deadline at the first read
-
-    assert "не уложилась" in str(info.value)
-    assert info.value.body_sent is False
+from .support import clip_bytes
 
 
 def test_bodies_read_large_chunks_whatever_urllib3_asks_for():

@@ -1,18 +1,26 @@
-"""Helpers for the engine's tests: connections the sandbox accepts, and waiting on rows."""
+"""Fixtures for the engine's tests.
+
+Unit tests of the engine (rules, transitions, attempt, processing, sweeps, services) publish
+through the scripted ``fake`` platform (``tests/fixtures/fake_provider.py``) with a Pro user, a
+clip and an ordinary connection row; ``engine_settings`` gives them the production retry
+arithmetic. The integration tests connect to the sandbox instead (``connect``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from clipmaker.accounts.models import Plan
 from platforms.constants import Platform
 from platforms.models import PlatformConnection
 from publishing.models import Publication
-from tests.factories import PlatformConnectionFactory
+from tests.factories import ClipFactory, PlatformConnectionFactory, UserFactory
 
 
 def sandbox_connection(control: Any, *, user: Any, platform: str) -> PlatformConnection:
@@ -65,6 +73,54 @@ def connect(sandbox: Any) -> Callable[..., PlatformConnection]:
         return conn
 
     return make
+
+
+@pytest.fixture
+def engine_settings(settings: Any) -> Any:
+    """The engine's arithmetic as production has it: retries after 5, 15 and 60 minutes, a
+    25-minute lease, and no platform rate limits in the way (tests of the limiter lift this)."""
+    settings.PUBLISH_RETRY_DELAYS = [300, 900, 3600]
+    settings.PUBLISH_LEASE_SECONDS = 1500
+    settings.PLATFORM_RATE_LIMITS_ENABLED = False
+    return settings
+
+
+@pytest.fixture
+def user(db: Any) -> Any:
+    return UserFactory(plan=Plan.PRO)
+
+
+@pytest.fixture
+def clip(user: Any) -> Any:
+    return ClipFactory(owner=user)
+
+
+@pytest.fixture
+def connection(user: Any, fake: Any) -> PlatformConnection:
+    """The user's active connection to the fake platform."""
+    return PlatformConnectionFactory(user=user, platform=fake.name, account_id="123")
+
+
+@dataclass(frozen=True)
+class SentTask:
+    name: str
+    args: list[Any]
+    queue: str | None
+    eta: Any
+
+
+@pytest.fixture
+def broker(monkeypatch: Any) -> list[SentTask]:
+    """The messages the engine sends to the workers, recorded instead of sent (in order)."""
+    from clipmaker.celery import app
+
+    sent: list[SentTask] = []
+
+    def send_task(name: str, args: Any = None, kwargs: Any = None, **options: Any) -> None:
+        sent.append(SentTask(name, list(args or []), options.get("queue"), options.get("eta")))
+
+    monkeypatch.setattr(app, "send_task", send_task)
+    return sent
 
 
 def status_of(publication: Publication) -> str:

@@ -80,7 +80,7 @@ def test_url_the_sandbox_cannot_fetch_ends_rejected(sandbox, file_server):
 def test_url_served_by_the_same_server_is_fetched(sandbox):
     """The product's signed URL is served by the very process that serves the sandbox."""
     token = sandbox.control.issue_credentials("rutube")["token"]
-    own = f"{sandbox.url}/_control/"
+    own = f"{sandbox.url.removesuffix('/sandbox')}/healthz"
 
     video_id = publish(sandbox, token, own).json()["video_id"]
 

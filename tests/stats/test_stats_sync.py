@@ -15,15 +15,16 @@ from publishing.models import PublicationStatus
 from stats.models import StatsSnapshot
 from stats.services import stats_sync
 from tests.factories import ClipFactory, PlatformConnectionFactory, PublicationFactory
+from tests.fixtures.platform_urls import fake_url
 
 pytestmark = pytest.mark.django_db
 
-VK = "https://vk.test/method"
+VK = fake_url("VK_API_URL")
 
 
 @pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.VK_API_URL = VK
+def _urls(fake_platform_urls):
+    return fake_platform_urls
 
 
 def published_vk(owner, n: int, *, updated=None):

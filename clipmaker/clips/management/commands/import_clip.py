@@ -12,7 +12,10 @@ from clipmaker.clips.services import ClipError, clip_import_path
 
 
 class Command(BaseCommand):
-    help = "Stores a video file through the configured storage and records it as a ready clip."
+    help = (
+        "Stores a video file through the configured storage, probes it and records it as a ready "
+        "clip (or says why it was rejected)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("path", type=Path)
@@ -34,4 +37,6 @@ class Command(BaseCommand):
             )
         except ClipError as exc:
             raise CommandError(str(exc)) from None
+        if not clip.is_ready:
+            raise CommandError(f"Clip #{clip.pk} was rejected: {clip.status_message}")
         self.stdout.write(f"Imported clip #{clip.pk} «{clip.title}» ({clip.size_bytes} bytes).")
