@@ -19,7 +19,7 @@ from django.utils import timezone
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MINE = [
-    ("accounts", "0002_user_destination_limit"),
+    ("accounts", "0003_user_destination_limit"),
     ("platforms", "0004_destination"),
     ("publishing", "0005_publication_destination"),
 ]
