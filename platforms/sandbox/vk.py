@@ -28,7 +28,7 @@ from platforms.sandbox.registry import SandboxPlatform, register
 from platforms.sandbox.state import Store, get_store
 from platforms.sandbox.tokens import TokenError, mint_token, verify_token
 from platforms.sandbox.videos import Video
-from platforms.sandbox.vk_groups import check_group, demo_places, groups_get
+from platforms.sandbox.vk_groups import GroupsError, check_group, demo_places, groups_get
 from platforms.sandbox.web import watch_page
 from platforms.sandbox.wire import BadBody, form_params, json_response
 
@@ -357,7 +357,7 @@ def api_method(request: HttpRequest, method: str) -> HttpResponse:
             result = groups_get(store, user_id, params)
         else:
             result = _users_get(user_id, claims.name, params)
-    except VKError as exc:
+    except (VKError, GroupsError) as exc:
         return _error(exc.code, exc.message, method, params)
     return json_response({"response": result})
 

@@ -18,6 +18,28 @@ ROLES = ("admin", "editor", "moderator", "member")
 FIRST_GROUP_ID = 200_000_000
 
 
+class GroupsError(Exception):
+    """A VK API error of these methods; ``vk.py`` answers it like its own (code, message)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+def _bad(name: str) -> GroupsError:
+    return GroupsError(100, f"One of the parameters specified was missing or invalid: {name}")
+
+
+def _int(params: dict[str, str], name: str, *, maximum: int | None = None) -> int | None:
+    raw = params.get(name, "")
+    if raw == "":
+        return None
+    if not raw.isdigit() or (maximum is not None and int(raw) > maximum):
+        raise _bad(name)
+    return int(raw)
+
+
 def _key(user_id: int) -> str:
     return f"vk_groups:{user_id}"
 
@@ -60,24 +82,20 @@ def set_communities(store: Store, user_id: int, communities: list[Any]) -> list[
 
 def check_group(store: Store, user_id: int, group_id: int) -> None:
     """VK error 203 unless the user may post into the community (admin or editor)."""
-    from platforms.sandbox.vk import VKError
-
     for community in communities_for(store, user_id):
         if community["id"] == group_id and community["role"] in ("admin", "editor"):
             return
-    raise VKError(203, "Access to group denied: no access to this group")
+    raise GroupsError(203, "Access to group denied: no access to this group")
 
 
 def groups_get(store: Store, user_id: int, params: dict[str, str]) -> dict[str, Any]:
     """``groups.get``: ``filter`` (comma-separated roles), ``extended``, ``count``, ``offset``."""
-    from platforms.sandbox.vk import VKError, _int_param
-
     wanted = {part.strip() for part in params.get("filter", "").split(",") if part.strip()}
     unknown = wanted - {"admin", "editor", "moder", "moderator", "groups", "publics", "events"}
     if unknown:
-        raise VKError(100, "One of the parameters specified was missing or invalid: filter")
-    count = _int_param(params, "count", minimum=0, maximum=1000)
-    offset = _int_param(params, "offset", minimum=0) or 0
+        raise _bad("filter")
+    count = _int(params, "count", maximum=1000)
+    offset = _int(params, "offset") or 0
     roles = {"admin"} if "admin" in wanted else set()
     if "editor" in wanted:
         roles |= {"admin", "editor"}
