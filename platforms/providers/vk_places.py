@@ -55,11 +55,13 @@ class VKPlacesMixin:
         page = DestinationInfo(
             external_id=account.account_id, name=account.account_name or "VK", kind="page"
         )
-        return [page, *self.communities(credentials)]
+        communities = [community_place(c["id"], c["name"]) for c in self.communities(credentials)]
+        return [page, *communities]
 
-    def communities(self, credentials: Credentials) -> list[DestinationInfo]:
-        """The communities the user administers or edits, in VK's order."""
-        places: list[DestinationInfo] = []
+    def communities(self, credentials: Credentials) -> list[dict[str, Any]]:
+        """The communities the user administers or edits, in VK's order:
+        ``[{id, name, screen_name, photo_100}]`` (``groups.get``, page by page)."""
+        found: list[dict[str, Any]] = []
         offset = 0
         while True:
             answer = self.api(
@@ -68,12 +70,17 @@ class VKPlacesMixin:
                 credentials,
             )
             items = answer.get("items", []) if isinstance(answer, Mapping) else []
-            places += [
-                community_place(item["id"], str(item.get("name") or ""))
+            found += [
+                {
+                    "id": abs(int(item["id"])),
+                    "name": str(item.get("name") or ""),
+                    "screen_name": str(item.get("screen_name") or ""),
+                    "photo_100": str(item.get("photo_100") or ""),
+                }
                 for item in items
                 if isinstance(item, Mapping) and item.get("id")
             ]
             offset += len(items)
             total = int(answer.get("count", 0)) if isinstance(answer, Mapping) else 0
             if not items or offset >= total:
-                return places
+                return found

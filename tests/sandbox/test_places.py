@@ -92,3 +92,41 @@ def test_the_demo_user_gets_six_places_each_accepted_by_the_platform(sandbox):
     offered = [o for o in destination_places(connection=vk_connection) if not o.added]
     assert [o.place.name for o in offered] == ["Песочница: сообщество 2"]
     assert Destination.objects.filter(connection__user=user).count() == 6
+
+
+def test_places_are_set_up_over_the_http_control_api_too(sandbox):
+    from django.conf import settings
+
+    auth = {"X-Sandbox-Token": settings.SANDBOX_CONTROL_TOKEN}
+    vk_account = sandbox.control.issue_credentials("vk")["account_id"]
+    bot = sandbox.control.issue_credentials("telegram")["bot_id"]
+
+    set_up = requests.post(
+        f"{sandbox.url}/_control/vk-communities/",
+        json={"account": vk_account, "communities": ["Кухня", {"name": "Чат", "role": "member"}]},
+        headers=auth,
+        timeout=10,
+    )
+    listed = requests.get(
+        f"{sandbox.url}/_control/vk-communities/",
+        params={"account": vk_account},
+        headers=auth,
+        timeout=10,
+    )
+    channel = requests.post(
+        f"{sandbox.url}/_control/telegram-channels/",
+        json={"bot_id": bot, "title": "Третий"},
+        headers=auth,
+        timeout=10,
+    )
+    refused = requests.post(
+        f"{sandbox.url}/_control/telegram-channels/", json={}, headers=auth, timeout=10
+    )
+
+    assert set_up.status_code == 200
+    assert [(c["name"], c["role"]) for c in listed.json()] == [
+        ("Кухня", "admin"),
+        ("Чат", "member"),
+    ]
+    assert channel.status_code == 201 and channel.json()["chat"]["title"] == "Третий"
+    assert refused.status_code == 400
