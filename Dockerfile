@@ -12,8 +12,10 @@ COPY publishing ./publishing
 COPY stats ./stats
 RUN pip install .
 COPY . .
-RUN mkdir -p /app/var && chown -R clipmaker /app/var \
-    && DJANGO_ENV=development DEBUG=0 PLATFORM_SANDBOX=0 python manage.py collectstatic --noinput
+RUN mkdir -p /app/var /app/media /app/metrics \
+    && DJANGO_ENV=development DEBUG=0 PLATFORM_SANDBOX=0 python manage.py collectstatic --noinput \
+    && chown -R clipmaker /app/var /app/media /app/metrics
 USER clipmaker
 EXPOSE 8000
-CMD ["gunicorn", "clipmaker.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--timeout", "120"]
+# JSON error and access logs, workers and timeouts: clipmaker/gunicorn_conf.py.
+CMD ["gunicorn", "-c", "python:clipmaker.gunicorn_conf", "clipmaker.wsgi"]

@@ -45,6 +45,7 @@ migrate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/upload.py
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/log_lines.py
 
 clean:
 	rm -rf var/broker var/cache var/results var/test*.sqlite3

@@ -7,6 +7,7 @@ import os
 from celery import Celery
 from kombu import Queue
 
+from clipmaker.celery_signals import celery_signals_connect
 from clipmaker.queues import worker_queues
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipmaker.settings")
@@ -18,3 +19,4 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [Queue(name) for name in worker_queues()]
 app.conf.task_default_queue = "default"
 app.autodiscover_tasks()
+celery_signals_connect()

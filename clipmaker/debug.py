@@ -7,6 +7,12 @@ is always on. It hides every value whose name or dictionary key looks secret (to
 secret, password, ...); it takes the secret-named fields of the request (form or JSON body) and
 removes their values from whatever a frame holds, whatever the variable is called; and it
 removes anything token-shaped from strings (the log redaction's patterns).
+
+The filter sees frame variables and POST data, but not everything the page prints: the
+exception's message, the request URL and query string (an OAuth callback's ``code`` and
+``state``, a Telegram bot path), cookies. ``TokenSafeExceptionReporter`` therefore also passes
+the finished page and the plain-text report through ``clipmaker.redaction.redact``, which
+knows every secret in use in the process as well as the token shapes.
 """
 
 from __future__ import annotations
@@ -16,9 +22,19 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.http.request import RawPostDataException
-from django.views.debug import SafeExceptionReporterFilter
+from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
-from clipmaker.logging import redact
+from clipmaker.redaction import redact
+
+
+class TokenSafeExceptionReporter(ExceptionReporter):
+    """The development error page and error mails, redacted as a whole after rendering."""
+
+    def get_traceback_html(self) -> str:
+        return redact(str(super().get_traceback_html()))
+
+    def get_traceback_text(self) -> str:
+        return redact(str(super().get_traceback_text()))
 
 
 class TokenSafeExceptionReporterFilter(SafeExceptionReporterFilter):

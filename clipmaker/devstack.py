@@ -1,7 +1,9 @@
-"""Run web, worker and beat together for `make run`; Ctrl-C stops all three.
+"""Run web, the two workers and beat together for `make run`; Ctrl-C stops them all.
 
-Set-up first (migrate, schedules, demo data), then the three processes with their output
-prefixed. If one of them dies the others are stopped too, so nothing is left half running.
+Set-up first (migrate, schedules, demo data, an empty metrics directory), then the processes
+with their output prefixed: ``worker`` takes the uploads (platform queues and ``default``),
+``control`` the dispatcher, reaper, checks, stats and token refresh, as in production. If one
+of them dies the others are stopped too, so nothing is left half running.
 """
 
 from __future__ import annotations
@@ -29,15 +31,28 @@ def _pump(name: str, proc: subprocess.Popen[bytes]) -> None:
         sys.stdout.flush()
 
 
+def _fresh_metrics_dir() -> None:
+    """The processes about to start share one metrics directory; start it empty. Settings
+    also put its path into the environment the processes inherit."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipmaker.settings")
+    from django.conf import settings
+
+    from clipmaker.metrics.multiproc import metrics_dir_prepare
+
+    assert settings.METRICS_DIR
+    metrics_dir_prepare(clean=True)
+
+
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipmaker.settings")
-    from clipmaker.queues import worker_queues
+    from clipmaker.queues import CONTROL_QUEUE, worker_queues
 
     port = os.environ.get("PORT", "8000")
     os.environ.setdefault("PORT", port)
     manage("migrate", "--noinput")
     manage("install_schedules")
     manage("seed_demo")
+    _fresh_metrics_dir()
     concurrency = os.environ.get("WORKER_CONCURRENCY", "2")
     commands = {
         "web": [PY, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -51,9 +66,29 @@ def main() -> int:
             "--loglevel",
             "INFO",
             "-Q",
-            ",".join(worker_queues()),
+            ",".join(q for q in worker_queues() if q != CONTROL_QUEUE),
             "--concurrency",
             concurrency,
+            "-n",
+            "worker@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        "control": [
+            PY,
+            "-m",
+            "celery",
+            "-A",
+            "clipmaker",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "-Q",
+            CONTROL_QUEUE,
+            "--concurrency",
+            "1",
+            "-n",
+            "control@%h",
             "--without-gossip",
             "--without-mingle",
         ],
@@ -80,9 +115,7 @@ def main() -> int:
             start_new_session=True,
         )
         threading.Thread(target=_pump, args=(name, procs[name]), daemon=True).start()
-    print(
-        f"\nКлипМейкер: http://127.0.0.1:{port}/  (Ctrl-C stops web, worker and beat)\n", flush=True
-    )
+    print(f"\nКлипМейкер: http://127.0.0.1:{port}/  (Ctrl-C stops every process)\n", flush=True)
 
     stopping = False
 

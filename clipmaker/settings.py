@@ -17,6 +17,7 @@ from pathlib import Path
 import environ
 
 from clipmaker.envcheck import require_production_settings
+from clipmaker.logging import default_log_format, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,18 @@ TESTING = "pytest" in sys.modules or env.bool("TESTING", default=False)
 
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# Prometheus multiprocess mode: web workers, Celery processes and beat write their counters
+# into one directory, and /metrics adds them up (clipmaker/metrics/). Set before any metric
+# exists; docker-compose mounts a shared volume there.
+METRICS_DIR = Path(
+    env.str(
+        "PROMETHEUS_MULTIPROC_DIR",
+        default=str(VAR_DIR / ("metrics-test" if TESTING else "metrics")),
+    )
+)
+METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
 
 if PRODUCTION:
     require_production_settings(env)
@@ -74,6 +87,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "clipmaker.accounts",
     "clipmaker.clips",
+    "clipmaker.staff",
     "platforms",
     "publishing",
     "stats",
@@ -86,7 +100,10 @@ if PLATFORM_SANDBOX:
     INSTALLED_APPS.append("platforms.sandbox")
 
 MIDDLEWARE = [
+    "clipmaker.middleware.RequestIdMiddleware",  # X-Request-ID on every line and response
+    "clipmaker.middleware.DebugPageRedactionMiddleware",  # DEBUG error pages never show a token
     "clipmaker.middleware.ProbeMiddleware",  # /healthz and /metrics for any Host, over HTTP
+    "clipmaker.middleware.RequestSecretsMiddleware",  # tokens a request brings are redacted
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -337,6 +354,11 @@ PLATFORM_RATE_LIMITS_ENABLED = env.bool("PLATFORM_RATE_LIMITS_ENABLED", default=
 STATS_REFRESH_AFTER_SECONDS = env.int("STATS_REFRESH_AFTER_SECONDS", default=5 * 3600)
 
 # --- API -----------------------------------------------------------------------------------
+# Proxies in front of the web process: production sits behind one TLS proxy (see
+# SECURE_PROXY_SSL_HEADER). Per-address limits read the client from X-Forwarded-For behind
+# this many, and an X-Request-ID set by that proxy is trusted.
+NUM_PROXIES = env.int("NUM_PROXIES", default=1 if PRODUCTION else 0)
+TRUST_X_REQUEST_ID = env.bool("TRUST_X_REQUEST_ID", default=NUM_PROXIES > 0)
 REST_FRAMEWORK = {
     # Token first, so that a request without valid credentials gets 401 (WWW-Authenticate).
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -348,9 +370,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "clipmaker.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
-    # Per-address limits (login) read the client from X-Forwarded-For behind this many proxies:
-    # production sits behind one TLS proxy (see SECURE_PROXY_SSL_HEADER).
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=1 if PRODUCTION else 0),
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "connect": "5/hour",
         "publish": "20/min",
@@ -379,6 +399,7 @@ SPECTACULAR_SETTINGS = {
 # --- security ------------------------------------------------------------------------------
 # Error pages and mails hide anything secret-named or token-shaped, with DEBUG on too.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "clipmaker.debug.TokenSafeExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "clipmaker.debug.TokenSafeExceptionReporter"
 # /metrics asks for "Authorization: Bearer <METRICS_TOKEN>" when set; in production it is
 # closed until one is set (development serves it openly).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
@@ -395,28 +416,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# --- logging: JSON lines with a redaction filter --------------------------------------------
+# --- logging: structlog, JSON in production, readable in development, always redacted --------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "clipmaker.logging.RedactTokensFilter"}},
-    "formatters": {"json": {"()": "clipmaker.logging.JsonFormatter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json",
-            "filters": ["redact"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # Django's own handlers (runserver's access log prints request paths, and Telegram paths
-    # carry the bot token) are replaced so that every line passes the redaction filter.
-    "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.db.backends": {"level": "WARNING"},
-        # urllib3 logs full URLs at DEBUG; keep it quiet whatever LOG_LEVEL says.
-        "urllib3": {"level": "WARNING"},
-    },
-}
+LOG_FORMAT = default_log_format()
+LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)

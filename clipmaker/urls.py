@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
+    path("staff/", include("clipmaker.staff.urls")),
     path("clips/", include("publishing.urls")),
     # Disconnecting, disabling and removing a place cancel publications too: those views live
     # in publishing.

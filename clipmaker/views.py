@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -79,7 +79,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
-    from clipmaker.metrics import DatabaseCollector
+    from clipmaker.metrics import instruments  # noqa: F401 - every series exists from the start
+    from clipmaker.metrics.collectors import BrokerCollector, DatabaseCollector
+    from clipmaker.metrics.multiproc import scrape_registry
 
     if settings.METRICS_TOKEN:
         sent = request.headers.get("Authorization", "").encode()
@@ -97,10 +99,12 @@ def metrics(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
 
-    registry = CollectorRegistry()
+    # What every process of this host counted (multiprocess files), plus the broker's and the
+    # database's state read now.
+    registry = scrape_registry()
+    registry.register(BrokerCollector())
     registry.register(DatabaseCollector())
-    body = generate_latest(registry) + generate_latest()
-    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 LOGIN_SCOPE = "login"

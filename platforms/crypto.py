@@ -19,6 +19,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
+from clipmaker.redaction import secret_register
+
 VERSION = "v1"
 NONCE_BYTES = 12
 
@@ -76,6 +78,8 @@ def associated_data(*, table: str, row_id: str, field: str) -> bytes:
 
 
 def encrypt(plaintext: str, *, aad: bytes) -> str:
+    # A token being sealed is in use: the log redaction hides it literally from now on.
+    secret_register(plaintext)
     newest, _ = key_ring()
     nonce = os.urandom(NONCE_BYTES)
     sealed = newest.aead.encrypt(nonce, plaintext.encode("utf-8"), aad)
@@ -98,12 +102,14 @@ def decrypt(stored: str, *, aad: bytes) -> str:
         )
     try:
         nonce, sealed = _b64d(nonce_b64), _b64d(sealed_b64)
-        return key.aead.decrypt(nonce, sealed, aad).decode("utf-8")
+        plaintext = key.aead.decrypt(nonce, sealed, aad).decode("utf-8")
     except (InvalidTag, ValueError):
         raise TokenDecryptionError(
             "Token failed authentication: it was altered, sealed with another key, "
             "or belongs to another row."
         ) from None
+    secret_register(plaintext)
+    return plaintext
 
 
 def key_id_of(stored: str) -> str | None:

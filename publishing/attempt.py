@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from clipmaker.clips.signing import clip_signed_url
 from clipmaker.logging import log_event
+from clipmaker.request_context import log_context_bind
 from platforms.models import PlatformConnection
 from platforms.providers import (
     AuthExpired,
@@ -113,6 +114,13 @@ def publication_execute(*, publication_id: int) -> None:
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + rules.CLAIM_TOLERANCE)
     guard = Publication.objects.filter(due, pk=publication.pk, status=PublicationStatus.QUEUED)
     if transitions.claimed(guard, publication, token=token, now=now):
+        # Every line logged during the attempt (providers', refreshes') names what it was for.
+        log_context_bind(
+            publication_id=publication.pk,
+            clip_id=publication.clip_id,
+            user_id=publication.clip.owner_id,
+            platform=publication.platform,
+        )
         _Attempt(publication, token).run(connection)
 
 

@@ -13,6 +13,16 @@ pytest_plugins = [
 ]
 
 
+def pytest_sessionstart(session):  # type: ignore[no-untyped-def]
+    """The run's processes (this one, workers, web servers) share one empty metrics folder."""
+    from django.conf import settings
+
+    from clipmaker.metrics.multiproc import metrics_dir_prepare
+
+    assert settings.METRICS_DIR  # settings point PROMETHEUS_MULTIPROC_DIR at it
+    metrics_dir_prepare(clean=True)
+
+
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
     """Every test writes clip files to its own temporary MEDIA_ROOT."""

@@ -121,9 +121,18 @@ def clip_probe(*, clip_id: int) -> None:
 PROBE_TASK_NAME = "clips.tasks.probe_clip"
 
 
-def clip_probe_enqueue(*, clip_id: int) -> None:
-    """Send the probe task to the ``default`` queue (after the row is committed)."""
-    app.send_task(PROBE_TASK_NAME, args=[clip_id], queue="default")
+def clip_probe_enqueue(*, clip_id: int) -> bool:
+    """Send the probe task to the ``default`` queue (after the row is committed).
+
+    A broker that is down must not fail the upload that was just stored: the clip stays
+    ``processing`` and the stale-probe sweep sends the probe again later.
+    """
+    try:
+        app.send_task(PROBE_TASK_NAME, args=[clip_id], queue="default")
+    except Exception as exc:
+        log_event("clip_probe_enqueue_failed", clip_id=clip_id, error=type(exc).__name__)
+        return False
+    return True
 
 
 def clips_probe_resend_stale(*, now: Any = None) -> int:

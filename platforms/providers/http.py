@@ -20,7 +20,7 @@ import requests
 from django.conf import settings
 from requests_toolbelt import MultipartEncoder
 
-from clipmaker.logging import redact
+from clipmaker.redaction import redact
 
 from .errors import ClipFileMissing, ProviderError, TransientError
 

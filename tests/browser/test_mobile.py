@@ -41,3 +41,23 @@ def test_pages_fit_a_phone_screen(page, login_as):
         )
         box = logout.first.bounding_box()
         assert box is not None and box["x"] + box["width"] <= PHONE["width"], url
+
+
+def test_the_staff_overview_fits_a_phone_and_a_laptop(page, login_as, screenshot):
+    staff = UserFactory(plan=Plan.PRO, is_staff=True)
+    clip = ClipFactory(owner=staff, title="Клип с длинным названием для проверки ширины таблицы")
+    PublicationFactory(
+        clip=clip,
+        platform="dzen",
+        status=PublicationStatus.FAILED,
+        error_message="Дзен временно недоступен (ошибка 503). Повторите позже, пожалуйста.",
+    )
+    login_as(staff)
+
+    for size, name in (({"width": 1366, "height": 900}, "staff-1366"), (PHONE, "staff-375")):
+        page.set_viewport_size(size)
+        page.goto("/staff/")
+        assert page.get_by_role("heading", name="Обзор сервиса").is_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= size["width"], f"/staff/ is {width} px wide at {size['width']}"
+        screenshot(page, name)

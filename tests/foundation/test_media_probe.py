@@ -177,3 +177,20 @@ def test_factory_clips_are_created_ready_without_a_probe():
 
     clip = ClipFactory(file=ContentFile(b"x", name="f.mp4"))
     assert clip.status == ClipStatus.READY
+
+
+def test_an_upload_while_the_broker_is_down_is_kept_and_probed_later(
+    tiny, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from clipmaker.celery import app
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(app, "send_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        clip = _uploaded(tiny)
+
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.PROCESSING  # kept; the stale-probe sweep sends it again
+    assert any(r.getMessage() == "clip_probe_enqueue_failed" for r in caplog.records)
