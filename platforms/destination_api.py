@@ -95,6 +95,14 @@ class ConnectionPlacesApi(APIView):
 
 
 class ConnectionDestinationsApi(APIView):
+    # A place added by hand makes us ask the platform about it: counted like a connection check,
+    # so the form cannot be used to probe channels in bulk.
+    throttle_classes = [AtomicScopedRateThrottle]
+    throttle_scope = CHECK_SCOPE
+
+    def throttled(self, request: Request, wait: float | None) -> None:
+        raise Throttled(wait=wait, detail=check_throttled_message(wait or 60))
+
     @extend_schema(
         summary="Add places to a connection",
         description=(
@@ -108,6 +116,7 @@ class ConnectionDestinationsApi(APIView):
             201: DestinationSerializer(many=True),
             400: ErrorsSerializer,
             404: DetailSerializer,
+            429: DetailSerializer,
         },
         tags=["destinations"],
     )

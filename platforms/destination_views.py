@@ -125,6 +125,10 @@ def connection_place_add(request: HttpRequest, connection_id: Any) -> HttpRespon
     form = form_class(request.POST)
     if not form.is_valid():
         return _places_page(request, connection, form=form, status=400)
+    wait = throttle_wait(request, CHECK_SCOPE)
+    if wait is not None:
+        form.add_error(None, check_throttled_message(wait))
+        return _places_page(request, connection, form=form, status=429)
     try:
         destination = destination_flows.destination_add_manual(
             connection=connection, values=form.cleaned_data

@@ -330,3 +330,21 @@ def test_connecting_with_no_slot_left_keeps_the_connection_without_a_place(user)
 
     assert conn.status == ConnectionStatus.ACTIVE
     assert not conn.destinations.exists()
+
+
+def test_adding_channels_by_hand_counts_against_the_check_limit(web, http, bot, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "connection_test": "2/hour",
+        },
+    }
+    http.post(f"{TG}/getMe", status=401, json=tg_error(401, "Unauthorized"))
+
+    answers = [
+        web.post(places_url(bot) + "add/", {"chat_id": "@backup_ch"}).status_code for _ in range(3)
+    ]
+
+    assert answers == [400, 400, 429]
+    assert len(http.calls) == 2  # the third never reached Telegram
