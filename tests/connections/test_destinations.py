@@ -340,11 +340,12 @@ def test_adding_channels_by_hand_counts_against_the_check_limit(web, http, bot, 
             "connection_test": "2/hour",
         },
     }
-    http.post(f"{TG}/getMe", status=401, json=tg_error(401, "Unauthorized"))
+    http.post(f"{TG}/getMe", json=tg_ok(BOT))
+    http.post(f"{TG}/getChat", status=400, json=tg_error(400, "Bad Request: chat not found"))
 
     answers = [
         web.post(places_url(bot) + "add/", {"chat_id": "@backup_ch"}).status_code for _ in range(3)
     ]
 
     assert answers == [400, 400, 429]
-    assert len(http.calls) == 2  # the third never reached Telegram
+    assert len(http.calls) == 4  # two tries asked Telegram (getMe, getChat); the third did not
