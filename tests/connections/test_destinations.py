@@ -332,20 +332,19 @@ def test_connecting_with_no_slot_left_keeps_the_connection_without_a_place(user)
     assert not conn.destinations.exists()
 
 
-def test_adding_channels_by_hand_counts_against_the_check_limit(web, http, bot, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "connection_test": "2/hour",
-        },
-    }
+def test_adding_channels_by_hand_counts_against_the_check_limit(web, http, bot):
+    """30 an hour across the page and the API, shared with connection checks."""
     http.post(f"{TG}/getMe", json=tg_ok(BOT))
     http.post(f"{TG}/getChat", status=400, json=tg_error(400, "Bad Request: chat not found"))
+    api = f"/api/v1/connections/{bot.pk}/destinations/"
+    for _ in range(15):
+        assert web.post(places_url(bot) + "add/", {"chat_id": "@backup_ch"}).status_code == 400
+        assert web.post(api, {"chat_id": "@backup_ch"}).status_code == 400
 
-    answers = [
-        web.post(places_url(bot) + "add/", {"chat_id": "@backup_ch"}).status_code for _ in range(3)
-    ]
+    page = web.post(places_url(bot) + "add/", {"chat_id": "@backup_ch"})
+    refused = web.post(api, {"chat_id": "@backup_ch"})
 
-    assert answers == [400, 400, 429]
-    assert len(http.calls) == 4  # two tries asked Telegram (getMe, getChat); the third did not
+    assert page.status_code == 429
+    assert "не больше 30 в час" in page.content.decode()
+    assert refused.status_code == 429
+    assert len(http.calls) == 60  # Telegram was not asked again
