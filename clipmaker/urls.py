@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clipmaker import views
 from clipmaker.clips import views as clip_views
-from publishing import connection_views
+from publishing import connection_views, destination_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,13 +18,29 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("clipmaker.staff.urls")),
     path("clips/", include("publishing.urls")),
-    # Disconnecting cancels publications too: its views live in publishing.
+    # Disconnecting, disabling and removing a place cancel publications too: those views live
+    # in publishing.
     path(
         "settings/platforms/<str:platform>/disconnect/",
         connection_views.platform_disconnect,
         name="platform-disconnect",
     ),
     path("clips/", include("stats.urls")),
+    path(
+        "settings/platforms/connections/<uuid:connection_id>/disconnect/",
+        destination_views.connection_disconnect_view,
+        name="connection-disconnect",
+    ),
+    path(
+        "settings/platforms/destinations/<int:destination_id>/disable/",
+        destination_views.destination_disable_view,
+        name="destination-disable",
+    ),
+    path(
+        "settings/platforms/destinations/<int:destination_id>/remove/",
+        destination_views.destination_remove_view,
+        name="destination-remove",
+    ),
     path("settings/platforms/", include("platforms.urls")),
     path("settings/security/", include("clipmaker.accounts.urls")),
     path("media/clips/<int:clip_id>/", clip_views.clip_file, name="clip-file"),
@@ -37,6 +53,16 @@ urlpatterns = [
         "api/v1/platforms/<str:platform>/",
         connection_views.PlatformDisconnectApi.as_view(),
         name="api-platform",
+    ),
+    path(
+        "api/v1/destinations/<str:destination_id>/",
+        destination_views.DestinationDetailApi.as_view(),
+        name="api-destination",
+    ),
+    path(
+        "api/v1/connections/<str:connection_id>/",
+        destination_views.ConnectionDetailApi.as_view(),
+        name="api-connection",
     ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

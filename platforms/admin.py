@@ -11,7 +11,27 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from platforms import services
-from platforms.models import PlatformConnection
+from platforms.models import Destination, PlatformConnection
+
+
+class DestinationInline(admin.TabularInline):
+    model = Destination
+    fields = (
+        "kind",
+        "name",
+        "custom_name",
+        "external_id",
+        "enabled",
+        "removed_at",
+        "last_check_ok",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(PlatformConnection)
@@ -46,6 +66,7 @@ class PlatformConnectionAdmin(admin.ModelAdmin):
         "last_error",
     )
     readonly_fields = fields
+    inlines = (DestinationInline,)
     actions = ("check_now", "mark_expired")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -71,3 +92,84 @@ class PlatformConnectionAdmin(admin.ModelAdmin):
             )
             count += 1
         self.message_user(request, f"Помечено истёкшими: {count}.", level=messages.SUCCESS)
+
+
+@admin.register(Destination)
+class DestinationAdmin(admin.ModelAdmin):
+    """Support looks (and checks); places are added, renamed and removed by their owners."""
+
+    list_display = (
+        "id",
+        "owner",
+        "platform",
+        "kind",
+        "display_name",
+        "account",
+        "enabled",
+        "removed_at",
+        "last_checked_at",
+        "last_check_ok",
+    )
+    list_filter = ("connection__platform", "kind", "enabled", "last_check_ok")
+    search_fields = (
+        "=id",
+        "name",
+        "custom_name",
+        "external_id",
+        "connection__user__username",
+        "connection__account_name",
+    )
+    list_select_related = ("connection", "connection__user")
+    fields = (
+        "id",
+        "connection",
+        "kind",
+        "external_id",
+        "name",
+        "custom_name",
+        "extra",
+        "enabled",
+        "removed_at",
+        "created_at",
+        "updated_at",
+        "last_checked_at",
+        "last_check_ok",
+        "last_error",
+    )
+    readonly_fields = fields
+    actions = ("check_now",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Publications keep pointing at their place; owners remove places (kept as removed).
+        return False
+
+    @admin.display(description="пользователь", ordering="connection__user__username")
+    def owner(self, obj: Destination) -> str:
+        return obj.connection.user.username
+
+    @admin.display(description="платформа", ordering="connection__platform")
+    def platform(self, obj: Destination) -> str:
+        return obj.connection.get_platform_display()
+
+    @admin.display(description="аккаунт")
+    def account(self, obj: Destination) -> str:
+        return obj.connection.account_name
+
+    @admin.display(description="название")
+    def display_name(self, obj: Destination) -> str:
+        return obj.display_name
+
+    @admin.action(description="Проверить сейчас")
+    def check_now(self, request: HttpRequest, queryset: QuerySet[Destination]) -> None:
+        from platforms.destination_flows import destination_test
+
+        for destination in queryset.select_related("connection"):
+            ok, detail = destination_test(destination=destination)
+            self.message_user(
+                request,
+                f"{destination}: {detail}",
+                level=messages.SUCCESS if ok else messages.WARNING,
+            )

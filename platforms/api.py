@@ -56,6 +56,10 @@ def check_throttled_message(wait: float) -> str:
 class PlatformListApi(APIView):
     @extend_schema(
         summary="Connections to every platform",
+        description=(
+            "One row per connection (a user may connect several accounts of a platform), and "
+            "one row with status `disconnected` (or `revoked`) for each platform without one."
+        ),
         responses=PlatformStateSerializer(many=True),
         tags=["platforms"],
     )
@@ -98,10 +102,12 @@ class PlatformConnectApi(APIView):
             if provider_class(platform).uses_oauth:
                 url = connect.connection_oauth_start(user=request.user, platform=platform)
                 return Response({"authorize_url": url})
-            connect.connection_connect_token(user=request.user, platform=platform, values=data)
+            conn = connect.connection_connect_token(
+                user=request.user, platform=platform, values=data
+            )
         except connect.ConnectionRejected as exc:
             return Response({"errors": {exc.field: [exc.message]}}, status=400)
-        state = selectors.platform_state_get(user=request.user, platform=platform)
+        state = selectors.platform_state_for(connection=conn)
         return Response(PlatformStateSerializer(state).data, status=status.HTTP_201_CREATED)
 
 
@@ -113,15 +119,20 @@ class PlatformTestApi(APIView):
         raise Throttled(wait=wait, detail=check_throttled_message(wait or 60))
 
     @extend_schema(
-        summary="Check a connection with the platform now",
+        summary="Check the platform's connections with the platform now",
         parameters=[PLATFORM_PARAM],
         request=None,
         responses={200: TestResultSerializer, 404: DetailSerializer, 429: DetailSerializer},
         tags=["platforms"],
     )
     def post(self, request: Request, platform: str) -> Response:
-        conn = selectors.connection_get(user=request.user, platform=platform_or_404(platform))
-        if conn is None:
+        connections = list(
+            selectors.connection_list(user=request.user, platform=platform_or_404(platform))
+        )
+        if not connections:
             raise Http404
-        ok, detail = services.connection_test(connection=conn)
-        return Response({"ok": ok, "detail": detail})
+        # Every connection to the platform (one per account); a single one reads as before.
+        results = [services.connection_test(connection=conn) for conn in connections]
+        return Response(
+            {"ok": all(ok for ok, _ in results), "detail": " ".join(d for _, d in results)}
+        )

@@ -1,4 +1,5 @@
-"""The connect form of a token platform, built from its adapter's ``connect_fields``.
+"""Forms built from an adapter's declared inputs: the connect form of a token platform
+(``connect_fields``) and the form for a place added by hand (``destination_fields``).
 
 A pasted token is never rendered back (password inputs without ``render_value``).
 """
@@ -8,12 +9,24 @@ from __future__ import annotations
 from django import forms
 
 from platforms.providers import provider_class
+from platforms.providers.types import ConnectField
 
 
 def connect_form_class(platform: str) -> type[forms.Form]:
     """A form with the adapter's connect inputs, in the order it declares them."""
+    return _form_class(platform, provider_class(platform).connect_fields, "Connect")
+
+
+def destination_form_class(platform: str) -> type[forms.Form] | None:
+    """The form for a place added by hand (the adapter's ``destination_fields``), or None
+    when the platform's places are only chosen from its list."""
+    specs = provider_class(platform).destination_fields
+    return _form_class(platform, specs, "Destination") if specs else None
+
+
+def _form_class(platform: str, specs: tuple[ConnectField, ...], kind: str) -> type[forms.Form]:
     fields: dict[str, forms.Field] = {}
-    for spec in provider_class(platform).connect_fields:
+    for spec in specs:
         widget: forms.Widget
         if spec.secret:
             widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
@@ -29,4 +42,4 @@ def connect_form_class(platform: str) -> type[forms.Form]:
             widget=widget,
             error_messages={"required": spec.required_message},
         )
-    return type(f"{platform.title()}ConnectForm", (forms.Form,), fields)
+    return type(f"{platform.title()}{kind}Form", (forms.Form,), fields)

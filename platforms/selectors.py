@@ -1,23 +1,26 @@
-"""Reads about platform connections shared by the settings page, the API, admin and tasks."""
+"""Reads about connections and destinations shared by the settings pages, the API, admin and
+tasks. Every read is scoped to its owner, so another user's connection or destination is simply
+not found."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from platforms.models import ConnectionStatus, PlatformConnection
-from platforms.providers import oauth_platforms, provider_classes
+from platforms.models import ConnectionStatus, Destination, PlatformConnection
+from platforms.providers import oauth_platforms, provider_class, provider_classes
 
 DISCONNECTED = "disconnected"
 
 
 @dataclass(frozen=True)
 class PlatformState:
-    """One platform as the user sees it, whether connected or not (no tokens here)."""
+    """One connection as the user sees it, or a platform not connected (no tokens here)."""
 
     platform: str
     label: str
@@ -32,51 +35,186 @@ class PlatformState:
     last_check_ok: bool | None
     last_error: str
     connection: PlatformConnection | None
+    destinations: list[Destination] = field(default_factory=list)
 
     @property
     def is_connected(self) -> bool:
         return self.status in (ConnectionStatus.ACTIVE, ConnectionStatus.EXPIRED)
 
+    @property
+    def connection_id(self) -> uuid.UUID | None:
+        return self.connection.pk if self.connection is not None else None
+
+    @property
+    def destination_count(self) -> int:
+        return len(self.destinations)
+
+
+@dataclass(frozen=True)
+class PlatformGroup:
+    """A platform on the settings page: its live connections (each with its places)."""
+
+    platform: str
+    label: str
+    allowed_by_plan: bool
+    uses_oauth: bool
+    lists_destinations: bool
+    adds_destinations: bool
+    destination_action: str
+    states: list[PlatformState]
+
+    @property
+    def connected(self) -> list[PlatformState]:
+        return [s for s in self.states if s.is_connected]
+
+
+def _is_live(conn: PlatformConnection) -> bool:
+    return conn.status != ConnectionStatus.REVOKED
+
+
+def connection_list(*, user: Any, platform: str | None = None) -> QuerySet[PlatformConnection]:
+    """The user's live (active or expired) connections, oldest first."""
+    rows = PlatformConnection.objects.filter(user=user).exclude(status=ConnectionStatus.REVOKED)
+    if platform is not None:
+        rows = rows.filter(platform=platform)
+    return rows.order_by("connected_at", "id")
+
 
 def connection_get(*, user: Any, platform: str) -> PlatformConnection | None:
-    """The user's live (active or expired) connection to ``platform``, if any."""
-    return (
-        PlatformConnection.objects.filter(user=user, platform=platform)
-        .exclude(status=ConnectionStatus.REVOKED)
-        .first()
+    """The user's first live (active or expired) connection to ``platform``, if any."""
+    return connection_list(user=user, platform=platform).first()
+
+
+def connection_get_by_id(*, user: Any, connection_id: Any) -> PlatformConnection | None:
+    """The user's live connection with this id, or None (missing, revoked or not theirs)."""
+    try:
+        key = uuid.UUID(str(connection_id))
+    except ValueError:
+        return None
+    return connection_list(user=user).filter(pk=key).first()
+
+
+def _state(
+    provider: Any, user: Any, conn: PlatformConnection | None, places: list
+) -> PlatformState:
+    platform = str(provider.platform)
+    live = conn is not None and _is_live(conn)
+    return PlatformState(
+        platform=platform,
+        label=provider.label,
+        status=conn.status if conn is not None else DISCONNECTED,
+        account_name=conn.account_name if live and conn else "",
+        account_id=conn.account_id if live and conn else "",
+        connected_at=conn.connected_at if live and conn else None,
+        expires_at=conn.expires_at if live and conn else None,
+        allowed_by_plan=user.plan_allows(platform),
+        uses_oauth=provider.uses_oauth,
+        last_checked_at=conn.last_checked_at if live and conn else None,
+        last_check_ok=conn.last_check_ok if live and conn else None,
+        last_error=conn.last_error if live and conn else "",
+        connection=conn if live else None,
+        destinations=places if live else [],
     )
 
 
 def platform_state_list(*, user: Any) -> list[PlatformState]:
-    """Every platform in display order, each with the user's connection state."""
-    rows = {c.platform: c for c in PlatformConnection.objects.filter(user=user)}
+    """Every live connection in platform display order, and one row for each platform with no
+    live connection (``revoked`` when it had one, else ``disconnected``)."""
+    rows = list(PlatformConnection.objects.filter(user=user).order_by("connected_at", "id"))
+    places: dict[Any, list[Destination]] = {}
+    for place in destination_list(user=user):
+        places.setdefault(place.connection_id, []).append(place)
     states = []
     for provider in provider_classes():
         platform = str(provider.platform)
-        conn = rows.get(platform)
-        live = conn is not None and conn.status != ConnectionStatus.REVOKED
-        states.append(
-            PlatformState(
-                platform=platform,
-                label=provider.label,
-                status=conn.status if conn is not None else DISCONNECTED,
-                account_name=conn.account_name if live and conn else "",
-                account_id=conn.account_id if live and conn else "",
-                connected_at=conn.connected_at if live and conn else None,
-                expires_at=conn.expires_at if live and conn else None,
-                allowed_by_plan=user.plan_allows(platform),
-                uses_oauth=provider.uses_oauth,
-                last_checked_at=conn.last_checked_at if live and conn else None,
-                last_check_ok=conn.last_check_ok if live and conn else None,
-                last_error=conn.last_error if live and conn else "",
-                connection=conn if live else None,
-            )
-        )
+        mine = [c for c in rows if c.platform == platform]
+        live = [c for c in mine if _is_live(c)]
+        if live:
+            states += [_state(provider, user, c, places.get(c.pk, [])) for c in live]
+        else:
+            states.append(_state(provider, user, mine[-1] if mine else None, []))
     return states
 
 
 def platform_state_get(*, user: Any, platform: str) -> PlatformState:
+    """The first row of ``platform`` in ``platform_state_list``."""
     return next(s for s in platform_state_list(user=user) if s.platform == platform)
+
+
+def platform_state_for(*, connection: PlatformConnection) -> PlatformState:
+    """One connection's row (what the connect API answers)."""
+    places = list(destination_list(user=connection.user).filter(connection=connection))
+    return _state(provider_class(connection.platform), connection.user, connection, places)
+
+
+def platform_groups(*, user: Any) -> list[PlatformGroup]:
+    """The settings page: every platform with its live connections and their places."""
+    states = platform_state_list(user=user)
+    groups = []
+    for provider in provider_classes():
+        platform = str(provider.platform)
+        groups.append(
+            PlatformGroup(
+                platform=platform,
+                label=provider.label,
+                allowed_by_plan=user.plan_allows(platform),
+                uses_oauth=provider.uses_oauth,
+                lists_destinations=provider.lists_destinations,
+                adds_destinations=bool(provider.destination_fields),
+                destination_action=provider.destination_action,
+                states=[s for s in states if s.platform == platform],
+            )
+        )
+    return groups
+
+
+# --- destinations ----------------------------------------------------------------------------
+
+
+def _platform_order() -> dict[str, int]:
+    return {str(p.platform): index for index, p in enumerate(provider_classes())}
+
+
+def destination_list(*, user: Any) -> QuerySet[Destination]:
+    """The user's live destinations (not removed, on a live connection), with connections."""
+    return (
+        Destination.objects.live()
+        .filter(connection__user=user)
+        .select_related("connection")
+        .order_by("connection__connected_at", "connection_id", "created_at", "id")
+    )
+
+
+def destinations_in_order(*, user: Any) -> list[Destination]:
+    """The user's live destinations in platform display order (then oldest first)."""
+    order = _platform_order()
+    return sorted(destination_list(user=user), key=lambda d: order.get(d.platform, len(order)))
+
+
+def destination_get(*, user: Any, destination_id: Any) -> Destination | None:
+    """The user's live destination with this id, or None (missing, removed or not theirs)."""
+    try:
+        key = int(str(destination_id))
+    except ValueError:
+        return None
+    return destination_list(user=user).filter(pk=key).first()
+
+
+def destinations_within_limit(*, user: Any) -> set[int]:
+    """Ids of the places the user's plan lets them publish to: the oldest live destinations on
+    the platforms the plan allows, up to the user's limit."""
+    allowed = [
+        d.pk
+        for d in destination_list(user=user).order_by("created_at", "id")
+        if user.plan_allows(d.platform)
+    ]
+    return set(allowed[: user.destinations_allowed])
+
+
+def destination_slots_left(*, user: Any) -> int:
+    """How many more places the user may add (never below zero)."""
+    used = sum(1 for d in destination_list(user=user) if user.plan_allows(d.platform))
+    return max(0, user.destinations_allowed - used)
 
 
 def connection_list_expiring(*, within_seconds: int) -> QuerySet[PlatformConnection]:

@@ -6,7 +6,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from platforms.providers import platform_choices, provider_class, provider_classes
+from platforms.models import KIND_LABELS
+from platforms.providers import (
+    DestinationKind,
+    platform_choices,
+    provider_class,
+    provider_classes,
+)
 
 
 class PlatformField(serializers.ChoiceField):
@@ -18,6 +24,9 @@ class PlatformField(serializers.ChoiceField):
 
 
 class PlatformStateSerializer(serializers.Serializer):
+    connection_id = serializers.UUIDField(
+        allow_null=True, help_text="the connection's id; null for a platform not connected"
+    )
     platform = PlatformField()
     status = serializers.ChoiceField(
         choices=["active", "expired", "revoked", "disconnected"],
@@ -30,6 +39,77 @@ class PlatformStateSerializer(serializers.Serializer):
     allowed_by_plan = serializers.BooleanField()
     last_checked_at = serializers.DateTimeField(allow_null=True)
     last_check_ok = serializers.BooleanField(allow_null=True)
+    destinations = serializers.SerializerMethodField(help_text="ids of its live destinations")
+
+    def get_destinations(self, obj: Any) -> list[int]:
+        return [d.pk for d in obj.destinations]
+
+
+KIND_CHOICES = [(k.value, KIND_LABELS[k]) for k in DestinationKind]
+
+
+class DestinationSerializer(serializers.Serializer):
+    """A place the user publishes to (API.md "Additions")."""
+
+    id = serializers.IntegerField()
+    platform = PlatformField()
+    connection_id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
+    name = serializers.CharField(
+        source="display_name", help_text="the user's own name, else the platform's"
+    )
+    external_id = serializers.CharField(allow_blank=True)
+    enabled = serializers.BooleanField()
+    allowed_by_plan = serializers.SerializerMethodField()
+    # Beyond the contract: what the settings page shows too.
+    platform_name = serializers.CharField(source="name", allow_blank=True)
+    account_name = serializers.CharField(source="connection.account_name", allow_blank=True)
+    connection_status = serializers.CharField(source="connection.status")
+    label = serializers.CharField()
+    last_checked_at = serializers.DateTimeField(allow_null=True)
+    last_check_ok = serializers.BooleanField(allow_null=True)
+    last_error = serializers.CharField(allow_blank=True)
+
+    def get_allowed_by_plan(self, obj: Any) -> bool:
+        return obj.pk in self.context.get("within_limit", set())
+
+
+class DestinationChangeSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        help_text="your own name for the place; empty: the platform's name again",
+    )
+    enabled = serializers.BooleanField(required=False)
+
+
+class PlaceSerializer(serializers.Serializer):
+    """A place the connection's credential can post to, as the platform lists it."""
+
+    external_id = serializers.CharField(source="place.external_id", allow_blank=True)
+    name = serializers.CharField(source="place.name", allow_blank=True)
+    kind = serializers.ChoiceField(source="place.kind", choices=KIND_CHOICES)
+    added = serializers.BooleanField()
+    destination_id = serializers.IntegerField(source="destination.pk", allow_null=True)
+
+
+class DestinationAddSerializer(serializers.Serializer):
+    """``external_ids`` of listed places, or the inputs a platform takes for one place added by
+    hand (its adapter's ``destination_fields``, e.g. Telegram's ``chat_id``)."""
+
+    external_ids = serializers.ListField(
+        child=serializers.CharField(max_length=128), required=False, allow_empty=False
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("external_ids") and not any(
+            attrs.get(name) for name in attrs if name != "external_ids"
+        ):
+            raise serializers.ValidationError(
+                {"external_ids": ["Укажите места (external_ids) из списка мест подключения."]}
+            )
+        return attrs
 
 
 class ConnectRequestSerializer(serializers.Serializer):
@@ -53,10 +133,12 @@ class ConnectRequestSerializer(serializers.Serializer):
         return attrs
 
 
-def _connect_input_fields() -> dict[str, serializers.Field]:
+def _connect_input_fields(declared: str) -> dict[str, serializers.Field]:
+    """Inputs the adapters declare under ``declared`` (``connect_fields`` or
+    ``destination_fields``), one field per name, saying which platforms take it."""
     fields: dict[str, serializers.Field] = {}
     for provider in provider_classes():
-        for spec in provider.connect_fields:
+        for spec in getattr(provider, declared):
             field = fields.get(spec.name)
             used_by = f"{provider.platform}: {spec.label}"
             help_text = f"{field.help_text}; {used_by}" if field is not None else used_by
@@ -70,8 +152,10 @@ def _connect_input_fields() -> dict[str, serializers.Field]:
     return fields
 
 
-for _name, _field in _connect_input_fields().items():
+for _name, _field in _connect_input_fields("connect_fields").items():
     ConnectRequestSerializer._declared_fields[_name] = _field
+for _name, _field in _connect_input_fields("destination_fields").items():
+    DestinationAddSerializer._declared_fields[_name] = _field
 
 
 class AuthorizeUrlSerializer(serializers.Serializer):

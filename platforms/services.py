@@ -25,8 +25,10 @@ from django.utils import timezone
 from clipmaker.logging import log_event
 from clipmaker.shared_state import file_lock, redis_client, redis_key
 from platforms import crypto
+from platforms.destinations import destination_store_own
 from platforms.models import TOKEN_FIELDS, ConnectionStatus, PlatformConnection
 from platforms.providers import (
+    AccountInfo,
     AuthExpired,
     PermanentError,
     ProviderError,
@@ -34,6 +36,7 @@ from platforms.providers import (
     TransientError,
     get_provider,
     platform_label,
+    provider_class,
 )
 
 # How long a refresh may hold its per-connection lock, and how long another caller waits for it.
@@ -91,26 +94,37 @@ def connection_store(
     account_id: str = "",
     account_name: str = "",
     extra: dict[str, Any] | None = None,
+    add_own_destination: bool = True,
 ) -> PlatformConnection:
-    """Create or replace the user's connection to a platform with freshly verified tokens."""
+    """Create the user's connection to an account of a platform with freshly verified tokens,
+    or replace the tokens of the connection to that same account (a reconnect).
+
+    ``extra`` is everything the platform told about the account; the keys that name a place
+    (``destination_keys``) go to the account's own destination, which is added (or revived)
+    unless ``add_own_destination`` is off or the plan has no slot left for it.
+    """
+    extra = dict(extra or {})
+    cls = provider_class(platform)
     with transaction.atomic():
         conn = (
             PlatformConnection.objects.select_for_update()
-            .filter(user=user, platform=platform)
+            .filter(user=user, platform=platform, account_id=account_id)
             .first()
-        ) or PlatformConnection(user=user, platform=platform)
+        ) or PlatformConnection(user=user, platform=platform, account_id=account_id)
         conn.status = ConnectionStatus.ACTIVE
         conn.set_token("access_token", access_token)
         conn.set_token("refresh_token", refresh_token)
         conn.expires_at = expires_at
-        conn.account_id = account_id
         conn.account_name = account_name
-        conn.extra = extra or {}
+        conn.extra = cls.connection_extra(extra)
         conn.last_error = ""
         conn.last_checked_at = timezone.now()
         conn.last_check_ok = True
         conn.connected_at = timezone.now()
         conn.save()
+    if add_own_destination:
+        account = AccountInfo(account_id=account_id, account_name=account_name, extra=extra)
+        destination_store_own(connection=conn, account=account)
     log_event("platform_connected", connection_id=str(conn.id), platform=platform, user_id=user.pk)
     return conn
 

@@ -19,6 +19,7 @@ from platforms.api import (
     connect_throttle_wait,
     connect_throttled_message,
 )
+from platforms.destination_views import after_connect
 from platforms.forms import connect_form_class
 from platforms.providers import is_platform, platform_label, provider_class
 
@@ -42,15 +43,19 @@ def _platform_or_404(platform: str) -> str:
 @login_required
 @require_GET
 def platform_settings(request: HttpRequest) -> HttpResponse:
-    states = selectors.platform_state_list(user=request.user)
+    groups = selectors.platform_groups(user=request.user)
+    limit = request.user.destinations_allowed  # type: ignore[union-attr]
     return render(
         request,
         "platforms/settings.html",
         {
-            "states": states,
+            "groups": groups,
             "plan": request.user.plan,  # type: ignore[union-attr]
             "plan_label": request.user.get_plan_display(),  # type: ignore[union-attr]
-            "any_allowed": any(s.allowed_by_plan for s in states),
+            "any_allowed": any(g.allowed_by_plan for g in groups),
+            "destination_limit": limit,
+            "destinations_used": limit - selectors.destination_slots_left(user=request.user),
+            "sandbox_on": settings.PLATFORM_SANDBOX,
         },
     )
 
@@ -90,7 +95,7 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
                 form.add_error(field, exc.message)
             else:
                 messages.success(request, _connected_message(platform, conn.account_name))
-                return redirect(SETTINGS_URL)
+                return after_connect(request, conn)
     return _connect_token_page(request, form=form, state=state, platform=platform)
 
 
@@ -143,15 +148,16 @@ def platform_sandbox_credentials(request: HttpRequest, platform: str) -> HttpRes
 @require_POST
 def platform_test(request: HttpRequest, platform: str) -> HttpResponse:
     platform = _platform_or_404(platform)
-    conn = selectors.connection_get(user=request.user, platform=platform)
-    if conn is None:
+    connections = list(selectors.connection_list(user=request.user, platform=platform))
+    if not connections:
         raise Http404("Платформа не подключена")
     wait = throttle_wait(request, CHECK_SCOPE)
     if wait is not None:
         messages.error(request, check_throttled_message(wait))
         return redirect(SETTINGS_URL)
-    ok, detail = services.connection_test(connection=conn)
-    (messages.success if ok else messages.error)(request, detail)
+    for conn in connections:
+        ok, detail = services.connection_test(connection=conn)
+        (messages.success if ok else messages.error)(request, detail)
     return redirect(SETTINGS_URL)
 
 
@@ -167,6 +173,6 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
         )
     except connect.ConnectionRejected as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, _connected_message(platform, conn.account_name))
-    return redirect(SETTINGS_URL)
+        return redirect(SETTINGS_URL)
+    messages.success(request, _connected_message(platform, conn.account_name))
+    return after_connect(request, conn)

@@ -60,6 +60,7 @@ class PublicationAdmin(admin.ModelAdmin):
         "clip",
         "owner",
         "platform",
+        "destination",
         "status",
         "attempts",
         "scheduled_at",
@@ -75,8 +76,10 @@ class PublicationAdmin(admin.ModelAdmin):
         "clip__owner__username",
         "clip__owner__email",
         "platform_video_id",
+        "destination__name",
+        "destination__custom_name",
     )
-    list_select_related = ("clip", "clip__owner")
+    list_select_related = ("clip", "clip__owner", "destination", "destination__connection")
     date_hierarchy = "created_at"
     actions = (retry_publications, cancel_publications)
     raw_id_fields = ("clip", "created_by")
@@ -85,6 +88,7 @@ class PublicationAdmin(admin.ModelAdmin):
     readonly_fields = (
         "clip",
         "platform",
+        "destination",
         "status",
         "scheduled_at",
         "queued_at",

@@ -198,12 +198,14 @@ class ClipViewSet(
             201: PublicationSerializer(many=True),
             400: OpenApiResponse(
                 ValidationErrors,
-                description="Ошибки по платформам или полям; ничего не создано",
+                description=(
+                    "Ошибки по местам (destination:<id>), платформам или полям; ничего не создано"
+                ),
             ),
             404: NOT_FOUND,
             409: OpenApiResponse(
                 ConflictErrors,
-                description="На этой платформе клип уже запланирован или публикуется",
+                description="В это место клип уже запланирован или публикуется",
             ),
             429: OpenApiResponse(ErrorDetail, description="Больше 20 публикаций в минуту"),
         },
@@ -223,7 +225,8 @@ class ClipViewSet(
             created = publication_create(
                 user=request.user,
                 clip=clip,
-                platforms=data["platforms"],
+                destinations=data.get("destinations"),
+                platforms=data.get("platforms"),
                 scheduled_at=data["scheduled_at"],
                 title=data["title"],
                 description=data["description"],

@@ -68,16 +68,24 @@ class _ClaimLost(Exception):
 
 
 def connection_for(publication: Publication) -> PlatformConnection | None:
-    return PlatformConnection.objects.filter(
-        user_id=publication.clip.owner_id, platform=publication.platform
-    ).first()
+    """The connection of the publication's destination, read now (its status may have changed)."""
+    connection = (
+        PlatformConnection.objects.filter(destinations__pk=publication.destination_id)
+        .select_related("user")
+        .first()
+    )
+    if connection is not None:
+        publication.destination.connection = connection
+    return connection
 
 
 def publication_execute(*, publication_id: int) -> None:
     """Run one publish attempt for a queued, due publication (what the publish task calls)."""
     now = timezone.now()
     publication = (
-        Publication.objects.select_related("clip", "clip__owner").filter(pk=publication_id).first()
+        Publication.objects.select_related("clip", "clip__owner", "destination")
+        .filter(pk=publication_id)
+        .first()
     )
     if publication is None or publication.status != PublicationStatus.QUEUED:
         return
@@ -94,7 +102,11 @@ def publication_execute(*, publication_id: int) -> None:
         return
     connection = connection_for(publication)
     if connection is not None and connection.is_active:
-        wait = ratelimit.acquire(platform=publication.platform, account=str(connection.pk))
+        wait = ratelimit.acquire(
+            platform=publication.platform,
+            account=str(connection.pk),
+            destination=str(publication.destination_id),
+        )
         if wait > 0:
             _redelay_unclaimed(publication, seconds=wait + LOCAL_RATE_LIMIT_SLACK)
             return
@@ -102,6 +114,8 @@ def publication_execute(*, publication_id: int) -> None:
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + rules.CLAIM_TOLERANCE)
     guard = Publication.objects.filter(due, pk=publication.pk, status=PublicationStatus.QUEUED)
     if transitions.claimed(guard, publication, token=token, now=now):
+        if connection is not None:  # the claim reloaded the row and its destination
+            publication.destination.connection = connection
         # Every line logged during the attempt (providers', refreshes') names what it was for.
         log_context_bind(
             publication_id=publication.pk,
@@ -289,7 +303,7 @@ class _Attempt:
                 # often finds the video ready, saving a whole polling interval.
                 with contextlib.suppress(ProviderError):
                     result = provider.check(
-                        credentials=connection.credentials(), handle=result.handle
+                        credentials=pub.destination.credentials(connection), handle=result.handle
                     )
         except _ClaimLost:
             return
@@ -314,7 +328,9 @@ class _Attempt:
         def call(conn: PlatformConnection) -> PublishResult:
             try:
                 return provider.publish(
-                    credentials=conn.credentials(),
+                    # The connection's credentials aimed at the destination (VK group_id,
+                    # Telegram chat_id ...).
+                    credentials=self.pub.destination.credentials(conn),
                     clip=clip,
                     meta=publish_meta(self.pub),
                     resume=self.known_handle(),

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from platforms.api import PLATFORM_PARAM, platform_or_404
 from platforms.models import PlatformConnection
 from platforms.providers import platform_label
-from platforms.selectors import connection_get
+from platforms.selectors import connection_get, connection_list
 from platforms.serializers import DetailSerializer, DisconnectResultSerializer
 from publishing.selectors import publication_pending_count
 from publishing.services import connection_disconnect
@@ -52,10 +52,15 @@ def platform_disconnect(request: HttpRequest, platform: str) -> HttpResponse:
             text += f" Отменено запланированных публикаций: {cancelled}."
         messages.success(request, text)
         return redirect(SETTINGS_URL)
+    connections = list(connection_list(user=request.user, platform=platform))
     context: dict[str, Any] = {
         "connection": conn,
+        "connections": connections,
         "label": label,
         "platform": platform,
+        "destinations": [
+            d for c in connections for d in c.destinations.filter(removed_at__isnull=True)
+        ],
         "pending": publication_pending_count(user=request.user, platform=platform),
     }
     return render(request, "platforms/disconnect_confirm.html", context)
@@ -63,8 +68,11 @@ def platform_disconnect(request: HttpRequest, platform: str) -> HttpResponse:
 
 class PlatformDisconnectApi(APIView):
     @extend_schema(
-        summary="Disconnect a platform",
-        description="Wipes the stored tokens and cancels the scheduled and queued publications.",
+        summary="Disconnect a platform (every connection to it)",
+        description=(
+            "Wipes the stored tokens of every connection to the platform, removes their "
+            "destinations and cancels their scheduled and queued publications."
+        ),
         parameters=[PLATFORM_PARAM],
         responses={200: DisconnectResultSerializer, 404: DetailSerializer},
         tags=["platforms"],

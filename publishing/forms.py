@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
-from platforms.providers import platform_choices
+from platforms.models import Destination
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -32,16 +33,17 @@ class ClipUploadForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    """What to publish where, and when. ``scheduled_at`` is read in the user's time zone."""
+    """What to publish where (the user's destinations), and when. ``scheduled_at`` is read in
+    the user's time zone."""
 
     ACTION_NOW = "now"
     ACTION_SCHEDULE = "schedule"
 
-    platforms = forms.MultipleChoiceField(
-        choices=platform_choices,
+    destinations = forms.TypedMultipleChoiceField(
+        coerce=int,
         error_messages={
-            "required": "Выберите хотя бы одну платформу.",
-            "invalid_choice": "Такой платформы нет. Выберите из списка.",
+            "required": "Выберите хотя бы одно место публикации.",
+            "invalid_choice": "Такого места публикации нет. Обновите страницу и выберите снова.",
         },
     )
     title = forms.CharField(label="Заголовок", max_length=255, required=False)
@@ -52,9 +54,14 @@ class PublishForm(forms.Form):
     )
     scheduled_at = forms.CharField(label="Дата и время", required=False)
 
-    def __init__(self, *args: Any, tz: tzinfo, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, tz: tzinfo, destinations: Sequence[Destination] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.tz = tz
+        field = self.fields["destinations"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(str(d.pk), d.label) for d in destinations]
 
     def clean_scheduled_at(self) -> datetime | None:
         raw = (self.cleaned_data.get("scheduled_at") or "").strip()

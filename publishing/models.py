@@ -1,4 +1,5 @@
-"""Publications: one clip on one platform, through the lifecycle of DESIGN.md.
+"""Publications: one clip on one destination (a place on a platform), through the lifecycle of
+DESIGN.md.
 
 The database is the source of truth: ``scheduled_at`` and ``next_attempt_at`` say when work is
 due, a claim (``claim_token`` + ``lease_expires_at``) says who is doing it, and
@@ -38,6 +39,14 @@ FINAL_STATUSES = (
 class Publication(models.Model):
     clip = models.ForeignKey(
         "clips.Clip", on_delete=models.CASCADE, related_name="publications", verbose_name="клип"
+    )
+    # The place it goes to; ``platform`` is the destination's, kept on the row for queues,
+    # filters and stats. A destination is never deleted while publications point at it.
+    destination = models.ForeignKey(
+        "platforms.Destination",
+        on_delete=models.RESTRICT,
+        related_name="publications",
+        verbose_name="место публикации",
     )
     platform = models.CharField("платформа", max_length=16, choices=platform_choices)
     status = models.CharField(
@@ -97,9 +106,9 @@ class Publication(models.Model):
         constraints = [
             # A double click or two API calls at once cannot start the same post twice.
             models.UniqueConstraint(
-                fields=("clip", "platform"),
+                fields=("clip", "destination"),
                 condition=Q(status__in=["scheduled", "queued", "publishing"]),
-                name="one_active_publication_per_clip_platform",
+                name="one_active_publication_per_clip_destination",
             )
         ]
         indexes = [
@@ -111,6 +120,11 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_platform_display()} · {self.get_status_display()}"
+
+    @property
+    def destination_label(self) -> str:
+        """«VK · Сообщество «Кухня»» (one query unless the destination was selected)."""
+        return self.destination.label
 
     @property
     def is_in_flight(self) -> bool:

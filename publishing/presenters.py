@@ -1,5 +1,5 @@
-"""How publications read on the pages: status text, rows with their actions, the platform
-checkboxes, the user's time zone. Reads only; what is allowed comes from ``publishing.rules``.
+"""How publications read on the pages: status text, rows with their actions, the destination
+checkboxes of the publish panel, the user's time zone. Reads only; what is allowed comes from ``publishing.rules``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from platforms.providers import platform_choices, platform_label, provider_class, provider_classes
-from publishing import rules
+from platforms.models import Destination
+from platforms.providers import platform_label, provider_class, provider_classes
+from publishing import rules, validation
 from publishing.models import Publication, PublicationStatus
+from publishing.validation import destination_key
 from stats.charts import Sparkline, views_sparkline
 from stats.models import StatsSnapshot
 
@@ -110,37 +112,60 @@ def publication_rows(
     ]
 
 
-def platform_options(
+def destination_options(
     *,
+    user: Any,
+    destinations: list[Destination],
     reasons: dict[str, list[str]],
-    selected: list[str],
+    selected: list[int],
     errors: dict[str, list[str]],
     publications: list[Publication],
 ) -> list[dict[str, Any]]:
-    """The publish panel's checkboxes: one per platform, disabled with the reason it cannot be
-    published to, a note where the clip is already published."""
-    published = {p.platform for p in publications if p.status == PublicationStatus.PUBLISHED}
-    options = []
-    for value, label in platform_choices():
-        blocked = list(reasons.get(value) or [])
-        notes = (
-            ["Уже опубликован здесь: отметьте, только если нужен второй пост."]
-            if value in published and not blocked
-            else []
+    """The publish panel: every platform in display order with a checkbox per enabled place
+    («Сообщество «Кухня»», the account named when it differs), disabled with the reason it
+    cannot be published to, a note where the clip is already published; a platform with no
+    place says why (plan, not connected, every place switched off)."""
+    published = {p.destination_id for p in publications if p.status == PublicationStatus.PUBLISHED}
+    groups = []
+    for provider in provider_classes():
+        platform = str(provider.platform)
+        mine = [d for d in destinations if d.platform == platform]
+        offered = [d for d in mine if d.enabled]
+        options = []
+        for destination in offered:
+            key = destination_key(destination.pk)
+            blocked = list(reasons.get(key) or [])
+            notes = (
+                ["Уже опубликован здесь: отметьте, только если нужен второй пост."]
+                if destination.pk in published and not blocked
+                else []
+            )
+            # What this submission was refused for shows as an error; other reasons stay muted.
+            refused = list(errors.get(key) or [])
+            account = destination.connection.account_name
+            options.append(
+                {
+                    "value": destination.pk,
+                    "label": destination.place_label,
+                    "account": account if account != destination.display_name else "",
+                    "disabled": bool(blocked),
+                    "reasons": [r for r in blocked if r not in refused] + notes,
+                    "checked": destination.pk in selected and not blocked,
+                    "errors": refused,
+                }
+            )
+        notice = ""
+        if not offered:
+            if not user.plan_allows(platform):
+                notice = rules.plan_message(user, platform)
+            elif mine:
+                notice = validation.all_disabled_message(platform)
+            else:
+                notice = rules.not_connected_message(platform)
+        groups.append(
+            {"platform": platform, "label": provider.label, "options": options, "notice": notice}
         )
-        # What this submission was refused for shows as an error; other reasons stay muted.
-        refused = list(errors.get(value) or [])
-        options.append(
-            {
-                "value": value,
-                "label": label,
-                "disabled": bool(blocked),
-                "reasons": [r for r in blocked if r not in refused] + notes,
-                "checked": value in selected and not blocked,
-                "errors": refused,
-            }
-        )
-    return options
+    return groups
 
 
 def text_limit_notes() -> list[str]:

@@ -57,7 +57,9 @@ def publication_check(*, publication_id: int) -> None:
         now=now,
     ):
         return
-    publication = Publication.objects.select_related("clip", "clip__owner").get(pk=publication_id)
+    publication = Publication.objects.select_related("clip", "clip__owner", "destination").get(
+        pk=publication_id
+    )
     started = publication.started_at or publication.created_at
 
     def fail(message: str, code: str, err: ProviderError | None = None) -> None:
@@ -80,10 +82,14 @@ def publication_check(*, publication_id: int) -> None:
     handle = PlatformHandle.from_json(publication.platform_handle or {})
     try:
         try:
-            result = provider.check(credentials=connection.credentials(), handle=handle)
+            result = provider.check(
+                credentials=publication.destination.credentials(connection), handle=handle
+            )
         except AuthExpired:
             connection = connection_refresh(connection=connection)
-            result = provider.check(credentials=connection.credentials(), handle=handle)
+            result = provider.check(
+                credentials=publication.destination.credentials(connection), handle=handle
+            )
     except UploadIncomplete as err:
         _back_to_retry(publication, waiting, err)
         return

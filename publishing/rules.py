@@ -6,25 +6,21 @@ re-implements them. Reads only (no writes); the Russian messages say what to do 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
 from clipmaker.accounts.models import User, plans_allowing
-from clipmaker.clips.fit import clip_media_problems
-from clipmaker.clips.models import Clip
-from platforms.models import ConnectionStatus, PlatformConnection
+from platforms.models import ConnectionStatus, Destination, PlatformConnection
 from platforms.providers import (
     PlatformHandle,
     ProviderError,
-    is_platform,
     platform_label,
-    platform_values,
     provider_class,
 )
-from publishing.models import IN_FLIGHT_STATUSES, Publication, PublicationStatus
+from platforms.selectors import destinations_within_limit
+from publishing.models import Publication, PublicationStatus
 
 # A task may arrive a little before its ETA (clock skew between hosts): still claim it.
 CLAIM_TOLERANCE = timedelta(seconds=1)
@@ -79,9 +75,10 @@ def file_too_big_message(platform: str) -> str:
     )
 
 
-def in_flight_message(platform: str) -> str:
+def in_flight_message(platform: str, *, place: str | None = None) -> str:
+    """``place``: the destination's label («VK · Сообщество «Кухня»») when known."""
     return (
-        f"Этот клип уже запланирован или публикуется в {platform_label(platform)}. "
+        f"Этот клип уже запланирован или публикуется в {place or platform_label(platform)}. "
         "Дождитесь окончания или отмените ту публикацию."
     )
 
@@ -105,6 +102,33 @@ def disconnected_after_upload_message(platform: str) -> str:
 
 def disconnect_cancelled_message(platform: str) -> str:
     return f"Отменено: {platform_label(platform)} отключён от КлипМейкера."
+
+
+def destination_cancelled_message(destination: Destination, *, removed: bool) -> str:
+    done = "удалено" if removed else "выключено"
+    return f"Отменено: место «{destination.display_name}» {done} в настройках платформ."
+
+
+def destination_removed_message(destination: Destination) -> str:
+    return (
+        f"Место «{destination.display_name}» удалено из КлипМейкера. Добавьте его снова в "
+        "разделе «Платформы» и нажмите «Повторить»."
+    )
+
+
+def destination_disabled_message(destination: Destination) -> str:
+    return (
+        f"Место «{destination.display_name}» выключено. Включите его в разделе «Платформы» "
+        "и нажмите «Повторить»."
+    )
+
+
+def limit_cancelled_message(user: User) -> str:
+    return (
+        "Публикация недоступна на вашем тарифе: мест публикации больше, чем он позволяет "
+        f"({user.destinations_allowed}). Удалите лишние места или смените тариф и опубликуйте "
+        "клип снова."
+    )
 
 
 def final_transient_message(platform: str, attempts: int, err: ProviderError | None) -> str:
@@ -225,7 +249,8 @@ def retry_refusal(publication: Publication, *, user: User | None = None) -> str 
     """Why this publication cannot be retried (Russian), or None when it can.
 
     Only a failed one can; not one the platform's moderation rejected (the same clip would be
-    rejected again: publish it anew); not one the owner's plan no longer allows.
+    rejected again: publish it anew); not one the owner's plan no longer allows; not one whose
+    place was removed or disabled.
     """
     if publication.status != PublicationStatus.FAILED:
         return RETRY_ONLY_FAILED_MESSAGE
@@ -237,6 +262,13 @@ def retry_refusal(publication: Publication, *, user: User | None = None) -> str 
     owner = user if user is not None else publication.clip.owner
     if not owner.plan_allows(publication.platform):
         return plan_message(owner, publication.platform)
+    destination = publication.destination
+    # A disconnected platform is not refused here: the attempt says «Подключите ...».
+    removed = destination.removed_at is not None
+    if removed and destination.connection.status != ConnectionStatus.REVOKED:
+        return destination_removed_message(destination)
+    if not destination.enabled and not removed:
+        return destination_disabled_message(destination)
     return None
 
 
@@ -245,14 +277,6 @@ def publication_can_retry(publication: Publication, *, user: User | None = None)
 
 
 # --- Validation before anything is created ---------------------------------------------------
-
-
-def connection_problem(platform: str, connection: PlatformConnection | None) -> str | None:
-    if connection is None or connection.status == ConnectionStatus.REVOKED:
-        return not_connected_message(platform)
-    if connection.status != ConnectionStatus.ACTIVE:
-        return AUTH_EXPIRED_MESSAGE
-    return None
 
 
 def schedule_problem(scheduled_at: datetime | None, *, now: datetime) -> str | None:
@@ -271,88 +295,51 @@ def aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def check_publish(
-    *, user: User, clip: Clip, platforms: Sequence[str], scheduled_at: datetime | None
-) -> tuple[dict[str, list[str]], set[str]]:
-    """(errors by key, platforms whose only problem is a publication already in flight).
-
-    Keys are platform values, plus ``clip``, ``platforms`` and ``scheduled_at``. No writes.
-    """
-    errors: dict[str, list[str]] = {}
-    conflicts: set[str] = set()
-
-    def add(key: str, message: str) -> None:
-        errors.setdefault(key, []).append(message)
-
-    if not platforms:
-        add("platforms", "Выберите хотя бы одну платформу.")
-    if clip.is_rejected:
-        add("clip", f"Клип отклонён: {clip.status_message} Его нельзя опубликовать.")
-    elif not clip.is_ready:
-        add("clip", "Клип ещё не готов. Дождитесь окончания обработки и опубликуйте снова.")
-    problem = schedule_problem(aware(scheduled_at), now=timezone.now())
-    if problem:
-        add("scheduled_at", problem)
-
-    known = [p for p in dict.fromkeys(platforms) if is_platform(p)]
-    names = ", ".join(platform_label(p) for p in platform_values())
-    for platform in dict.fromkeys(platforms):
-        if not is_platform(platform):
-            add(str(platform), f"Неизвестная платформа «{platform}». Выберите {names}.")
-    connections = {
-        c.platform: c for c in PlatformConnection.objects.filter(user=user, platform__in=known)
-    }
-    # What the platform accepts of the video itself (duration, frame, codec), once probed.
-    media = clip_media_problems(clip=clip, platforms=known)
-    busy = set(
-        Publication.objects.filter(
-            clip=clip, platform__in=known, status__in=IN_FLIGHT_STATUSES
-        ).values_list("platform", flat=True)
-    )
-    for platform in known:
-        before = len(errors.get(platform, []))
-        if not user.plan_allows(platform):
-            add(platform, plan_message(user, platform))
-        problem = connection_problem(platform, connections.get(platform))
-        if problem:
-            add(platform, problem)
-        if clip.size_bytes > provider_class(platform).max_file_size_bytes():
-            add(platform, file_too_big_message(platform))
-        for problem in media.get(platform, []):
-            add(platform, problem)
-        if platform in busy:
-            add(platform, in_flight_message(platform))
-            if len(errors[platform]) == before + 1:
-                conflicts.add(platform)
-    return errors, conflicts
-
-
 def start_refusal(
     publication: Publication, *, connection: PlatformConnection | None
 ) -> tuple[str, str, bool] | None:
     """Why an attempt must not start now: (code, Russian message, cancel instead of failing).
 
-    Re-checked when each attempt starts (a plan changed or a platform was disconnected since
-    the publication was created). A publication the plan no longer allows is cancelled — unless
-    the platform may already hold the clip: "cancelled" must never be said of a live post.
+    Re-checked when each attempt starts (a plan changed, a platform was disconnected or its
+    place removed or disabled since the publication was created). A publication the plan no
+    longer allows (platform or number of places) is cancelled — unless the platform may already
+    hold the clip: "cancelled" must never be said of a live post.
     """
     platform = publication.platform
+    destination = publication.destination
     may_have_it = platform_may_have_it(publication)
     owner: User = publication.clip.owner
+    plan_refusal = None
     if not owner.plan_allows(platform):
+        plan_refusal = plan_cancelled_message(platform)
+    elif (
+        destination.removed_at is None
+        and connection is not None
+        and connection.status != ConnectionStatus.REVOKED
+        and destination.pk not in destinations_within_limit(user=owner)
+    ):
+        plan_refusal = limit_cancelled_message(owner)
+    if plan_refusal is not None:
         if may_have_it:
             label = platform_label(platform)
             return (
                 "plan",
-                plan_cancelled_message(platform)
-                + f" Клип, возможно, уже передан в {label}: проверьте его там.",
+                plan_refusal + f" Клип, возможно, уже передан в {label}: проверьте его там.",
                 False,
             )
-        return ("plan", plan_cancelled_message(platform), True)
-    if connection is None or connection.status == ConnectionStatus.REVOKED:
+        return ("plan", plan_refusal, True)
+    if (
+        connection is None
+        or connection.status == ConnectionStatus.REVOKED
+        or destination.removed_at is not None
+    ):
         if may_have_it:
             return ("disconnected_after_upload", disconnected_after_upload_message(platform), False)
+        if connection is not None and connection.status != ConnectionStatus.REVOKED:
+            return ("destination_removed", destination_removed_message(destination), False)
         return ("not_connected", not_connected_message(platform), False)
     if connection.status != ConnectionStatus.ACTIVE:
         return ("auth_expired", AUTH_EXPIRED_MESSAGE, False)
+    if not destination.enabled and not may_have_it:
+        return ("destination_disabled", destination_disabled_message(destination), False)
     return None

@@ -6,11 +6,14 @@ publication is simply not found (404, exactly like a missing one).
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from typing import Any
 
-from clipmaker.accounts.models import User, plan_allows
+from django.db.models import Prefetch, Q, QuerySet
+
+from clipmaker.accounts.models import PLAN_DESTINATIONS, User, plan_allows
 from clipmaker.clips.models import Clip
 from platforms.providers import platform_values
+from platforms.selectors import destination_list
 from publishing.models import IN_FLIGHT_STATUSES, Publication, PublicationStatus
 from stats.models import StatsSnapshot
 
@@ -20,11 +23,12 @@ CHART_SNAPSHOTS = 60
 
 
 def _publications_newest_first() -> QuerySet[Publication]:
-    # The stats schedule and its connection come along: the pages and the API show whether a
-    # video is gone or its connection needs reconnecting without a query per row.
-    return Publication.objects.select_related("stats_track__connection").order_by(
-        "-created_at", "-id"
-    )
+    # The destination and the stats schedule come along: the pages and the API name the place,
+    # and show whether a video is gone or its connection needs reconnecting, without a query
+    # per row.
+    return Publication.objects.select_related(
+        "destination", "destination__connection", "stats_track__connection"
+    ).order_by("-created_at", "-id")
 
 
 def clip_list(*, user: User) -> QuerySet[Clip]:
@@ -82,6 +86,18 @@ def latest_publication_by_platform(publications: list[Publication]) -> dict[str,
     return latest
 
 
+def latest_publication_by_destination(publications: list[Publication]) -> list[Publication]:
+    """The newest publication per destination from a newest-first list, in platform display
+    order then oldest destination first (no query): the clip list's badges."""
+    latest: dict[int, Publication] = {}
+    for publication in publications:
+        latest.setdefault(publication.destination_id, publication)
+    order = {platform: index for index, platform in enumerate(platform_values())}
+    return sorted(
+        latest.values(), key=lambda p: (order.get(p.platform, len(order)), p.destination_id)
+    )
+
+
 def publication_list(*, user: User) -> QuerySet[Publication]:
     """The user's publications (with their clips), newest first."""
     return _publications_newest_first().select_related("clip").filter(clip__owner=user)
@@ -92,14 +108,27 @@ def publication_get(*, user: User, publication_id: int) -> Publication | None:
     return publication_list(user=user).filter(pk=publication_id).first()
 
 
-def publication_pending_count(*, user: User, platform: str) -> int:
-    """How many of the user's publications to a platform are still waiting (scheduled or
-    queued): what disconnecting that platform would cancel (publication_cancel_for_disconnect)."""
-    return Publication.objects.filter(
+def publication_pending_count(
+    *,
+    user: User,
+    platform: str | None = None,
+    connection_id: Any = None,
+    destination_id: int | None = None,
+) -> int:
+    """How many of the user's publications are still waiting (scheduled or queued) for a
+    platform, one connection's destinations or one destination: what disconnecting, removing or
+    disabling would cancel (``publication_cancel_for_destinations``)."""
+    rows = Publication.objects.filter(
         clip__owner=user,
-        platform=platform,
         status__in=(PublicationStatus.SCHEDULED, PublicationStatus.QUEUED),
-    ).count()
+    )
+    if destination_id is not None:
+        rows = rows.filter(destination_id=destination_id)
+    elif connection_id is not None:
+        rows = rows.filter(destination__connection_id=connection_id)
+    elif platform is not None:
+        rows = rows.filter(platform=platform)
+    return rows.count()
 
 
 # What a plan change can still stop: work not yet started, and failures a retry would restart.
@@ -111,12 +140,24 @@ PLAN_AFFECTED_STATUSES = (
 
 
 def publications_blocked_by_plan(*, user: User, plan: str) -> QuerySet[Publication]:
-    """The user's scheduled, queued and failed publications to platforms ``plan`` does not
-    allow: what the engine will cancel when they start (and refuse to retry) after a change to
-    that plan. Oldest scheduled first."""
+    """The user's scheduled, queued and failed publications that ``plan`` would not allow — to
+    a platform it leaves out, or to a place beyond the number of places it allows (the oldest
+    places count; support's own number for the user wins): what the engine will cancel when
+    they start after a change to that plan. Oldest scheduled first."""
+    allowed = [p for p in platform_values() if plan_allows(plan, p)]
+    limit = (
+        user.destination_limit
+        if user.destination_limit is not None
+        else PLAN_DESTINATIONS.get(plan, 0)
+    )
+    live = [
+        d.pk
+        for d in destination_list(user=user).order_by("created_at", "id")
+        if d.platform in allowed
+    ]
     return (
         Publication.objects.filter(clip__owner=user, status__in=PLAN_AFFECTED_STATUSES)
-        .exclude(platform__in=[p for p in platform_values() if plan_allows(plan, p)])
-        .select_related("clip")
+        .filter(~Q(platform__in=allowed) | Q(destination_id__in=live[limit:]))
+        .select_related("clip", "destination", "destination__connection")
         .order_by("scheduled_at", "created_at", "id")
     )

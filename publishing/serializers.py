@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clipmaker.clips.models import Clip
-from platforms.serializers import PlatformField
+from platforms.serializers import KIND_CHOICES, PlatformField
 from publishing.models import Publication, PublicationStatus
 from stats.selectors import publication_stats_summary
 from stats.serializers import PublicationStatsSerializer
@@ -17,6 +17,15 @@ from stats.serializers import PublicationStatsSerializer
 class ProgressSerializer(serializers.Serializer):
     bytes_sent = serializers.IntegerField()
     bytes_total = serializers.IntegerField()
+
+
+class PublicationDestinationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
+    # Beyond the contract: how the pages name it, and whose account posts there.
+    label = serializers.CharField()
+    account_name = serializers.CharField(source="connection.account_name")
 
 
 class OptionalURLField(serializers.URLField):
@@ -32,6 +41,7 @@ class OptionalURLField(serializers.URLField):
 class PublicationSerializer(serializers.ModelSerializer):
     clip = serializers.IntegerField(source="clip_id", read_only=True)
     platform = PlatformField(read_only=True)
+    destination = PublicationDestinationSerializer(read_only=True)
     status = serializers.ChoiceField(choices=PublicationStatus.choices, read_only=True)
     progress = serializers.SerializerMethodField()
     stats = serializers.SerializerMethodField()
@@ -44,6 +54,7 @@ class PublicationSerializer(serializers.ModelSerializer):
             "id",
             "clip",
             "platform",
+            "destination",
             "status",
             "scheduled_at",
             "queued_at",
@@ -121,15 +132,40 @@ class PlatformListField(serializers.ListField):
 
 
 class PublishRequestSerializer(serializers.Serializer):
+    """``destinations`` (ids from ``GET /api/v1/destinations/``) or, the older way, ``platforms``
+    (each meaning the caller's one enabled destination there)."""
+
+    destinations = serializers.ListField(
+        child=serializers.IntegerField(
+            error_messages={"invalid": "Место указывается числом — id из списка мест."}
+        ),
+        required=False,
+        allow_empty=False,
+        error_messages={"empty": "Укажите хотя бы одно место публикации."},
+        help_text="destination ids (GET /api/v1/destinations/); errors keyed destination:<id>",
+    )
     platforms = PlatformListField(
         child=PlatformField(
             error_messages={"invalid_choice": "Неизвестная платформа «{input}»."},
         ),
+        required=False,
         allow_empty=False,
         error_messages={"empty": "Укажите хотя бы одну платформу."},
+        help_text="for callers with one destination per platform; errors keyed by platform",
     )
     scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     title = serializers.CharField(max_length=255, required=False, allow_null=True, default=None)
     description = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, default=None
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "destinations" in attrs and "platforms" in attrs:
+            raise serializers.ValidationError(
+                {"destinations": ["Укажите что-то одно: места (destinations) или платформы."]}
+            )
+        if "destinations" not in attrs and "platforms" not in attrs:
+            raise serializers.ValidationError(
+                {"platforms": ["Укажите места (destinations) или платформы (platforms)."]}
+            )
+        return attrs

@@ -1,4 +1,5 @@
-"""The user's commands on publications: publish, cancel, retry, and disconnecting a platform.
+"""The user's commands on publications: publish, cancel, retry, and disconnecting a platform
+(which cancels what was waiting for its destinations).
 
 Pages, the API, the admin and management commands call these; the rules they apply live in
 ``publishing.rules`` and every state change is a ``publishing.transitions`` edge. Messages go
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,9 +18,10 @@ from django.utils import timezone
 from clipmaker.accounts.models import User
 from clipmaker.clips.models import Clip
 from clipmaker.logging import log_event
-from platforms.models import ConnectionStatus, PlatformConnection
+from platforms.destinations import destination_mark_removed
+from platforms.models import ConnectionStatus, Destination, PlatformConnection
 from platforms.services import connection_revoke
-from publishing import rules, transitions
+from publishing import rules, transitions, validation
 from publishing.models import Publication, PublicationStatus
 from publishing.queue import publication_enqueue
 
@@ -47,6 +50,26 @@ class PublicationStateError(PublicationError):
         super().__init__(message)
 
 
+def publication_check_destinations(
+    *,
+    user: User,
+    clip: Clip,
+    destinations: Sequence[Destination],
+    scheduled_at: datetime | None = None,
+) -> dict[str, list[str]]:
+    """Why each destination cannot be published to now (Russian), keyed ``destination:<id>``,
+    plus ``clip`` and ``scheduled_at``; empty when all can. No writes (the publish panel)."""
+    targets = validation.Targets(
+        destinations=list(destinations),
+        keys={d.pk: validation.destination_key(d.pk) for d in destinations},
+    )
+    errors, _ = validation.check_publish(
+        user=user, clip=clip, targets=targets, scheduled_at=scheduled_at
+    )
+    errors.pop("destinations", None)
+    return errors
+
+
 def publication_check_platforms(
     *,
     user: User,
@@ -54,12 +77,11 @@ def publication_check_platforms(
     platforms: Sequence[str],
     scheduled_at: datetime | None = None,
 ) -> dict[str, list[str]]:
-    """Why each platform cannot be published to now (Russian messages); empty when all can.
-
-    No writes. Keys are platform values, plus ``clip``, ``platforms`` and ``scheduled_at``.
-    """
-    errors, _ = rules.check_publish(
-        user=user, clip=clip, platforms=platforms, scheduled_at=scheduled_at
+    """Why each platform cannot be published to now (the older request by platform), keyed by
+    platform, plus ``clip``, ``platforms`` and ``scheduled_at``; empty when all can."""
+    targets = validation.resolve_platforms(user=user, platforms=platforms)
+    errors, _ = validation.check_publish(
+        user=user, clip=clip, targets=targets, scheduled_at=scheduled_at, empty_key="platforms"
     )
     return errors
 
@@ -72,24 +94,35 @@ def _raise_for(errors: dict[str, list[str]], conflicts: set[str]) -> None:
     raise PublicationValidationError(errors)
 
 
+def _targets(
+    *, user: User, destinations: Sequence[object] | None, platforms: Sequence[str] | None
+) -> tuple[validation.Targets, str]:
+    if destinations is not None:
+        return validation.resolve_destinations(user=user, ids=destinations), "destinations"
+    return validation.resolve_platforms(user=user, platforms=platforms or []), "platforms"
+
+
 def publication_create(
     *,
     user: User,
     clip: Clip,
-    platforms: Sequence[str],
+    destinations: Sequence[object] | None = None,
+    platforms: Sequence[str] | None = None,
     scheduled_at: datetime | None = None,
     title: str | None = None,
     description: str | None = None,
 ) -> list[Publication]:
-    """One publication per platform, scheduled or queued at once; all or nothing.
+    """One publication per destination, scheduled or queued at once; all or nothing.
 
-    Raises ``PublicationValidationError`` (nothing created) or ``PublicationConflict`` when
-    the only problem is a publication already in flight (also when a concurrent request won
-    the race to the partial unique constraint).
+    ``destinations`` are destination ids (errors keyed ``destination:<id>``); without them,
+    ``platforms`` names platforms, each meaning the user's one enabled destination there
+    (errors keyed by platform). Raises ``PublicationValidationError`` (nothing created) or
+    ``PublicationConflict`` when the only problem is a publication already in flight (also
+    when a concurrent request won the race to the partial unique constraint).
     """
-    platforms = list(dict.fromkeys(platforms))
-    errors, conflicts = rules.check_publish(
-        user=user, clip=clip, platforms=platforms, scheduled_at=scheduled_at
+    targets, empty_key = _targets(user=user, destinations=destinations, platforms=platforms)
+    errors, conflicts = validation.check_publish(
+        user=user, clip=clip, targets=targets, scheduled_at=scheduled_at, empty_key=empty_key
     )
     _raise_for(errors, conflicts)
     scheduled_at = rules.aware(scheduled_at)
@@ -100,7 +133,7 @@ def publication_create(
             created = transitions.created(
                 clip=clip,
                 user=user,
-                platforms=platforms,
+                destinations=targets.destinations,
                 title=title,
                 description=description,
                 scheduled_at=scheduled_at,
@@ -109,11 +142,14 @@ def publication_create(
             transaction.on_commit(lambda: _enqueue_all(to_send))
     except IntegrityError:
         # Another request created one of them between our check and our insert.
-        errors, conflicts = rules.check_publish(
-            user=user, clip=clip, platforms=platforms, scheduled_at=None
+        errors, conflicts = validation.check_publish(
+            user=user, clip=clip, targets=targets, scheduled_at=None, empty_key=empty_key
         )
         if not errors:
-            errors = {p: [rules.in_flight_message(p)] for p in platforms}
+            errors = {
+                targets.keys[d.pk]: [rules.in_flight_message(d.platform, place=d.label)]
+                for d in targets.destinations
+            }
         raise PublicationConflict(errors) from None
     return created
 
@@ -173,21 +209,24 @@ def publication_retry(*, publication: Publication) -> Publication:
                     lambda: publication_enqueue(publication_id=pid, platform=platform)
                 )
     except IntegrityError:
-        raise PublicationStateError(rules.in_flight_message(publication.platform)) from None
+        raise PublicationStateError(
+            rules.in_flight_message(publication.platform, place=publication.destination.label)
+        ) from None
     if not moved:
         raise PublicationStateError(rules.RETRY_ONLY_FAILED_MESSAGE)
     publication.refresh_from_db()
     return publication
 
 
-def publication_cancel_for_disconnect(*, user: User, platform: str) -> int:
-    """Cancel the user's scheduled and queued publications to a platform being disconnected.
-
-    Uploads already running are asked to stop at their next transition. Returns how many
-    scheduled/queued ones were cancelled (what ``publication_pending_count`` showed).
-    """
+def publication_cancel_for_destinations(
+    *, user: User, destination_ids: Sequence[int], reason: str, message: str
+) -> int:
+    """Cancel the user's scheduled and queued publications to these destinations (disconnected,
+    removed or disabled). Uploads already running are asked to stop at their next transition.
+    Returns how many scheduled/queued ones were cancelled (what
+    ``publication_pending_count`` showed)."""
     now = timezone.now()
-    mine = Publication.objects.filter(clip__owner=user, platform=platform)
+    mine = Publication.objects.filter(clip__owner=user, destination_id__in=list(destination_ids))
     waiting = mine.filter(status__in=rules.WAITING_STATUSES)
     # A retry of a clip the platform may already have is not cancelled (that could report
     # "cancelled" for a live post): its next attempt ends it with a message saying so.
@@ -197,10 +236,10 @@ def publication_cancel_for_disconnect(*, user: User, platform: str) -> int:
     cancelled = transitions.cancelled(
         waiting.exclude(pk__in=delivered),
         None,
-        reason="disconnected",
-        message=rules.disconnect_cancelled_message(platform),
+        reason=reason,
+        message=message,
         user_id=user.pk,
-        platform=platform,
+        destination_ids=list(destination_ids),
     )
     running = mine.filter(status=PublicationStatus.PUBLISHING, claim_token__isnull=False)
     for publication in running:
@@ -212,26 +251,59 @@ def publication_cancel_for_disconnect(*, user: User, platform: str) -> int:
     return cancelled
 
 
-def connection_disconnect(*, user: User, platform: str) -> int:
-    """Disconnect a platform: wipe the tokens, mark the connection ``revoked`` and cancel the
-    user's publications that were waiting for it, in one transaction.
+def publication_cancel_for_disconnect(*, user: User, platform: str) -> int:
+    """Cancel the user's scheduled and queued publications to every destination of a platform
+    (what disconnecting all its connections does)."""
+    ids = Destination.objects.filter(
+        connection__user=user, connection__platform=platform
+    ).values_list("pk", flat=True)
+    return publication_cancel_for_destinations(
+        user=user,
+        destination_ids=list(ids),
+        reason="disconnected",
+        message=rules.disconnect_cancelled_message(platform),
+    )
+
+
+def connection_disconnect(
+    *, user: User, platform: str | None = None, connection_id: Any = None
+) -> int:
+    """Disconnect one connection (``connection_id``) or every connection to a ``platform``:
+    wipe the tokens, mark it ``revoked``, remove its destinations and cancel the user's
+    publications that were waiting for them, in one transaction.
 
     Returns how many scheduled/queued publications were cancelled. Raises
-    ``PlatformConnection.DoesNotExist`` when the user has no live connection to the platform.
+    ``PlatformConnection.DoesNotExist`` when the user has no such live connection.
     """
+    live = PlatformConnection.objects.exclude(status=ConnectionStatus.REVOKED).filter(user=user)
+    if connection_id is not None:
+        live = live.filter(pk=connection_id)
+    elif platform is not None:
+        live = live.filter(platform=platform)
+    else:
+        raise ValueError("connection_disconnect needs platform or connection_id")
     with transaction.atomic():
-        connection = (
-            PlatformConnection.objects.select_for_update()
-            .exclude(status=ConnectionStatus.REVOKED)
-            .get(user=user, platform=platform)
+        connections = list(live.select_for_update())
+        if not connections:
+            raise PlatformConnection.DoesNotExist
+        cancelled = 0
+        for connection in connections:
+            places = Destination.objects.filter(connection=connection)
+            ids = list(places.values_list("pk", flat=True))
+            destination_mark_removed(destinations=places)
+            connection_revoke(connection=connection)
+            cancelled += publication_cancel_for_destinations(
+                user=user,
+                destination_ids=ids,
+                reason="disconnected",
+                message=rules.disconnect_cancelled_message(connection.platform),
+            )
+    for connection in connections:
+        log_event(
+            "platform_disconnected",
+            connection_id=str(connection.pk),
+            platform=connection.platform,
+            user_id=user.pk,
+            cancelled_publications=cancelled,
         )
-        connection_revoke(connection=connection)
-        cancelled = publication_cancel_for_disconnect(user=user, platform=platform)
-    log_event(
-        "platform_disconnected",
-        connection_id=str(connection.pk),
-        platform=platform,
-        user_id=user.pk,
-        cancelled_publications=cancelled,
-    )
     return cancelled

@@ -32,6 +32,7 @@ from django.utils import timezone
 from clipmaker.accounts.models import User
 from clipmaker.clips.models import Clip
 from clipmaker.logging import log_event
+from platforms.models import Destination
 from platforms.providers import PlatformHandle, ProviderError, PublishResult
 from publishing.models import Publication, PublicationStatus
 
@@ -45,6 +46,7 @@ def _fields(pub: Publication, **extra: Any) -> dict[str, Any]:
     return {
         "publication_id": pub.pk,
         "platform": pub.platform,
+        "destination_id": pub.destination_id,
         "attempt": pub.attempts,
         "clip_id": pub.clip_id,
         **extra,
@@ -84,22 +86,23 @@ def created(
     *,
     clip: Clip,
     user: User,
-    platforms: Sequence[str],
+    destinations: Sequence[Destination],
     title: str,
     description: str,
     scheduled_at: datetime | None,
 ) -> list[Publication]:
-    """Insert one row per platform: ``scheduled`` for a time, else ``queued`` and due now.
+    """Insert one row per destination: ``scheduled`` for a time, else ``queued`` and due now.
 
-    Call inside the caller's transaction; a concurrent insert for the same clip and platform
+    Call inside the caller's transaction; a concurrent insert for the same clip and destination
     raises ``IntegrityError`` (the partial unique constraint).
     """
     now = timezone.now()
     rows: list[Publication] = []
-    for platform in platforms:
+    for destination in destinations:
         publication = Publication(
             clip=clip,
-            platform=platform,
+            destination=destination,
+            platform=destination.platform,
             title=title,
             description=description,
             bytes_total=clip.size_bytes,
@@ -121,6 +124,7 @@ def created(
             publication_id=publication.pk,
             clip_id=clip.pk,
             platform=publication.platform,
+            destination_id=publication.destination_id,
             user_id=user.pk,
             status=publication.status,
             scheduled_at=scheduled_at.isoformat() if scheduled_at else None,
@@ -180,7 +184,9 @@ def claimed(guard: Guard, pub: Publication, *, token: uuid.UUID, now: datetime) 
     )
     if moved:
         # One query that also reloads the clip and its owner the attempt reads next.
-        pub.refresh_from_db(from_queryset=Publication.objects.select_related("clip__owner"))
+        pub.refresh_from_db(
+            from_queryset=Publication.objects.select_related("clip__owner", "destination")
+        )
         log_event(
             "publish_job_start",
             **_fields(

@@ -27,13 +27,13 @@ from clipmaker.clips.services import (
     upload_declared_too_large,
 )
 from clipmaker.throttling import wait_label
-from platforms.providers import platform_label, platform_values
+from platforms.selectors import destinations_in_order
 from publishing import selectors
 from publishing.api import PUBLISH_LIMIT_MESSAGE, publish_throttle_wait
 from publishing.forms import ClipUploadForm, PublishForm
 from publishing.models import Publication, PublicationStatus
 from publishing.presenters import (
-    platform_options,
+    destination_options,
     publication_rows,
     render_in_user_zone,
     text_limit_notes,
@@ -44,7 +44,7 @@ from publishing.services import (
     PublicationStateError,
     PublicationValidationError,
     publication_cancel,
-    publication_check_platforms,
+    publication_check_destinations,
     publication_create,
     publication_retry,
 )
@@ -112,10 +112,8 @@ def _clip_table_context(request: HttpRequest) -> dict[str, Any]:
     )
     clips = []
     for clip in page.object_list:
-        latest = selectors.latest_publication_by_platform(list(clip.publications.all()))
-        clips.append(
-            {"clip": clip, "badges": [latest[p] for p in platform_values() if p in latest]}
-        )
+        badges = selectors.latest_publication_by_destination(list(clip.publications.all()))
+        clips.append({"clip": clip, "badges": badges})
     shown = [badge for item in clips for badge in item["badges"]]
     probing = any(item["clip"].is_processing for item in clips)
     return {
@@ -173,25 +171,30 @@ def _clip_page(
 ) -> HttpResponse:
     errors = errors or {}
     tz = user_time_zone(request.user)
+    destinations = destinations_in_order(user=request.user)
     if form is None:
-        form = PublishForm(initial={"title": clip.title, "description": clip.description}, tz=tz)
-    selected = form.data.getlist("platforms") if form.is_bound else []
+        form = PublishForm(
+            initial={"title": clip.title, "description": clip.description},
+            tz=tz,
+            destinations=destinations,
+        )
+    selected = _selected(form)
     publications = list(clip.publications.all())
-    reasons = publication_check_platforms(user=request.user, clip=clip, platforms=platform_values())
-    per_field = {*platform_values(), "scheduled_at"}
+    options = _destination_options(request, clip, destinations, publications, selected, errors)
     return render_in_user_zone(
         request,
         "publishing/clip_detail.html",
         {
             "clip": clip,
             "form": form,
-            "platform_options": platform_options(
-                reasons=reasons, selected=selected, errors=errors, publications=publications
-            ),
-            # Reasons that block every platform (the clip is not ready yet).
-            "clip_notices": _clip_notices(clip, reasons),
+            "destination_groups": options["groups"],
+            # Reasons that block every place (the clip is not ready yet).
+            "clip_notices": _clip_notices(clip, options["reasons"]),
             "general_errors": [
-                msg for key, msgs in errors.items() if key not in per_field for msg in msgs
+                msg
+                for key, msgs in errors.items()
+                if not key.startswith("destination:") and key != "scheduled_at"
+                for msg in msgs
             ],
             "schedule_errors": errors.get("scheduled_at", []),
             "rows": publication_rows(publications, now=timezone.now(), user=request.user),
@@ -203,6 +206,39 @@ def _clip_page(
         },
         status=status,
     )
+
+
+def _selected(form: PublishForm) -> list[int]:
+    if not form.is_bound:
+        return []
+    chosen = []
+    for raw in form.data.getlist("destinations"):
+        try:
+            chosen.append(int(raw))
+        except ValueError:
+            continue
+    return chosen
+
+
+def _destination_options(
+    request: HttpRequest,
+    clip: Clip,
+    destinations: list[Any],
+    publications: list[Publication],
+    selected: list[int],
+    errors: dict[str, list[str]],
+) -> dict[str, Any]:
+    offered = [d for d in destinations if d.enabled]
+    reasons = publication_check_destinations(user=request.user, clip=clip, destinations=offered)
+    groups = destination_options(
+        user=request.user,
+        destinations=destinations,
+        reasons=reasons,
+        selected=selected,
+        errors=errors,
+        publications=publications,
+    )
+    return {"groups": groups, "reasons": reasons}
 
 
 PROBING_NOTICE = "Файл проверяется: публикация станет доступна, когда проверка закончится."
@@ -238,17 +274,12 @@ def clip_state(request: HttpRequest, clip_id: int) -> HttpResponse:
 @require_POST
 def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
     clip = _get_clip(request, clip_id)
+    tz = user_time_zone(request.user)
+    form = PublishForm(request.POST, tz=tz, destinations=destinations_in_order(user=request.user))
     wait = publish_throttle_wait(request)
     if wait is not None:
         messages.error(request, f"{PUBLISH_LIMIT_MESSAGE} Повторите {wait_label(wait)}.")
-        return _clip_page(
-            request,
-            clip,
-            form=PublishForm(request.POST, tz=user_time_zone(request.user)),
-            status=429,
-        )
-    tz = user_time_zone(request.user)
-    form = PublishForm(request.POST, tz=tz)
+        return _clip_page(request, clip, form=form, status=429)
     if not form.is_valid():
         return _clip_page(request, clip, form=form, status=400)
     data = form.cleaned_data
@@ -256,7 +287,7 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
         created = publication_create(
             user=request.user,
             clip=clip,
-            platforms=data["platforms"],
+            destinations=data["destinations"],
             scheduled_at=data["scheduled_at"],
             title=data["title"] or None,
             description=data["description"],
@@ -266,7 +297,7 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
         return _clip_page(request, clip, form=form, errors=exc.errors, status=409)
     except PublicationValidationError as exc:
         return _clip_page(request, clip, form=form, errors=exc.errors, status=400)
-    names = ", ".join(platform_label(p.platform) for p in created)
+    names = ", ".join(p.destination.label for p in created)
     if data["scheduled_at"]:
         when = timezone.localtime(data["scheduled_at"], tz)
         messages.success(request, f"Запланировано на {when:%d.%m.%Y %H:%M} ({tz}): {names}.")
@@ -291,12 +322,9 @@ def clip_publications(request: HttpRequest, clip_id: int) -> HttpResponse:
     if not in_flight and request.htmx:
         # The last poll: what can be published next has changed, so refresh the checkboxes
         # too (out of band). Earlier polls skip this check and stay cheap.
-        reasons = publication_check_platforms(
-            user=request.user, clip=clip, platforms=platform_values()
-        )
-        context["platform_options"] = platform_options(
-            reasons=reasons, selected=[], errors={}, publications=publications
-        )
+        destinations = destinations_in_order(user=request.user)
+        options = _destination_options(request, clip, destinations, publications, [], {})
+        context["destination_groups"] = options["groups"]
     return render_in_user_zone(request, "publishing/_publications_poll.html", context)
 
 
@@ -319,7 +347,7 @@ def publication_cancel_view(request: HttpRequest, publication_id: int) -> HttpRe
     except PublicationStateError as exc:
         messages.error(request, str(exc))
     else:
-        label = platform_label(publication.platform)
+        label = publication.destination.label
         if publication.status == PublicationStatus.CANCELLED:
             messages.success(request, f"Публикация в {label} отменена.")
         else:
@@ -347,6 +375,6 @@ def publication_retry_view(request: HttpRequest, publication_id: int) -> HttpRes
     else:
         messages.success(
             request,
-            f"Публикация в {platform_label(publication.platform)} снова в очереди.",
+            f"Публикация в {publication.destination.label} снова в очереди.",
         )
     return redirect("clip-detail", clip_id=publication.clip_id)

@@ -9,7 +9,8 @@ from django.utils import timezone
 from clipmaker.accounts.models import Plan, User
 from clipmaker.clips.models import Clip, ClipStatus
 from platforms.constants import Platform
-from platforms.models import ConnectionStatus, PlatformConnection
+from platforms.models import ConnectionStatus, Destination, PlatformConnection
+from platforms.providers import AccountInfo, provider_class
 from publishing.models import Publication, PublicationStatus
 from stats.models import StatsSnapshot, StatsTrack
 
@@ -69,6 +70,76 @@ class PlatformConnectionFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save()
 
+    @factory.post_generation
+    def own_destination(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        """The account's own place, as connecting adds it (``own_destination=False``: none)."""
+        if not create or extracted is False:
+            return
+        own_place(obj)
+
+
+def own_place(connection: PlatformConnection) -> Destination:
+    """The connection's own destination (from its account and extra), created if missing."""
+    account = AccountInfo(
+        account_id=connection.account_id,
+        account_name=connection.account_name,
+        extra=dict(connection.extra),
+    )
+    place = provider_class(connection.platform).account_destination(account)
+    if place is None:  # a bot connected without a channel: give it one
+        return DestinationFactory(connection=connection)
+    destination, _ = Destination.objects.get_or_create(
+        connection=connection,
+        external_id=place.external_id,
+        defaults={
+            "kind": place.kind,
+            "name": place.name,
+            "extra": place.extra,
+        },
+    )
+    return destination
+
+
+class DestinationFactory(factory.django.DjangoModelFactory):
+    """A further place of a connection (a VK community, another Telegram channel)."""
+
+    class Meta:
+        model = Destination
+
+    connection = factory.SubFactory(PlatformConnectionFactory)
+    kind = "channel"
+    external_id = factory.Sequence(lambda n: f"-100{5000 + n}")
+    name = factory.Sequence(lambda n: f"Место {n}")
+    extra = factory.LazyAttribute(
+        lambda d: (
+            {"chat_id": int(d.external_id), "chat_username": ""}
+            if d.connection.platform == Platform.TELEGRAM
+            else {"group_id": abs(int(d.external_id))}
+            if d.connection.platform == Platform.VK and d.kind == "community"
+            else {}
+        )
+    )
+
+
+def destination_for(user: User, platform: str) -> Destination:
+    """The user's first live destination on ``platform``; without a connection, a revoked one
+    (no tokens) whose removed place stands for "not connected"."""
+    found = (
+        Destination.objects.live()
+        .filter(connection__user=user, connection__platform=platform)
+        .order_by("created_at", "id")
+        .first()
+    )
+    if found is not None:
+        return found
+    connection = PlatformConnection.objects.filter(user=user, platform=platform).first()
+    if connection is None:
+        connection = PlatformConnectionFactory(
+            user=user, platform=platform, status=ConnectionStatus.REVOKED, own_destination=False
+        )
+    found = connection.destinations.order_by("created_at", "id").first()
+    return found or own_place(connection)
+
 
 class PublicationFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -76,10 +147,21 @@ class PublicationFactory(factory.django.DjangoModelFactory):
 
     clip = factory.SubFactory(ClipFactory)
     platform = Platform.VK
+    # Left out: the owner's destination on ``platform`` (see ``_adjust_kwargs``).
+    destination = None
     status = PublicationStatus.QUEUED
     title = factory.LazyAttribute(lambda p: p.clip.title)
     description = factory.LazyAttribute(lambda p: p.clip.description)
     bytes_total = factory.LazyAttribute(lambda p: p.clip.size_bytes)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):  # type: ignore[no-untyped-def]
+        destination = kwargs.get("destination")
+        if destination is None:
+            kwargs["destination"] = destination_for(kwargs["clip"].owner, kwargs["platform"])
+        else:
+            kwargs["platform"] = destination.platform
+        return kwargs
 
 
 class StatsSnapshotFactory(factory.django.DjangoModelFactory):

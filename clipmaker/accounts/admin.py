@@ -20,14 +20,21 @@ class UserAdmin(BaseUserAdmin):
         "username",
         "email",
         "plan",
+        "destination_limit",
         "time_zone",
         "clip_count",
         "is_staff",
         "date_joined",
     )
     list_filter = ("plan", "is_staff", "is_active")
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Тариф", {"fields": ("plan", "time_zone")}))
-    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Тариф", {"fields": ("plan", "time_zone")}))
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        ("Тариф", {"fields": ("plan", "destination_limit", "time_zone")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        ("Тариф", {"fields": ("plan", "destination_limit", "time_zone")}),
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).annotate(_clip_count=Count("clips"))

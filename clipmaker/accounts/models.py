@@ -27,6 +27,16 @@ PLAN_PLATFORMS: dict[str, frozenset[str] | None] = {
 }
 
 
+# How many places (destinations) each plan may publish to, across platforms. Support can give a
+# user another number (``User.destination_limit``).
+PLAN_DESTINATIONS: dict[str, int] = {
+    Plan.FREE: 0,
+    Plan.START: 1,
+    Plan.PRO: 10,
+    Plan.BUSINESS: 50,
+}
+
+
 def plan_allows(plan: str, platform: str) -> bool:
     allowed = PLAN_PLATFORMS.get(plan, frozenset())
     return is_platform(platform) if allowed is None else platform in allowed
@@ -40,6 +50,12 @@ def plans_allowing(platform: str) -> list[str]:
 class User(AbstractUser):
     plan = models.CharField("тариф", max_length=16, choices=Plan.choices, default=Plan.FREE)
     time_zone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow")
+    destination_limit = models.PositiveSmallIntegerField(
+        "лимит мест публикации",
+        null=True,
+        blank=True,
+        help_text="Пусто — по тарифу (Free 0, Start 1, Pro 10, Business 50).",
+    )
 
     class Meta:
         verbose_name = "пользователь"
@@ -57,3 +73,10 @@ class User(AbstractUser):
 
     def plan_allows(self, platform: str) -> bool:
         return plan_allows(self.plan, platform)
+
+    @property
+    def destinations_allowed(self) -> int:
+        """How many places the user may publish to: support's number, else the plan's."""
+        if self.destination_limit is not None:
+            return self.destination_limit
+        return PLAN_DESTINATIONS.get(self.plan, 0)

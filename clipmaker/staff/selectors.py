@@ -74,6 +74,7 @@ class PlatformFigures:
 class Failure:
     publication_id: int
     platform_label: str
+    destination_label: str  # «Сообщество «Кухня»»: which of the account's places
     clip_title: str
     owner: str
     error_message: str
@@ -191,13 +192,14 @@ def staff_platform_figures(
 def staff_latest_failures(*, limit: int = FAILURES_SHOWN) -> list[Failure]:
     rows = (
         Publication.objects.filter(status=PublicationStatus.FAILED)
-        .select_related("clip__owner")
+        .select_related("clip__owner", "destination")
         .order_by("-finished_at", "-id")[:limit]
     )
     return [
         Failure(
             publication_id=p.pk,
             platform_label=platform_label(p.platform),
+            destination_label=p.destination.place_label,
             clip_title=p.clip.title,
             owner=p.clip.owner.get_username(),
             error_message=redact(p.error_message),

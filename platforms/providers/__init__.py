@@ -41,6 +41,8 @@ from .types import (
     AccountInfo,
     ClipFile,
     Credentials,
+    DestinationInfo,
+    DestinationKind,
     PlatformHandle,
     PublishMeta,
     PublishResult,
@@ -56,6 +58,8 @@ __all__ = [
     "ClipFileMissing",
     "ConnectInputInvalid",
     "Credentials",
+    "DestinationInfo",
+    "DestinationKind",
     "OAuthError",
     "OAuthProvider",
     "PermanentError",
@@ -84,7 +88,9 @@ __all__ = [
 ]
 
 # Modules of this package that are plumbing, not adapters.
-INFRASTRUCTURE = frozenset({"base", "errors", "http", "media_limits", "oauth", "registry", "types"})
+INFRASTRUCTURE = frozenset(
+    {"base", "errors", "http", "media_limits", "oauth", "places", "registry", "types"}
+)
 
 
 def discover() -> None:

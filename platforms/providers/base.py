@@ -35,6 +35,7 @@ from .errors import (
     TransientError,
 )
 from .http import HttpClient, UploadBody, multipart_body, parse_retry_after, raw_body, scrub
+from .places import PlacesMixin
 from .types import (
     AccountInfo,
     BaseUrl,
@@ -87,8 +88,11 @@ def base_url(spec: BaseUrl) -> str:
     return platform_setting(spec.setting, sandbox=sandbox, default=spec.real).rstrip("/")
 
 
-class PlatformProvider(ABC):
-    """Base of every adapter. Subclasses set the class attributes and implement the calls."""
+class PlatformProvider(PlacesMixin, ABC):
+    """Base of every adapter. Subclasses set the class attributes and implement the calls.
+
+    The hooks about places (destinations) come from ``PlacesMixin`` (``providers/places.py``).
+    """
 
     platform: ClassVar[str]
     label: ClassVar[str]  # the platform's name for users («Дзен»)

@@ -33,6 +33,7 @@ from .errors import (
 )
 from .http import scrub
 from .registry import register
+from .telegram_places import CHAT_FIELD, TelegramPlacesMixin, chat_input
 from .types import (
     AccountInfo,
     BaseUrl,
@@ -51,7 +52,6 @@ from .types import (
 
 CAPTION_MAX = 1024
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
-_CHAT_RE = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20})$")
 # verify() codes that mean the channel input is at fault, not the token.
 _CHAT_CODES = frozenset({"no_chat", "not_a_channel", "cannot_post", "not_admin"})
 ELLIPSIS = "…"
@@ -93,17 +93,6 @@ def caption_for(meta: PublishMeta) -> str:
     return cut_caption(text)
 
 
-def chat_normalise(value: str) -> str:
-    """``@name``, ``name``, ``https://t.me/name`` or a numeric id → ``@name`` / the id."""
-    chat = value.strip()
-    for prefix in ("https://t.me/", "http://t.me/", "t.me/"):
-        if chat.lower().startswith(prefix):
-            chat = "@" + chat[len(prefix) :].strip("/")
-    if chat and not chat.startswith("@") and not chat.lstrip("-").isdigit():
-        chat = "@" + chat
-    return chat
-
-
 def telegram_link(chat_id: Any, message_id: Any, username: str | None) -> str:
     web = TelegramProvider.url("TELEGRAM_WEB_URL")
     if username:
@@ -114,7 +103,7 @@ def telegram_link(chat_id: Any, message_id: Any, username: str | None) -> str:
 
 
 @register
-class TelegramProvider(PlatformProvider):
+class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
     platform = Platform.TELEGRAM
     label = "Telegram"
     order = 40
@@ -124,7 +113,8 @@ class TelegramProvider(PlatformProvider):
     media_limits = MediaLimits(video_codecs=COMMON_CODECS)
     upload_timeout = 300.0
     supports_stats = False
-    account_rate = Rate(per_second=1.0, burst=1.0)  # ~1 message/s per chat
+    # ~30 messages/s per bot; ~1/s per chat is each channel's bucket (destination_rate).
+    account_rate = Rate(per_second=30.0, burst=30.0)
     worker_rate_limit = "20/s"
     base_urls = (
         BaseUrl("TELEGRAM_API_URL", "https://api.telegram.org", "telegram"),
@@ -138,14 +128,7 @@ class TelegramProvider(PlatformProvider):
             secret=True,
             max_length=200,
         ),
-        ConnectField(
-            name="chat_id",
-            label="Канал",
-            required_message="Укажите канал: @имя_канала или его числовой id.",
-            max_length=200,
-            help_text="@имя_канала или числовой id (например, -1001234567890)",
-            placeholder="@my_channel",
-        ),
+        CHAT_FIELD,  # the first channel; more are added to the same bot later
     )
     text_limits = TextLimits(caption=CAPTION_MAX)
 
@@ -174,14 +157,7 @@ class TelegramProvider(PlatformProvider):
                 field="token",
                 code="invalid_token",
             )
-        chat = chat_normalise(str(values.get("chat_id") or ""))
-        if not _CHAT_RE.match(chat):
-            raise ConnectInputInvalid(
-                "Укажите канал: @имя_канала или его числовой id (например, -1001234567890).",
-                field="chat_id",
-                code="chat_format",
-            )
-        return token, {**extra, "chat_id": chat}
+        return token, {**extra, "chat_id": chat_input(values)}
 
     def connect_refusal(self, err: ProviderError) -> tuple[str, str, str]:
         code = str(err.code or "")
@@ -288,16 +264,34 @@ class TelegramProvider(PlatformProvider):
     # Connection --------------------------------------------------------------------------
 
     def verify(self, *, credentials: Credentials) -> AccountInfo:
-        """Token valid, the chat is a channel, and the bot is an admin that can post there."""
+        """The bot's token is valid (the account is the bot); when the credentials name a
+        channel, also that it is a channel where the bot is an admin that can post."""
         bot = self.call("getMe", credentials)
-        bot_name = f"@{bot.get('username')}" if bot.get("username") else "бот"
+        account = AccountInfo(
+            account_id=str(bot.get("id", "")),
+            account_name=f"@{bot['username']}" if bot.get("username") else "Бот Telegram",
+            extra={"bot_id": bot.get("id"), "bot_username": bot.get("username", "")},
+        )
         chat_ref = credentials.extra.get("chat_id") or credentials.extra.get("chat_username")
         if not chat_ref:
-            raise PermanentError(
-                "Укажите канал Telegram: @имя канала или его числовой id.",
-                platform=str(self.platform),
-                code="no_chat",
-            )
+            return account
+        chat = self.check_channel(credentials, bot, chat_ref)
+        return AccountInfo(
+            account_id=account.account_id,
+            account_name=account.account_name,
+            extra={
+                **account.extra,
+                "chat_id": chat["id"],
+                "chat_username": chat.get("username") or "",
+                "chat_title": chat.get("title") or "",
+            },
+        )
+
+    def check_channel(
+        self, credentials: Credentials, bot: Mapping[str, Any], chat_ref: Any
+    ) -> Mapping[str, Any]:
+        """``getChat`` + ``getChatMember``: the chat is a channel and the bot may post there."""
+        bot_name = f"@{bot.get('username')}" if bot.get("username") else "бот"
         not_member = (
             f"Бот {bot_name} не состоит в канале {chat_ref}. Добавьте его в администраторы "
             "канала с правом публикации сообщений и проверьте подключение снова."
@@ -340,17 +334,7 @@ class TelegramProvider(PlatformProvider):
                 platform=str(self.platform),
                 code="not_admin",
             )
-        username = chat.get("username") or ""
-        return AccountInfo(
-            account_id=str(chat["id"]),
-            account_name=chat.get("title") or (f"@{username}" if username else str(chat["id"])),
-            extra={
-                "chat_id": chat["id"],
-                "chat_username": username,
-                "bot_id": bot.get("id"),
-                "bot_username": bot.get("username", ""),
-            },
-        )
+        return chat
 
     # Publishing --------------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ __all__ = [
     "ClipFile",
     "ConnectField",
     "Credentials",
+    "DestinationInfo",
+    "DestinationKind",
     "HandleCallback",
     "PlatformHandle",
     "ProgressCallback",
@@ -72,6 +74,30 @@ class AccountInfo:
 
     account_id: str
     account_name: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class DestinationKind(StrEnum):
+    """What sort of place a destination is (the API's ``kind``)."""
+
+    PAGE = "page"  # a person's own page or wall (VK)
+    COMMUNITY = "community"  # a group the account administers (VK)
+    CHANNEL = "channel"  # a channel (Telegram, Rutube, Дзен)
+
+
+@dataclass(frozen=True)
+class DestinationInfo:
+    """One place a credential can post to, as the platform describes it.
+
+    ``external_id`` is the platform's id of the place (VK: the owner id, negative for a
+    community; Telegram: the chat id); ``extra`` holds the non-secret settings a publication to
+    it needs, merged over the connection's own at publish time (VK ``group_id``, Telegram
+    ``chat_id``/``chat_username``).
+    """
+
+    external_id: str
+    name: str
+    kind: str = DestinationKind.CHANNEL
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -54,6 +54,7 @@ from .types import (
     TextLimits,
     as_int,
 )
+from .vk_places import VKPlacesMixin
 
 NAME_MAX = 128
 DESCRIPTION_MAX = 5000
@@ -127,7 +128,7 @@ def vk_link(owner_id: Any, video_id: Any, mode: str) -> str:
 
 
 @register
-class VKProvider(OAuthProvider):
+class VKProvider(VKPlacesMixin, OAuthProvider):
     platform = Platform.VK
     label = "VK"
     order = 10
@@ -147,7 +148,7 @@ class VKProvider(OAuthProvider):
     )
     text_limits = TextLimits(title=NAME_MAX, description=DESCRIPTION_MAX)
     stats_batch_size = STATS_BATCH
-    scope = "video wall"
+    scope = "video wall groups"  # groups: the communities the user may post to
     code_challenge_method = "s256"
     authorize_path = "/authorize"
     token_path = "/oauth2/auth"  # noqa: S105 - a URL path

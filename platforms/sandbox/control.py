@@ -184,6 +184,31 @@ def update_channel(chat: str, **changes: Any) -> dict[str, Any]:
     return telegram.update_channel(get_store(), chat, **changes)
 
 
+def add_telegram_channel(
+    bot_id: int, scenario: str = "ok", title: str | None = None
+) -> dict[str, Any]:
+    """A further channel for an existing bot (``scenario`` as in ``issue_credentials``):
+    ``{"chat_id", "chat"}``."""
+    from platforms.sandbox import telegram
+
+    return telegram.issue_channel(bot_id, scenario, title)
+
+
+def vk_communities(account: int | str) -> list[dict[str, Any]]:
+    """The VK account's communities with its role in each (``groups.get`` answers from these)."""
+    from platforms.sandbox import vk_groups
+
+    return vk_groups.communities_for(get_store(), int(account))
+
+
+def set_vk_communities(account: int | str, communities: list[Any]) -> list[dict[str, Any]]:
+    """Replace the VK account's communities: names (it is their admin) or ``{"name", "role"}``
+    with ``role`` admin, editor, moderator or member (only admins and editors may post)."""
+    from platforms.sandbox import vk_groups
+
+    return vk_groups.set_communities(get_store(), int(account), communities)
+
+
 def issue_credentials(platform: str, **params: Any) -> dict[str, Any]:
     """Credentials the sandbox accepts, as the product would hold them after connecting.
 

@@ -110,6 +110,8 @@ def index(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
             "settings/",
             "clock/",
             "channels/",
+            "telegram-channels/",
+            "vk-communities/",
         ],
     }
 
@@ -182,3 +184,27 @@ def channels(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
     if not chat:
         raise ValueError("chat_id is required")
     return control.update_channel(str(chat), **body)
+
+
+@_json_view({"POST"})
+def telegram_channels(request: HttpRequest, body: dict[str, Any]) -> Created:
+    """Another channel for an existing bot: ``{"bot_id", "scenario"?, "title"?}``."""
+    if not body.get("bot_id"):
+        raise ValueError("bot_id is required")
+    return Created(
+        control.add_telegram_channel(
+            int(body["bot_id"]), str(body.get("scenario") or "ok"), body.get("title")
+        )
+    )
+
+
+@_json_view({"GET", "POST"})
+def vk_communities(request: HttpRequest, body: dict[str, Any]) -> Any:
+    """A VK account's communities (``?account=``), or replace them:
+    ``{"account", "communities": [name or {"name", "role"}]}``."""
+    account = body.get("account") or request.GET.get("account")
+    if not account:
+        raise ValueError("account is required")
+    if request.method == "POST":
+        return control.set_vk_communities(account, list(body.get("communities") or []))
+    return control.vk_communities(account)

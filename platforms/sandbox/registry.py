@@ -33,6 +33,7 @@ INFRASTRUCTURE = frozenset(
         "tokens",
         "urls",
         "videos",
+        "vk_groups",
         "web",
         "wire",
     }
@@ -54,6 +55,12 @@ class SandboxPlatform:
     fault_targets: Sequence[str] = ()
     # Fault kinds only this platform understands, e.g. VK's errors inside HTTP 200.
     own_fault_kinds: frozenset[str] = field(default_factory=frozenset)
+    # A further test place for an account, from its connection's ``extra``: the values of the
+    # adapter's ``destination_fields`` (Telegram: a new channel where the bot is an admin).
+    issue_place: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # The demo user's further places (besides the account's own), for its connection as
+    # ``demo_connection`` stored it: ``DestinationInfo``-shaped dicts (no network).
+    demo_places: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
 
     @property
     def targets(self) -> tuple[str, ...]:

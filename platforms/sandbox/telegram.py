@@ -110,7 +110,9 @@ def _row_to_channel(row: sqlite3.Row) -> Channel:
     )
 
 
-def create_channel(store: Store, bot_id: int, scenario: str = "ok") -> dict[str, Any]:
+def create_channel(
+    store: Store, bot_id: int, scenario: str = "ok", title: str | None = None
+) -> dict[str, Any]:
     """A chat for ``bot_id`` set up as ``scenario`` says; ``chat_not_found`` creates nothing."""
     if scenario == "chat_not_found":
         return {"chat_id": f"@sandbox_missing_{secrets.token_hex(4)}", "chat": None}
@@ -122,7 +124,7 @@ def create_channel(store: Store, bot_id: int, scenario: str = "ok") -> dict[str,
     number = store.next_value("telegram_chat", 1)
     chat_id = -(1_000_000_000_000 + 1_000_000 + number)
     username = f"sandbox_{secrets.token_hex(4)}" if public else None
-    title = "Песочница: группа" if chat_type == "group" else f"Песочница: канал {number}"
+    title = title or ("Песочница: группа" if chat_type == "group" else f"Песочница: канал {number}")
     with store.connection() as conn:
         conn.execute(
             "INSERT INTO channels (chat_id, username, title, type, bot_id, member_status, can_post) "
@@ -425,20 +427,46 @@ def issue_credentials(**params: Any) -> dict[str, Any]:
     return {"token": token, "bot_id": bot_id, "bot_username": f"sandbox_{bot_id}_bot", **chat}
 
 
+def issue_channel(bot_id: int, scenario: str = "ok", title: str | None = None) -> dict[str, Any]:
+    """A further channel for an existing bot: ``{"chat_id", "chat"}`` (see ``create_channel``)."""
+    return create_channel(get_store(), int(bot_id), scenario, title)
+
+
 def demo_connection(name: str) -> dict[str, Any]:
-    creds = issue_credentials(account_name=name)
-    chat = creds["chat"]
+    """The demo bot (the account) and its first channel (its own place)."""
+    store = get_store()
+    bot_id, token = new_bot(store)
+    chat = create_channel(store, bot_id, "ok", "Демо-канал")["chat"]
     return {
-        "access_token": creds["token"],
-        "account_id": str(chat["id"]),
-        "account_name": chat["title"],
+        "access_token": token,
+        "account_id": str(bot_id),
+        "account_name": f"@sandbox_{bot_id}_bot",
         "extra": {
             "chat_id": chat["id"],
             "chat_username": chat.get("username", ""),
-            "bot_id": creds["bot_id"],
-            "bot_username": creds["bot_username"],
+            "chat_title": chat["title"],
+            "bot_id": bot_id,
+            "bot_username": f"sandbox_{bot_id}_bot",
         },
     }
+
+
+def demo_places(stored: dict[str, Any]) -> list[dict[str, Any]]:
+    """The demo bot's second channel."""
+    chat = issue_channel(int(stored["extra"]["bot_id"]), title="Запасной канал")["chat"]
+    return [
+        {
+            "external_id": str(chat["id"]),
+            "name": chat["title"],
+            "kind": "channel",
+            "extra": {"chat_id": chat["id"], "chat_username": chat.get("username", "")},
+        }
+    ]
+
+
+def issue_place(extra: dict[str, Any]) -> dict[str, Any]:
+    """For the places page: a new channel where the connection's bot is an admin who can post."""
+    return {"chat_id": issue_channel(int(extra["bot_id"]))["chat_id"]}
 
 
 def upload_limit() -> int:
@@ -474,5 +502,7 @@ register(
         issue_credentials=issue_credentials,
         demo_connection=demo_connection,
         upload_limit=upload_limit,
+        issue_place=issue_place,
+        demo_places=demo_places,
     )
 )

@@ -24,4 +24,10 @@ urlpatterns = [
     path("_control/settings/", control_views.knobs, name="control-settings"),
     path("_control/clock/", control_views.clock, name="control-clock"),
     path("_control/channels/", control_views.channels, name="control-channels"),
+    path(
+        "_control/telegram-channels/",
+        control_views.telegram_channels,
+        name="control-telegram-channels",
+    ),
+    path("_control/vk-communities/", control_views.vk_communities, name="control-vk-communities"),
 ]

@@ -3,7 +3,8 @@
 As the real API: GET or POST with form-urlencoded or multipart parameters (a JSON body is not
 read, so its parameters are missing), ``v`` required, token as ``access_token`` or
 ``Authorization: Bearer``, every API error inside HTTP 200 as ``{"error": {...}}``. The upload
-server answers bare JSON. Methods: ``video.save``, ``video.get``, ``users.get``. A saved video
+server answers bare JSON. Methods: ``video.save``, ``video.get``, ``users.get``, ``groups.get``
+(the communities of ``vk_groups.py``; ``video.save`` into a community needs admin or editor). A saved video
 whose file never arrived is not listed by ``video.get`` (VK lists videos that have a file).
 """
 
@@ -27,6 +28,7 @@ from platforms.sandbox.registry import SandboxPlatform, register
 from platforms.sandbox.state import Store, get_store
 from platforms.sandbox.tokens import TokenError, mint_token, verify_token
 from platforms.sandbox.videos import Video
+from platforms.sandbox.vk_groups import GroupsError, check_group, demo_places, groups_get
 from platforms.sandbox.web import watch_page
 from platforms.sandbox.wire import BadBody, form_params, json_response
 
@@ -222,6 +224,8 @@ def _video_save(
     for flag in ("wallpost", "is_private", "is_short", "no_comments", "repeat", "compression"):
         _check_bool(params, flag)
     group_id = _int_param(params, "group_id", minimum=1)
+    if group_id:
+        check_group(store, user_id, group_id)
     owner_id = -group_id if group_id else user_id
     video_id = store.next_value("vk_video", FIRST_VIDEO_ID)
     access_key = secrets.token_hex(9)
@@ -330,7 +334,7 @@ def api_method(request: HttpRequest, method: str) -> HttpResponse:
     except BadBody:
         params = {key: request.GET.get(key, "") for key in request.GET}
     try:
-        if method not in {"video.save", "video.get", "users.get"}:
+        if method not in {"video.save", "video.get", "users.get", "groups.get"}:
             raise VKError(3)
         if not params.get("v"):
             raise VKError(8, "Invalid request: v is required")
@@ -349,9 +353,11 @@ def api_method(request: HttpRequest, method: str) -> HttpResponse:
             result: Any = _video_save(request, store, user_id, params)
         elif method == "video.get":
             result = _video_get(store, user_id, params)
+        elif method == "groups.get":
+            result = groups_get(store, user_id, params)
         else:
             result = _users_get(user_id, claims.name, params)
-    except VKError as exc:
+    except (VKError, GroupsError) as exc:
         return _error(exc.code, exc.message, method, params)
     return json_response({"response": result})
 
@@ -430,6 +436,7 @@ register(
             VK_ID, client_id=_client_id(), name=name, extra={"vk_mode": "clip"}
         ),
         upload_limit=lambda: 5 * GB,
+        demo_places=lambda stored: demo_places(get_store(), stored),
         fault_targets=(PLATFORM, VK_ID.key),
         own_fault_kinds=frozenset({"vk_error"}),
     )

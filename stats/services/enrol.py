@@ -11,7 +11,6 @@ from datetime import datetime
 
 from django.db.models.fields.json import KeyTextTransform
 
-from platforms.models import PlatformConnection
 from publishing.models import Publication, PublicationStatus
 from stats.models import StatsTrack
 from stats.services.schedule import next_due, platforms_with_stats
@@ -21,8 +20,9 @@ ENROL_LIMIT = 20_000
 
 
 def stats_enrol(*, now: datetime, limit: int = ENROL_LIMIT) -> int:
-    """Create the schedules of newly published publications; link schedules whose connection
-    was missing to the owner's connection. Returns how many were created.
+    """Create the schedules of newly published publications, each read with the credential of
+    its destination's connection (one connection's places share its batches); link schedules
+    whose connection was missing. Returns how many were created.
 
     A publication whose figures were fetched before it had a schedule keeps its cadence from
     that fetch, so enrolling a large existing table does not ask about everything at once.
@@ -40,7 +40,7 @@ def stats_enrol(*, now: datetime, limit: int = ENROL_LIMIT) -> int:
             "published_at",
             "created_at",
             "stats_updated_at",
-            "clip__owner_id",
+            "destination__connection_id",
             KeyTextTransform("id", "platform_handle"),
             "views",
             "likes",
@@ -50,9 +50,17 @@ def stats_enrol(*, now: datetime, limit: int = ENROL_LIMIT) -> int:
     )
     created = 0
     if rows:
-        connections = _connections({(row[5], row[1]) for row in rows})
         tracks = []
-        for pub_id, platform, published_at, created_at, fetched_at, owner, handle_id, *fig in rows:
+        for (
+            pub_id,
+            platform,
+            published_at,
+            created_at,
+            fetched_at,
+            conn_id,
+            handle_id,
+            *fig,
+        ) in rows:
             published = published_at or created_at
             due = (
                 now
@@ -62,7 +70,7 @@ def stats_enrol(*, now: datetime, limit: int = ENROL_LIMIT) -> int:
             tracks.append(
                 StatsTrack(
                     publication_id=pub_id,
-                    connection_id=connections.get((owner, platform)),
+                    connection_id=conn_id,
                     platform=platform,
                     published_at=published,
                     due_at=due,
@@ -80,32 +88,18 @@ def stats_enrol(*, now: datetime, limit: int = ENROL_LIMIT) -> int:
     return created
 
 
-def _connections(keys: set[tuple[int, str]]) -> dict[tuple[int, str], object]:
-    owners = {owner for owner, _ in keys}
-    platforms = {platform for _, platform in keys}
-    return {
-        (user_id, platform): conn_id
-        for conn_id, user_id, platform in PlatformConnection.objects.filter(
-            user_id__in=owners, platform__in=platforms
-        ).values_list("id", "user_id", "platform")
-    }
-
-
 def _link_orphans(*, limit: int) -> None:
-    """Schedules enrolled before their owner ever connected the platform get the connection."""
+    """Schedules enrolled without a connection get their destination's."""
     orphans = list(
-        StatsTrack.objects.filter(connection__isnull=True, gone_at__isnull=True).values_list(
-            "publication_id", "platform", "publication__clip__owner_id"
-        )[:limit]
+        StatsTrack.objects.filter(
+            connection__isnull=True,
+            gone_at__isnull=True,
+            publication__destination__connection__isnull=False,
+        ).values_list("publication_id", "publication__destination__connection_id")[:limit]
     )
-    if not orphans:
-        return
-    connections = _connections({(owner, platform) for _, platform, owner in orphans})
     by_connection: dict[object, list[int]] = defaultdict(list)
-    for pub_id, platform, owner in orphans:
-        conn_id = connections.get((owner, platform))
-        if conn_id is not None:
-            by_connection[conn_id].append(pub_id)
+    for pub_id, conn_id in orphans:
+        by_connection[conn_id].append(pub_id)
     for conn_id, ids in by_connection.items():
         StatsTrack.objects.filter(publication_id__in=ids, connection__isnull=True).update(
             connection_id=conn_id

@@ -1,7 +1,8 @@
 """The clip pages in Chromium, end to end: the sandbox, a real Celery worker, the live server.
 
-A demo-like user (Pro plan, four sandbox connections) publishes, schedules, cancels and
-retries from the clip page and watches it update itself without reloading.
+The demo user (Pro plan, six sandbox places: a VK page and a community, Rutube, Дзен and two
+Telegram channels) publishes to all six in one click, schedules, cancels and retries from the
+clip page and watches it update itself without reloading.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from clipmaker.accounts.models import Plan
 from clipmaker.clips.demo import make_demo_video
 from clipmaker.clips.services import clip_import_path
 from platforms.constants import MB, Platform
+from platforms.sandbox.demo import DEMO_ACCOUNT_NAME, connect_demo_user
+from platforms.selectors import destinations_in_order
 from publishing.models import Publication, PublicationStatus
 from tests.factories import (
     ClipFactory,
@@ -25,7 +28,6 @@ from tests.factories import (
     StatsSnapshotFactory,
     UserFactory,
 )
-from tests.publishing.conftest import sandbox_connection
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.live]
 
@@ -41,9 +43,10 @@ def demo_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo_user(sandbox: Any) -> Any:
+    """Connected as ``seed_demo`` connects the demo user: a VK page and a community, Rutube,
+    Дзен and two Telegram channels of one bot — six places."""
     user = UserFactory(username="demo-browser", plan=Plan.PRO)
-    for platform in ALL:
-        sandbox_connection(sandbox.control, user=user, platform=platform)
+    assert connect_demo_user(user) == [str(p) for p in ALL]
     return user
 
 
@@ -70,12 +73,18 @@ def _row(page: Any, platform: str, status: str | None = None) -> Any:
     return page.locator(selector)
 
 
+def _checkbox(page: Any, destination_id: int) -> Any:
+    return page.locator(f'#publish-panel input[name=destinations][value="{destination_id}"]')
+
+
 def _check(page: Any, *platforms: str) -> None:
+    """Tick the first place of each platform (its account's own)."""
     for platform in platforms:
-        page.check(f'#publish-panel input[name=platforms][value="{platform}"]')
+        group = page.locator(f'#publish-panel .platform-group[data-platform="{platform}"]')
+        group.locator("input[name=destinations]").first.check()
 
 
-def test_publish_to_all_four_and_watch_them_go_live(
+def test_publish_to_six_places_in_one_click_and_watch_them_go_live(
     sandbox, publishing_worker, demo_user, demo_clip, login_as, screenshot
 ):
     expect = _expect()
@@ -88,29 +97,49 @@ def test_publish_to_all_four_and_watch_them_go_live(
     page.click(f"text={demo_clip.title}")
     expect(page.locator("video")).to_have_attribute("src", f"/media/clips/{demo_clip.pk}/")
     expect(page.locator("input[name=title]")).to_have_value("Закат над Волгой")
-    _check(page, *ALL)
-    page.click("button[name=action][value=now]")
+    places = destinations_in_order(user=demo_user)
+    assert [d.label for d in places] == [
+        f"VK · Страница «{DEMO_ACCOUNT_NAME}»",
+        "VK · Сообщество «Кухня за 10 минут»",
+        f"Rutube · Канал «{DEMO_ACCOUNT_NAME}»",
+        f"Дзен · Канал «{DEMO_ACCOUNT_NAME}»",
+        "Telegram · Канал «Демо-канал»",
+        "Telegram · Канал «Запасной канал»",
+    ]
+    panel = page.locator("#publish-panel").inner_text()
+    assert "VK · Сообщество «Кухня за 10 минут»" in panel
+    for place in places:
+        _checkbox(page, place.pk).check()
+    journal_before = max((r["id"] for r in sandbox.control.journal()), default=0)
+    page.click("button[name=action][value=now]")  # one click, six places
 
     expect(page.locator(".msg.success")).to_contain_text("Публикация началась")
     url_before = page.url
-    for platform in ALL:
-        badge = _row(page, platform).locator(".badge")
+    rows = page.locator("#publications tr[data-destination]")
+    expect(rows).to_have_count(6)
+    for place in places:
+        badge = page.locator(f'#publications tr[data-destination="{place.pk}"] .badge')
         expect(badge).to_have_text("Опубликовано", timeout=PUBLISH_TIMEOUT_MS)
     assert page.url == url_before  # updated in place, no reload
     # Polling stops once nothing is in flight.
     expect(page.locator("#publications")).to_have_attribute("data-in-flight", "false")
     expect(page.locator("#publications")).not_to_have_attribute("hx-trigger", "every 1s")
     # ...and the checkboxes, disabled while the posts were in flight, are usable again.
-    for platform in ALL:
-        expect(page.locator(f'#publish-panel input[value="{platform}"]')).to_be_enabled()
+    for place in places:
+        expect(_checkbox(page, place.pk)).to_be_enabled()
 
-    rows = {p.platform: p for p in Publication.objects.filter(clip=demo_clip)}
-    for platform in ALL:
-        link = _row(page, platform).locator("a", has_text="Открыть пост")
+    pubs = {p.destination_id: p for p in Publication.objects.filter(clip=demo_clip)}
+    assert set(pubs) == {d.pk for d in places}
+    links = set()
+    for place in places:
+        row = page.locator(f'#publications tr[data-destination="{place.pk}"]')
+        expect(row).to_contain_text(place.place_label)
+        link = row.locator("a", has_text="Открыть пост")
         href = link.get_attribute("href")
-        assert href == rows[platform].platform_url
-        assert href.startswith(f"{sandbox.url}/web/{platform}/")
+        assert href == pubs[place.pk].platform_url
+        assert href.startswith(f"{sandbox.url}/web/{place.platform}/")
         assert link.get_attribute("target") == "_blank"
+        links.add(href)
         # the link works: it opens the platform's page of this very post
         with page.context.expect_page() as opened:
             link.click()
@@ -118,16 +147,28 @@ def test_publish_to_all_four_and_watch_them_go_live(
         post_page.wait_for_load_state()
         expect(post_page.locator("h1")).to_contain_text(demo_clip.title)
         post_page.close()
-        # the platform really holds the whole clip, once
-        held = sandbox.control.videos(platform)
-        assert len(held) == 1
-        assert held[0]["bytes"] == demo_clip.size_bytes
-    expect(_row(page, Platform.TELEGRAM)).to_contain_text("Статистика недоступна")
+    assert len(links) == 6
+    # Each place holds the whole clip once, in the right place: the VK page and community
+    # (owner = the user, and minus the group id), each Telegram channel (the chat).
+    held = {p: sandbox.control.videos(p) for p in ("vk", "rutube", "dzen", "telegram")}
+    assert [len(held[p]) for p in ("vk", "rutube", "dzen", "telegram")] == [2, 1, 1, 2]
+    assert all(v["bytes"] == demo_clip.size_bytes for vs in held.values() for v in vs)
+    vk_page, vk_group = places[0], places[1]
+    assert sorted(v["owner_id"] for v in held["vk"]) == sorted(
+        [int(vk_page.external_id), -int(vk_group.extra["group_id"])]
+    )
+    assert sorted(v["owner_id"] for v in held["telegram"]) == sorted(
+        int(d.external_id) for d in places[4:]
+    )
+    # The journal shows each post sent once.
+    sent = [r["method"] for r in sandbox.control.journal(since_id=journal_before)]
+    assert (sent.count("video.save"), sent.count("sendVideo")) == (2, 2)
+    expect(_row(page, Platform.TELEGRAM).first).to_contain_text("Статистика недоступна")
     screenshot(page, "clip-page")
 
     page.goto("/clips/")
     badges = page.locator(f'tr[data-clip-id="{demo_clip.pk}"] .badge.published')
-    expect(badges).to_have_count(4)
+    expect(badges).to_have_count(6)
     screenshot(page, "clip-list")
 
 
@@ -217,13 +258,13 @@ def test_telegram_is_disabled_for_a_clip_above_50_mb(login_as):
 
     page.goto(f"/clips/{big.pk}/")
 
-    telegram = page.locator('#publish-panel input[value="telegram"]')
-    expect(telegram).to_be_disabled()
-    expect(page.locator("#reason-telegram")).to_contain_text(
-        "Файл слишком большой для Telegram (максимум 50 МБ)"
-    )
+    def group(platform: str) -> Any:
+        return page.locator(f'#publish-panel .platform-group[data-platform="{platform}"]')
+
+    expect(group("telegram").locator("input[name=destinations]")).to_be_disabled()
+    expect(group("telegram")).to_contain_text("Файл слишком большой для Telegram (максимум 50 МБ)")
     for platform in (Platform.VK, Platform.RUTUBE, Platform.DZEN):
-        expect(page.locator(f'#publish-panel input[value="{platform}"]')).to_be_enabled()
+        expect(group(platform).locator("input[name=destinations]")).to_be_enabled()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -269,11 +310,12 @@ def test_clip_list_updates_its_badges_while_publishing(login_as):
     page = login_as(user)
     page.goto("/clips/")
     badge = page.locator(f'tr[data-clip-id="{clip.pk}"] .badge[data-platform="rutube"]')
-    expect(badge).to_have_text("Rutube · В очереди")
+    name = pub.destination.display_name
+    expect(badge).to_have_text(f"Rutube · {name} · В очереди")
 
     Publication.objects.filter(pk=pub.pk).update(status=PublicationStatus.PUBLISHED)
 
-    expect(badge).to_have_text("Rutube · Опубликовано", timeout=10_000)
+    expect(badge).to_have_text(f"Rutube · {name} · Опубликовано", timeout=10_000)
     expect(page.locator("#clip-table")).to_have_attribute("data-in-flight", "false")
     expect(page.locator("#clip-table")).not_to_have_attribute("hx-trigger", "every 2s")
 

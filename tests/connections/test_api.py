@@ -117,8 +117,16 @@ def test_connect_telegram_returns_201_with_the_connection(api, http, user):
     assert set(body) >= FIELDS
     assert body["platform"] == "telegram"
     assert body["status"] == "active"
-    assert body["account_name"] == "Мой канал"
+    assert body["account_name"] == "@clip_bot"
+    assert len(body["destinations"]) == 1
     assert BOT_TOKEN not in response.content.decode()
+    (channel,) = api.get("/api/v1/destinations/").json()
+    assert channel["id"] == body["destinations"][0]
+    assert (channel["name"], channel["kind"], channel["connection_id"]) == (
+        "Мой канал",
+        "channel",
+        body["connection_id"],
+    )
 
 
 def test_connect_telegram_refused_is_400_with_the_reason_in_russian(api, http, user):

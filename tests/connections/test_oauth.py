@@ -87,6 +87,11 @@ def test_vk_callback_exchanges_code_with_verifier_and_device_id_then_stores_conn
 ):
     query = start(web, "vk")
     mock_vk_success(http)
+    # The page it lands on lists the communities to choose from.
+    http.post(
+        "https://api.vk.test/method/groups.get",
+        json={"response": {"count": 1, "items": [{"id": 55, "name": "Кухня за 10 минут"}]}},
+    )
 
     response = web.get(
         "/api/oauth/vk/callback",
@@ -94,7 +99,9 @@ def test_vk_callback_exchanges_code_with_verifier_and_device_id_then_stores_conn
         follow=True,
     )
 
-    assert response.redirect_chain[-1][0] == "/settings/platforms/"
+    conn = PlatformConnection.objects.get(user=user, platform="vk")
+    assert response.redirect_chain[-1][0] == f"/settings/platforms/connections/{conn.pk}/places/"
+    assert "Кухня за 10 минут" in response.content.decode()
     assert "VK подключён как Анна Клипова." in messages_of(response)
     sent = body_of(http.calls[0])
     assert sent["grant_type"] == "authorization_code"

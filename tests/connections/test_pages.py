@@ -119,7 +119,8 @@ def test_disconnect_confirmation_says_how_many_publications_it_cancels(web, user
     assert "Отключить Telegram?" in html
     assert "Будут отменены запланированные публикации:" in html
     assert "<strong>2</strong>" in html
-    assert PlatformConnection.objects.get(user=user).status == ConnectionStatus.ACTIVE
+    conn = PlatformConnection.objects.get(user=user, platform="telegram")
+    assert conn.status == ConnectionStatus.ACTIVE
 
 
 def test_confirmed_disconnect_wipes_tokens_and_cancels(web, user, messages_of):
@@ -131,7 +132,7 @@ def test_confirmed_disconnect_wipes_tokens_and_cancels(web, user, messages_of):
     response = web.post("/settings/platforms/telegram/disconnect/", follow=True)
 
     assert "Telegram отключён. Отменено запланированных публикаций: 1." in messages_of(response)
-    conn = PlatformConnection.objects.get(user=user)
+    conn = PlatformConnection.objects.get(user=user, platform="telegram")
     assert conn.status == ConnectionStatus.REVOKED
     assert not conn.access_token_sealed and not conn.refresh_token_sealed
     pub.refresh_from_db()

@@ -83,9 +83,16 @@ def test_oauth_connect_through_the_sandbox_approve_page(
 
     final = answer_approve_page(browser_session, authorize_url, "allow", "Анна Клипова")
 
-    assert final.url == f"{live_server.url}/settings/platforms/"
-    assert f"{label} как Анна Клипова." in final.text
     conn = PlatformConnection.objects.get(user=pro_user, platform=platform)
+    if platform == "vk":  # VK lists the communities to choose from next
+        assert final.url == f"{live_server.url}/settings/platforms/connections/{conn.pk}/places/"
+        assert "Песочница: сообщество 1" in final.text
+    else:
+        assert final.url == f"{live_server.url}/settings/platforms/"
+    assert f"{label} как Анна Клипова." in final.text
+    # The account's own place (VK's page, Дзен's channel) is added with the connection.
+    (own,) = conn.destinations.all()
+    assert (own.external_id, own.name) == (conn.account_id, "Анна Клипова")
     assert conn.status == ConnectionStatus.ACTIVE
     assert conn.account_name == "Анна Клипова"
     assert conn.refresh_token_sealed and conn.expires_at is not None
@@ -172,8 +179,11 @@ def test_telegram_and_rutube_connect_with_sandbox_credentials(sandbox, pro_user)
     )
 
     assert tg_conn.status == rt_conn.status == ConnectionStatus.ACTIVE
-    assert tg_conn.extra["chat_id"] == tg["chat"]["id"]
+    assert tg_conn.account_id == str(tg["bot_id"])
+    (channel,) = tg_conn.destinations.all()
+    assert channel.extra["chat_id"] == tg["chat"]["id"]
     assert rt_conn.get_token("access_token") == rt["token"]
+    assert rt_conn.destinations.get().kind == "channel"
 
 
 def test_revoked_telegram_token_fails_the_check_and_marks_expired(sandbox, pro_user):

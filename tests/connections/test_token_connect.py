@@ -54,9 +54,17 @@ def test_telegram_connects_when_bot_is_an_admin_that_can_post(web, http, user):
     assert response.status_code == 302 and response["Location"] == "/settings/platforms/"
     conn = PlatformConnection.objects.get(user=user, platform="telegram")
     assert conn.status == ConnectionStatus.ACTIVE
-    assert conn.account_name == "Мой канал"
-    assert conn.extra["chat_id"] == -1001234567890
+    # The connection is the bot; the channel is its first place.
+    assert (conn.account_id, conn.account_name) == ("123456789", "@clip_bot")
+    assert "chat_id" not in conn.extra
     assert conn.get_token("access_token") == BOT_TOKEN
+    (channel,) = conn.destinations.all()
+    assert (channel.kind, channel.name, channel.external_id) == (
+        "channel",
+        "Мой канал",
+        "-1001234567890",
+    )
+    assert channel.extra == {"chat_id": -1001234567890, "chat_username": "my_channel"}
 
 
 @pytest.mark.parametrize(

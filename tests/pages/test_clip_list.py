@@ -45,14 +45,14 @@ def test_list_shows_latest_status_per_platform(client_in, clip):
     earlier = PublicationFactory(clip=clip, platform=Platform.VK, status=PublicationStatus.FAILED)
     earlier.created_at = timezone.now() - timedelta(hours=1)
     earlier.save()
-    PublicationFactory(clip=clip, platform=Platform.VK, status=PublicationStatus.PUBLISHED)
-    PublicationFactory(clip=clip, platform=Platform.TELEGRAM, status=PublicationStatus.QUEUED)
+    vk = PublicationFactory(clip=clip, platform=Platform.VK, status=PublicationStatus.PUBLISHED)
+    tg = PublicationFactory(clip=clip, platform=Platform.TELEGRAM, status=PublicationStatus.QUEUED)
 
     body = client_in.get("/clips/").content.decode()
 
     assert 'class="badge published"' in body
-    assert "VK · Опубликовано" in body
-    assert "Telegram · В очереди" in body
+    assert f"VK · {vk.destination.display_name} · Опубликовано" in body
+    assert f"Telegram · {tg.destination.display_name} · В очереди" in body
     assert "Ошибка" not in body  # the older VK failure is superseded
     assert body.count('class="badge ') == 2
 
@@ -269,14 +269,14 @@ def test_table_partial_renders_the_table_alone_and_stops_polling_when_done(clien
     assert "<html" not in text
     assert 'hx-trigger="every 2s"' in text
     assert f'<tr data-clip-id="{clip.pk}">' in text
-    assert "Rutube · В очереди" in text
+    assert f"Rutube · {pub.destination.display_name} · В очереди" in text
 
     Publication.objects.filter(pk=pub.pk).update(status=PublicationStatus.PUBLISHED)
     text = client_in.get("/clips/table/", headers={"HX-Request": "true"}).content.decode()
 
     assert "hx-trigger" not in text
     assert 'data-in-flight="false"' in text
-    assert "Rutube · Опубликовано" in text
+    assert f"Rutube · {pub.destination.display_name} · Опубликовано" in text
 
 
 def test_table_partial_keeps_the_page_it_polls(client_in, user):

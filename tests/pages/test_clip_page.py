@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clipmaker.accounts.models import Plan
 from platforms.constants import MB, Platform
+from platforms.models import Destination
 from platforms.providers import platform_values
 from publishing.models import Publication, PublicationStatus
 from publishing.selectors import CHART_SNAPSHOTS
@@ -20,10 +21,18 @@ pytestmark = pytest.mark.django_db
 
 
 def _option(body: str, platform: str) -> str:
-    """The HTML of one platform's checkbox block in the publish panel."""
-    start = body.index(f'class="platform-option" data-platform="{platform}"')
-    end = body.find('class="platform-option"', start + 10)
+    """The HTML of one platform's group of places in the publish panel."""
+    start = body.index(f'class="platform-group" data-platform="{platform}"')
+    end = body.find('class="platform-group"', start + 10)
     return body[start : end if end != -1 else body.index("</fieldset>", start)]
+
+
+def _places(user: object, *platforms: str) -> list[int]:
+    """The ids of the user's destinations on these platforms (one each here)."""
+    return [
+        Destination.objects.live().get(connection__user=user, connection__platform=p).pk
+        for p in platforms
+    ]
 
 
 def _row(body: str, publication: Publication) -> str:
@@ -55,9 +64,8 @@ def test_platform_without_connection_is_disabled_with_reason(client_in, clip, co
 
     option = _option(client_in.get(f"/clips/{clip.pk}/").content.decode(), Platform.RUTUBE)
 
-    assert " disabled" in option
-    assert 'id="reason-rutube"' in option
-    assert "Подключите" in option
+    assert 'type="checkbox"' not in option
+    assert "Подключите Rutube в настройках." in option
 
 
 def test_platform_outside_the_plan_is_disabled_with_reason(client, clip, connected, user):
@@ -97,7 +105,7 @@ def test_publish_now_creates_queued_publications_and_reports_them(client_in, cli
     response = client_in.post(
         f"/clips/{clip.pk}/publish/",
         {
-            "platforms": ["vk", "telegram"],
+            "destinations": _places(clip.owner, "vk", "telegram"),
             "title": "Новый заголовок",
             "description": "Новое",
             "action": "now",
@@ -111,7 +119,9 @@ def test_publish_now_creates_queued_publications_and_reports_them(client_in, cli
     assert pubs["vk"].title == "Новый заголовок"
     assert pubs["vk"].description == "Новое"
     assert response.redirect_chain == [(f"/clips/{clip.pk}/", 302)]
-    assert "Публикация началась: VK, Telegram" in response.content.decode()
+    vk, telegram = (pubs["vk"].destination, pubs["telegram"].destination)
+    assert f"Публикация началась: {vk.label}, {telegram.label}" in response.content.decode()
+    assert vk.label.startswith("VK · Страница «")
 
 
 def test_schedule_reads_the_time_in_the_users_zone(client, clip, connected, user):
@@ -127,7 +137,7 @@ def test_schedule_reads_the_time_in_the_users_zone(client, clip, connected, user
     response = client.post(
         f"/clips/{clip.pk}/publish/",
         {
-            "platforms": ["rutube"],
+            "destinations": _places(clip.owner, "rutube"),
             "title": "Мой клип",
             "action": "schedule",
             "scheduled_at": local.strftime("%Y-%m-%dT%H:%M"),
@@ -146,7 +156,8 @@ def test_schedule_reads_the_time_in_the_users_zone(client, clip, connected, user
 
 def test_schedule_without_a_time_asks_for_one(client_in, clip, connected):
     response = client_in.post(
-        f"/clips/{clip.pk}/publish/", {"platforms": ["vk"], "action": "schedule"}
+        f"/clips/{clip.pk}/publish/",
+        {"destinations": _places(clip.owner, "vk"), "action": "schedule"},
     )
     assert response.status_code == 400
     assert "Укажите дату и время публикации." in response.content.decode()
@@ -158,7 +169,7 @@ def test_schedule_in_the_past_is_refused(client_in, clip, connected):
     response = client_in.post(
         f"/clips/{clip.pk}/publish/",
         {
-            "platforms": ["vk"],
+            "destinations": _places(clip.owner, "vk"),
             "action": "schedule",
             "scheduled_at": past.strftime("%Y-%m-%dT%H:%M"),
         },
@@ -171,14 +182,15 @@ def test_schedule_in_the_past_is_refused(client_in, clip, connected):
 def test_publish_without_platforms_asks_to_choose(client_in, clip, connected):
     response = client_in.post(f"/clips/{clip.pk}/publish/", {"action": "now"})
     assert response.status_code == 400
-    assert "Выберите хотя бы одну платформу." in response.content.decode()
+    assert "Выберите хотя бы одно место публикации." in response.content.decode()
 
 
 def test_publish_shows_errors_per_platform_and_creates_nothing(client_in, user, connected):
     big = ClipFactory(owner=user, size_bytes=60 * MB)
 
     response = client_in.post(
-        f"/clips/{big.pk}/publish/", {"platforms": ["vk", "telegram"], "action": "now"}
+        f"/clips/{big.pk}/publish/",
+        {"destinations": _places(user, "vk", "telegram"), "action": "now"},
     )
 
     assert response.status_code == 400
@@ -186,13 +198,15 @@ def test_publish_shows_errors_per_platform_and_creates_nothing(client_in, user, 
     assert "Файл слишком большой для Telegram (максимум 50 МБ)" in _option(body, "telegram")
     assert not Publication.objects.exists()
     # the choice survives the error
-    assert 'value="vk" checked' in _option(body, "vk")
+    assert f'value="{_places(user, "vk")[0]}" checked' in _option(body, "vk")
 
 
 def test_publishing_twice_to_the_same_platform_is_a_conflict(client_in, clip, connected):
     PublicationFactory(clip=clip, platform=Platform.VK, status=PublicationStatus.QUEUED)
 
-    response = client_in.post(f"/clips/{clip.pk}/publish/", {"platforms": ["vk"], "action": "now"})
+    response = client_in.post(
+        f"/clips/{clip.pk}/publish/", {"destinations": _places(clip.owner, "vk"), "action": "now"}
+    )
 
     assert response.status_code in (400, 409)
     assert Publication.objects.filter(clip=clip).count() == 1
@@ -206,7 +220,9 @@ def test_publish_requires_post(client_in, clip):
 def test_publish_form_is_refused_without_csrf_token(user, clip, connected):
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
-    response = client.post(f"/clips/{clip.pk}/publish/", {"platforms": ["vk"], "action": "now"})
+    response = client.post(
+        f"/clips/{clip.pk}/publish/", {"destinations": _places(clip.owner, "vk"), "action": "now"}
+    )
     assert response.status_code == 403
     assert not Publication.objects.exists()
 
@@ -567,7 +583,7 @@ def test_another_users_clip_is_404_everywhere(client_in, other_clip):
     assert client_in.get(f"/clips/{other_clip.pk}/").status_code == 404
     assert client_in.get(f"/clips/{other_clip.pk}/publications/").status_code == 404
     assert (
-        client_in.post(f"/clips/{other_clip.pk}/publish/", {"platforms": ["vk"]}).status_code == 404
+        client_in.post(f"/clips/{other_clip.pk}/publish/", {"destinations": [1]}).status_code == 404
     )
     assert client_in.post(f"/clips/publications/{pub.pk}/retry/").status_code == 404
     assert client_in.post(f"/clips/publications/{pub.pk}/cancel/").status_code == 404
@@ -596,7 +612,7 @@ def test_schedule_accepts_seconds(client_in, clip, connected):
     client_in.post(
         f"/clips/{clip.pk}/publish/",
         {
-            "platforms": ["vk"],
+            "destinations": _places(clip.owner, "vk"),
             "action": "schedule",
             "scheduled_at": local.strftime("%Y-%m-%dT%H:%M:%S"),
         },
@@ -607,7 +623,11 @@ def test_schedule_accepts_seconds(client_in, clip, connected):
 def test_unreadable_schedule_time_is_refused(client_in, clip, connected):
     response = client_in.post(
         f"/clips/{clip.pk}/publish/",
-        {"platforms": ["vk"], "action": "schedule", "scheduled_at": "завтра утром"},
+        {
+            "destinations": _places(clip.owner, "vk"),
+            "action": "schedule",
+            "scheduled_at": "завтра утром",
+        },
     )
     assert response.status_code == 400
     assert "Не удалось прочитать дату и время" in response.content.decode()
@@ -624,17 +644,21 @@ def test_last_poll_refreshes_the_platform_checkboxes_out_of_band(client_in, clip
     Publication.objects.filter(pk=pub.pk).update(status=PublicationStatus.PUBLISHED)
     last = client_in.get(url, headers={"HX-Request": "true"}).content.decode()
 
-    assert '<fieldset class="platforms" id="platform-options" hx-swap-oob="true">' in last
+    assert '<fieldset class="platforms" id="destination-options" hx-swap-oob="true">' in last
     assert " disabled" not in _option(last, "vk")
 
 
 def test_publish_form_shares_the_20_per_minute_limit_with_the_api(client_in, user, connected):
     clips = ClipFactory.create_batch(21, owner=user)
     for clip in clips[:20]:
-        response = client_in.post(f"/clips/{clip.pk}/publish/", {"platforms": ["vk"]})
+        response = client_in.post(
+            f"/clips/{clip.pk}/publish/", {"destinations": _places(user, "vk")}
+        )
         assert response.status_code == 302
 
-    response = client_in.post(f"/clips/{clips[20].pk}/publish/", {"platforms": ["vk"]})
+    response = client_in.post(
+        f"/clips/{clips[20].pk}/publish/", {"destinations": _places(user, "vk")}
+    )
 
     assert response.status_code == 429
     assert "Слишком много публикаций: не больше 20 запросов в минуту. Повторите через" in (
@@ -652,7 +676,7 @@ def test_publish_form_shares_the_20_per_minute_limit_with_the_api(client_in, use
 def test_retry_spends_the_publish_budget_too(client_in, user, connected):
     clips = ClipFactory.create_batch(20, owner=user)
     for clip in clips:
-        client_in.post(f"/clips/{clip.pk}/publish/", {"platforms": ["vk"]})
+        client_in.post(f"/clips/{clip.pk}/publish/", {"destinations": _places(user, "vk")})
     failed = PublicationFactory(clip=ClipFactory(owner=user), status=PublicationStatus.FAILED)
 
     page = client_in.post(f"/clips/publications/{failed.pk}/retry/", follow=True)

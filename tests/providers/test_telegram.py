@@ -133,10 +133,15 @@ def test_verify_checks_token_channel_and_admin_rights(api, tg):
 
     assert form(api.calls[1].request) == {"chat_id": "@clipmaker_news"}
     assert form(api.calls[2].request) == {"chat_id": str(CHANNEL), "user_id": "7123456789"}
-    assert info.account_id == str(CHANNEL)
-    assert info.account_name == "Мои клипы"
+    # The account is the bot; the channel it was checked against is the place it posts to.
+    assert info.account_id == "7123456789"
+    assert info.account_name == "@clips_bot"
     assert info.extra["chat_id"] == CHANNEL
     assert info.extra["chat_username"] == "clipmaker_news"
+    assert info.extra["chat_title"] == "Мои клипы"
+    place = tg.account_destination(info)
+    assert (place.external_id, place.name, place.kind) == (str(CHANNEL), "Мои клипы", "channel")
+    assert place.extra == {"chat_id": CHANNEL, "chat_username": "clipmaker_news"}
 
 
 def test_verify_accepts_the_channel_creator(api, tg):
@@ -147,7 +152,7 @@ def test_verify_accepts_the_channel_creator(api, tg):
         json={"ok": True, "result": {"status": "creator", "user": {"id": 1}}},
     )
 
-    assert tg.verify(credentials=CREDS).account_id == str(CHANNEL)
+    assert tg.verify(credentials=CREDS).extra["chat_id"] == CHANNEL
 
 
 def test_verify_with_an_invalid_token(api, tg):

@@ -408,7 +408,7 @@ def test_authorization_url_carries_pkce_and_scope(vk):
         "state": "st4te",
         "code_challenge": "chal",
         "code_challenge_method": "s256",
-        "scope": "video wall",
+        "scope": "video wall groups",
     }
 
 
@@ -423,7 +423,7 @@ def test_exchange_code_sends_device_id_and_state_and_reads_the_account(api, vk):
             "user_id": 1234,
             "state": "st4te",
             "token_type": "Bearer",
-            "scope": "video wall",
+            "scope": "video wall groups",
         },
     )
     api.post(

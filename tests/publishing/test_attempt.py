@@ -556,7 +556,7 @@ def test_a_late_duplicate_delivery_does_not_shorten_another_workers_back_off(
     pub = queued(clip)
     backoff = timezone.now() + timedelta(seconds=300)
 
-    def other_worker_ran_first(*, platform: str, account: str) -> float:
+    def other_worker_ran_first(*, platform: str, account: str, **place: str) -> float:
         # Meanwhile the first delivery claimed it, failed and set the 5-minute back-off.
         Publication.objects.filter(pk=pub.pk).update(attempts=1, next_attempt_at=backoff)
         return 0.5  # this (duplicate) delivery finds the bucket empty

@@ -17,7 +17,7 @@ from clipmaker.clips.models import ClipStatus
 from platforms.constants import MB, Platform
 from platforms.models import ConnectionStatus
 from platforms.providers import provider_classes
-from publishing import rules
+from publishing import rules, validation
 from publishing.models import PublicationStatus
 from publishing.services import publication_check_platforms
 from tests.factories import ClipFactory, PlatformConnectionFactory, PublicationFactory, UserFactory
@@ -165,16 +165,19 @@ def test_a_time_within_the_year_is_accepted(fake, user, clip, connection):
 
 
 def test_a_publication_already_in_flight_is_named(fake, user, clip, connection):
-    queued(clip)
+    place = queued(clip).destination
 
-    errors, conflicts = rules.check_publish(
-        user=user, clip=clip, platforms=[fake.name], scheduled_at=None
+    errors, conflicts = validation.check_publish(
+        user=user,
+        clip=clip,
+        targets=validation.resolve_platforms(user=user, platforms=[fake.name]),
+        scheduled_at=None,
     )
 
     assert errors == {
         "fake": [
-            "Этот клип уже запланирован или публикуется в Фейк. Дождитесь окончания или "
-            "отмените ту публикацию."
+            f"Этот клип уже запланирован или публикуется в {place.label}. Дождитесь окончания "
+            "или отмените ту публикацию."
         ]
     }
     assert conflicts == {"fake"}

@@ -26,7 +26,7 @@ from django.utils import timezone
 from platforms.providers import PlatformHandle, PublishResult, PublishState, TransientError
 from publishing import transitions
 from publishing.models import Publication, PublicationStatus
-from tests.factories import PublicationFactory
+from tests.factories import PublicationFactory, destination_for
 
 from .support import events, handle_json, queued, reload, uploaded_handle_json
 
@@ -75,7 +75,7 @@ def test_created_inserts_a_queued_row_due_now_per_platform(fake, fake2, user, cl
     rows = transitions.created(
         clip=clip,
         user=user,
-        platforms=[fake.name, fake2.name],
+        destinations=[destination_for(user, fake.name), destination_for(user, fake2.name)],
         title="Т",
         description="О",
         scheduled_at=None,
@@ -99,7 +99,12 @@ def test_created_with_a_time_inserts_a_scheduled_row_not_yet_queued(fake, user, 
     at = timezone.now() + timedelta(hours=1)
 
     [row] = transitions.created(
-        clip=clip, user=user, platforms=[fake.name], title="Т", description="", scheduled_at=at
+        clip=clip,
+        user=user,
+        destinations=[destination_for(user, fake.name)],
+        title="Т",
+        description="",
+        scheduled_at=at,
     )
 
     row = reload(row)
@@ -107,14 +112,14 @@ def test_created_with_a_time_inserts_a_scheduled_row_not_yet_queued(fake, user, 
     assert row.queued_at is None and row.next_attempt_at is None and row.enqueued_at is None
 
 
-def test_created_refuses_a_second_row_in_flight_for_the_same_clip_and_platform(fake, user, clip):
+def test_created_refuses_a_second_row_in_flight_for_the_same_clip_and_destination(fake, user, clip):
     queued(clip)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         transitions.created(
             clip=clip,
             user=user,
-            platforms=[fake.name],
+            destinations=[destination_for(user, fake.name)],
             title="Т",
             description="",
             scheduled_at=None,

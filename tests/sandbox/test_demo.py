@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from platforms.models import ConnectionStatus, PlatformConnection
+from platforms.models import ConnectionStatus, Destination, PlatformConnection
 from platforms.providers import Credentials, get_provider
 from platforms.sandbox.demo import connect_demo_user
 from tests.factories import UserFactory
 
 
 @pytest.mark.live
-def test_demo_user_gets_four_working_connections(sandbox):
+def test_demo_user_gets_four_working_connections_with_six_places(sandbox):
     user = UserFactory()
 
     connected = connect_demo_user(user)
 
     assert connected == ["vk", "rutube", "dzen", "telegram"]
+    places = Destination.objects.filter(connection__user=user)
+    assert sorted(d.platform for d in places) == sorted(
+        ["vk", "vk", "rutube", "dzen", "telegram", "telegram"]
+    )
     for conn in PlatformConnection.objects.filter(user=user):
         assert conn.status == ConnectionStatus.ACTIVE
         credentials = Credentials(

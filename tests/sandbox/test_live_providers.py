@@ -260,7 +260,8 @@ def test_telegram_verify_and_publish(sandbox, clip):
     connected = Credentials(access_token=credentials.access_token, extra=account.extra)
     result, _ = publish(provider, connected, clip(2 * MB))
 
-    assert account.account_name.startswith("Песочница: канал")
+    assert account.account_name.startswith("@sandbox_")  # the bot
+    assert account.extra["chat_title"].startswith("Песочница: канал")
     assert result.state is PublishState.PUBLISHED
     assert result.url == f"{sandbox.url}/web/telegram/{account.extra['chat_username']}/1"
     assert sandbox.control.videos("telegram")[0]["bytes"] == 2 * MB

@@ -95,11 +95,36 @@ def test_stats_grow_with_the_videos_age(sandbox, clip_file):
 
 
 def test_group_video_belongs_to_the_community(sandbox):
+    creds = sandbox.control.issue_credentials("vk")
+    (kitchen,) = sandbox.control.set_vk_communities(creds["account_id"], ["Кухня"])
+
+    saved = vk_call(
+        sandbox, "video.save", creds["access_token"], name="Клип", group_id=kitchen["id"]
+    )["response"]
+
+    assert saved["owner_id"] == -kitchen["id"]
+
+
+@pytest.mark.parametrize("role", ["moderator", "member"])
+def test_saving_into_a_community_needs_an_admin_or_editor(sandbox, role):
+    creds = sandbox.control.issue_credentials("vk")
+    (group,) = sandbox.control.set_vk_communities(
+        creds["account_id"], [{"name": "Г", "role": role}]
+    )
+
+    answer = vk_call(
+        sandbox, "video.save", creds["access_token"], name="Клип", group_id=group["id"]
+    )
+
+    assert answer["error"]["error_code"] == 203
+
+
+def test_saving_into_someone_elses_community_is_denied(sandbox):
     token = sandbox.control.issue_credentials("vk")["access_token"]
 
-    saved = vk_call(sandbox, "video.save", token, name="Клип", group_id=123)["response"]
+    answer = vk_call(sandbox, "video.save", token, name="Клип", group_id=123)
 
-    assert saved["owner_id"] == -123
+    assert answer["error"]["error_code"] == 203
 
 
 def test_token_in_authorization_header_is_accepted(sandbox):

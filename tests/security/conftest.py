@@ -1,4 +1,5 @@
-"""Shared pieces of the attack suite: two users, each with their own clip and publication."""
+"""Shared pieces of the attack suite: two users, each with their own clip, publication,
+connection and destination."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ import pytest
 from clipmaker.accounts.models import Plan
 from platforms.constants import Platform
 from publishing.models import PublicationStatus
-from tests.factories import ClipFactory, PublicationFactory, UserFactory
+from tests.factories import (
+    ClipFactory,
+    PlatformConnectionFactory,
+    PublicationFactory,
+    UserFactory,
+)
 
 
 @dataclass
@@ -18,18 +24,30 @@ class Party:
     user: Any
     clip: Any
     publication: Any
+    connection: Any
+    destination: Any
 
 
 def make_party(username: str) -> Party:
     user = UserFactory(username=username, plan=Plan.PRO)
+    connection = PlatformConnectionFactory(
+        user=user, platform=Platform.VK, account_name=f"Аккаунт {username}"
+    )
+    destination = connection.destinations.get()
     clip = ClipFactory(owner=user, title=f"Секретный клип {username}")
     publication = PublicationFactory(
         clip=clip,
-        platform=Platform.VK,
+        destination=destination,
         status=PublicationStatus.FAILED,
         error_message=f"ошибка {username}",
     )
-    return Party(user=user, clip=clip, publication=publication)
+    return Party(
+        user=user,
+        clip=clip,
+        publication=publication,
+        connection=connection,
+        destination=destination,
+    )
 
 
 @pytest.fixture

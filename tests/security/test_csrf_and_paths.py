@@ -30,12 +30,14 @@ def _page_routes():
     return [r for r in all_routes() if not r.template.startswith(NO_SESSION_WRITES)]
 
 
-def _fill(template: str, clip_id: int, publication_id: int) -> str:
+def _fill(template: str, victim) -> str:  # type: ignore[no-untyped-def]
     return "/" + template.format(
-        clip_id=clip_id,
-        publication_id=publication_id,
+        clip_id=victim.clip.pk,
+        publication_id=victim.publication.pk,
         platform="rutube",
         token_id="abcdef",
+        connection_id=victim.connection.pk,
+        destination_id=victim.destination.pk,
     )
 
 
@@ -43,7 +45,7 @@ def _fill(template: str, clip_id: int, publication_id: int) -> str:
 def test_a_post_without_the_csrf_token_is_refused_on_every_page(route, victim):
     client = Client(enforce_csrf_checks=True)
     client.force_login(victim.user)
-    url = _fill(route.template, victim.clip.pk, victim.publication.pk)
+    url = _fill(route.template, victim)
 
     answer = client.post(url, {"platforms": ["vk"], "title": "x"})
 

@@ -20,7 +20,13 @@ pytestmark = pytest.mark.django_db
 # Parameters that name no object of anyone's: each user acts on their own connection to a
 # platform; a signed link is its own credential (tests/security/test_signed_urls.py).
 NOT_OBJECT_IDS = {"platform", "signed"}
-MISSING = {"clip": "999999", "publication": "999998", "token": "ffffff"}
+MISSING = {
+    "clip": "999999",
+    "publication": "999998",
+    "token": "ffffff",
+    "connection": "00000000-0000-4000-8000-000000000000",
+    "destination": "999997",
+}
 
 
 def kind_of(route: Route, param: str) -> str | None:
@@ -30,6 +36,10 @@ def kind_of(route: Route, param: str) -> str | None:
         return "publication"
     if param == "token_id":
         return "token"
+    if param == "connection_id":
+        return "connection"
+    if param == "destination_id":
+        return "destination"
     return None
 
 
@@ -92,6 +102,8 @@ def test_another_users_object_answers_like_a_missing_one(route, method, auth, vi
         "clip": str(victim.clip.pk),
         "publication": str(victim.publication.pk),
         "token": victim_token_id,
+        "connection": str(victim.connection.pk),
+        "destination": str(victim.destination.pk),
     }
 
     attacked = getattr(client, method)(_url(route, theirs))
@@ -102,11 +114,17 @@ def test_another_users_object_answers_like_a_missing_one(route, method, auth, vi
     shown = _normalised(attacked, {})[1]
     assert victim.clip.title not in shown
     assert "ошибка victim" not in shown
+    assert "Аккаунт victim" not in shown
     # Nothing of the victim's changed.
     victim.publication.refresh_from_db()
     assert victim.publication.status == PublicationStatus.FAILED
     assert Publication.objects.filter(clip=victim.clip).count() == 1
     assert AuthToken.objects.filter(user=victim.user).count() == 1
+    victim.destination.refresh_from_db()
+    victim.connection.refresh_from_db()
+    assert victim.destination.enabled and victim.destination.removed_at is None
+    assert victim.destination.custom_name == ""
+    assert victim.connection.status == "active"
     assert victim_token  # still works (checked by its row above)
 
 
@@ -118,3 +136,8 @@ def test_the_owner_reaches_the_same_routes(victim):
     assert client.get(f"/media/clips/{victim.clip.pk}/").status_code == 200
     assert client.get(f"/api/v1/clips/{victim.clip.pk}/").status_code == 200
     assert client.get(f"/api/v1/publications/{victim.publication.pk}/").status_code == 200
+    assert client.get(f"/api/v1/destinations/{victim.destination.pk}/").status_code == 200
+    place_remove = f"/settings/platforms/destinations/{victim.destination.pk}/remove/"
+    assert client.get(place_remove).status_code == 200
+    disconnect = f"/settings/platforms/connections/{victim.connection.pk}/disconnect/"
+    assert client.get(disconnect).status_code == 200
