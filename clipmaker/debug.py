@@ -22,6 +22,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.http.request import RawPostDataException
+from django.utils.safestring import SafeString, mark_safe
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 from clipmaker.redaction import redact
@@ -30,11 +31,11 @@ from clipmaker.redaction import redact
 class TokenSafeExceptionReporter(ExceptionReporter):
     """The development error page and error mails, redacted as a whole after rendering."""
 
-    def get_traceback_html(self) -> str:
-        return redact(str(super().get_traceback_html()))
+    def get_traceback_html(self) -> SafeString:
+        return mark_safe(redact(str(super().get_traceback_html())))  # noqa: S308 - Django's page
 
-    def get_traceback_text(self) -> str:
-        return redact(str(super().get_traceback_text()))
+    def get_traceback_text(self) -> SafeString:
+        return mark_safe(redact(str(super().get_traceback_text())))  # noqa: S308 - plain text
 
 
 class TokenSafeExceptionReporterFilter(SafeExceptionReporterFilter):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rest_framework.exceptions import ValidationError
@@ -19,7 +20,7 @@ class StrictPageNumberPagination(PageNumberPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
-def _valid_page(raw: list[str], last_page_strings: tuple[str, ...]) -> bool:
+def _valid_page(raw: list[str], last_page_strings: Sequence[str]) -> bool:
     if len(raw) != 1:
         return False
     value = raw[0]

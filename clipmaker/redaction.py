@@ -225,8 +225,14 @@ def redact(text: str, marker: str = REDACTED) -> str:
     low = text.lower()
     for gate, pattern, replace in _SHAPES:
         if gate(text, low):
-            text = pattern.sub(lambda m, replace=replace: replace(m, marker), text)
+            text = pattern.sub(_replacer(replace, marker), text)
     return text
+
+
+def _replacer(
+    replace: Callable[[re.Match[str], str], str], marker: str
+) -> Callable[[re.Match[str]], str]:
+    return lambda match: replace(match, marker)
 
 
 _PLAIN = (int, float, bool, type(None), datetime, date, time, timedelta, Decimal, UUID)

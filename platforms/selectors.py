@@ -95,7 +95,7 @@ def connection_get_by_id(*, user: Any, connection_id: Any) -> PlatformConnection
 
 
 def _state(
-    provider: Any, user: Any, conn: PlatformConnection | None, places: list
+    provider: Any, user: Any, conn: PlatformConnection | None, places: list[Any]
 ) -> PlatformState:
     platform = str(provider.platform)
     live = conn is not None and _is_live(conn)
@@ -214,7 +214,7 @@ def destinations_within_limit(*, user: Any) -> set[int]:
 def destination_slots_left(*, user: Any) -> int:
     """How many more places the user may add (never below zero)."""
     used = sum(1 for d in destination_list(user=user) if user.plan_allows(d.platform))
-    return max(0, user.destinations_allowed - used)
+    return max(0, int(user.destinations_allowed) - used)
 
 
 def connection_list_expiring(*, within_seconds: int) -> QuerySet[PlatformConnection]:

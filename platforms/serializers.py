@@ -65,7 +65,8 @@ class DestinationSerializer(serializers.Serializer):
     platform_name = serializers.CharField(source="name", allow_blank=True)
     account_name = serializers.CharField(source="connection.account_name", allow_blank=True)
     connection_status = serializers.CharField(source="connection.status")
-    label = serializers.CharField()
+    # A field named like Field.label: DRF's metaclass takes it out of the class attributes.
+    label = serializers.CharField()  # type: ignore[assignment]
     last_checked_at = serializers.DateTimeField(allow_null=True)
     last_check_ok = serializers.BooleanField(allow_null=True)
     last_error = serializers.CharField(allow_blank=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -73,7 +74,7 @@ def change_plan(
         "plan_label": Plan(plan).label if plan in Plan.values else "",
         "allowed": _allowed_label(plan) if plan in Plan.values else "",
         "previews": previews,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/accounts/user/change_plan.html", context)
 

@@ -24,7 +24,8 @@ class PublicationDestinationSerializer(serializers.Serializer):
     name = serializers.CharField(source="display_name")
     kind = serializers.ChoiceField(choices=KIND_CHOICES)
     # Beyond the contract: how the pages name it, and whose account posts there.
-    label = serializers.CharField()
+    # A field named like Field.label: DRF's metaclass takes it out of the class attributes.
+    label = serializers.CharField()  # type: ignore[assignment]
     account_name = serializers.CharField(source="connection.account_name")
 
 
@@ -34,7 +35,8 @@ class OptionalURLField(serializers.URLField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(allow_null=True, read_only=True, **kwargs)
 
-    def to_representation(self, value: str) -> str | None:
+    # The stubs say a field always represents as str; this one says null until there is a link.
+    def to_representation(self, value: str) -> str | None:  # type: ignore[override]
         return value or None
 
 

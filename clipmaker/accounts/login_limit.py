@@ -68,7 +68,9 @@ def lockout_response(
     return render(request, "registration/login.html", {"throttled": message}, status=429)
 
 
-def log_lockout(sender: Any, request: HttpRequest, username: str | None, ip_address: str, **_: Any):  # type: ignore[no-untyped-def]
+def log_lockout(
+    sender: Any, request: HttpRequest, username: str | None, ip_address: str, **_: Any
+) -> None:
     log_event(
         "login_locked_out",
         username=username or get_client_username(request) or "",

@@ -64,7 +64,7 @@ class User(AbstractUser):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # set_password() keeps the new raw password until the save: a changed password
         # revokes every API token, so a leaked token does not outlive the old password.
-        password_changed = self.pk is not None and self._password is not None
+        password_changed = self.pk is not None and getattr(self, "_password", None) is not None
         super().save(*args, **kwargs)
         if password_changed:
             from clipmaker.accounts.tokens import api_token_revoke_all

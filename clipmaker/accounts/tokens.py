@@ -8,7 +8,7 @@ a user is revoked when the password changes (``User.save``).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -77,7 +77,7 @@ def token_short_id(token: AuthToken) -> str:
 class ApiTokenAuthentication(TokenAuthentication):
     """knox's ``Authorization: Token <key>``, with the contract's Russian message on failure."""
 
-    def authenticate(self, request):  # type: ignore[no-untyped-def]
+    def authenticate(self, request: Any) -> Any:
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:
@@ -90,7 +90,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "clipmaker.accounts.tokens.ApiTokenAuthentication"
     name = "tokenAuth"
 
-    def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {
             "type": "apiKey",
             "in": "header",

@@ -77,6 +77,7 @@ def make_tiny_video(
     buffer = io.BytesIO()
     with av.open(buffer, mode="w", format="mp4") as container:
         stream = container.add_stream(codec, rate=fps)
+        assert isinstance(stream, av.VideoStream)
         stream.width, stream.height = width, height
         # Motion JPEG wants full-range frames; every other encoder here takes yuv420p.
         pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
@@ -86,6 +87,7 @@ def make_tiny_video(
         sound = None
         if audio:
             sound = container.add_stream("aac", rate=44100)
+            assert isinstance(sound, av.AudioStream)
             sound.layout = "mono"
         frames = max(1, round(seconds * fps))
         for index in range(frames):

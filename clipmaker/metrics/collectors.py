@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce
@@ -27,7 +28,7 @@ STATS_MAX_AGE = timedelta(hours=6)
 DISPATCH_ENTRY = "clipmaker:dispatch"
 
 
-def due_unclaimed_rows():  # type: ignore[no-untyped-def]
+def due_unclaimed_rows() -> Any:
     """Publications whose time has come and that no worker has claimed yet."""
     from publishing.models import Publication, PublicationStatus
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -98,8 +99,9 @@ class Overview:
         return not self.problems
 
 
-def _percentile(durations: QuerySet[Publication], count: int, q: float) -> float | None:
-    """Nearest-rank percentile of the ``d`` annotation, picked by the database."""
+def _percentile(durations: Any, count: int, q: float) -> float | None:
+    """Nearest-rank percentile of the ``d`` annotation, picked by the database (``durations``
+    is a publications queryset annotated with ``d``, which the type stubs cannot see)."""
     if count == 0:
         return None
     index = min(count - 1, max(0, math.ceil(q * count) - 1))

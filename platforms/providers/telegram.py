@@ -334,7 +334,7 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
                 platform=str(self.platform),
                 code="not_admin",
             )
-        return chat
+        return dict(chat)
 
     # Publishing --------------------------------------------------------------------------
 

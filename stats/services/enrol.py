@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from django.db.models.fields.json import KeyTextTransform
 
@@ -97,7 +98,7 @@ def _link_orphans(*, limit: int) -> None:
             publication__destination__connection__isnull=False,
         ).values_list("publication_id", "publication__destination__connection_id")[:limit]
     )
-    by_connection: dict[object, list[int]] = defaultdict(list)
+    by_connection: dict[Any, list[int]] = defaultdict(list)
     for pub_id, conn_id in orphans:
         by_connection[conn_id].append(pub_id)
     for conn_id, ids in by_connection.items():
