@@ -230,6 +230,7 @@ class ClipViewSet(
                 scheduled_at=data["scheduled_at"],
                 title=data["title"],
                 description=data["description"],
+                platform_texts=data.get("texts"),
             )
         # PublicationConflict is a PublicationValidationError: catch it first.
         except PublicationConflict as exc:

@@ -166,18 +166,3 @@ def destination_options(
             {"platform": platform, "label": provider.label, "options": options, "notice": notice}
         )
     return groups
-
-
-def text_limit_notes() -> list[str]:
-    """«VK показывает до 128 символов заголовка», ... for every platform that cuts text."""
-    notes = []
-    for provider in provider_classes():
-        limits = provider.text_limits
-        if limits.title:
-            notes.append(f"{provider.label} — до {limits.title} символов заголовка")
-        if limits.caption:
-            notes.append(
-                f"{provider.label} — до {limits.caption} символов подписи "
-                "(заголовок и описание вместе)"
-            )
-    return notes

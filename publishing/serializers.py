@@ -66,9 +66,13 @@ class PublicationSerializer(serializers.ModelSerializer):
             "error_message",
             "progress",
             "stats",
-            # Beyond the contract: what the pages show too.
+            "sent_title",
+            "sent_description",
+            # Beyond the contract: what the pages show too (``texts``: this platform's own text
+            # over the shared title and description).
             "title",
             "description",
+            "texts",
             "next_attempt_at",
             "max_attempts",
             "cancel_requested_at",
@@ -133,6 +137,17 @@ class PlatformListField(serializers.ListField):
     pass
 
 
+class PlatformTextSerializer(serializers.Serializer):
+    """A title and/or description written for one platform; blank means the shared one."""
+
+    title = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, trim_whitespace=False
+    )
+    description = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, trim_whitespace=False
+    )
+
+
 class PublishRequestSerializer(serializers.Serializer):
     """``destinations`` (ids from ``GET /api/v1/destinations/``) or, the older way, ``platforms``
     (each meaning the caller's one enabled destination there)."""
@@ -159,6 +174,14 @@ class PublishRequestSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=255, required=False, allow_null=True, default=None)
     description = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, default=None
+    )
+    texts = serializers.DictField(
+        child=PlatformTextSerializer(),
+        required=False,
+        help_text=(
+            'свой текст для платформы поверх общего: {"telegram": {"title": ..., '
+            '"description": ...}}; должен уместиться в её лимиты, ошибки по ключу платформы'
+        ),
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ to the workers only after the transaction commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from clipmaker.logging import log_event
 from platforms.destinations import destination_mark_removed
 from platforms.models import ConnectionStatus, Destination, PlatformConnection
 from platforms.services import connection_revoke
-from publishing import rules, transitions, validation
+from publishing import rules, texts, transitions, validation
 from publishing.models import Publication, PublicationStatus
 from publishing.queue import publication_enqueue
 
@@ -111,8 +111,12 @@ def publication_create(
     scheduled_at: datetime | None = None,
     title: str | None = None,
     description: str | None = None,
+    platform_texts: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Publication]:
     """One publication per destination, scheduled or queued at once; all or nothing.
+
+    ``platform_texts`` (the API's ``texts``): per platform, a title and/or description written
+    for it over the shared ones; each must fit its platform (errors keyed by platform).
 
     ``destinations`` are destination ids (errors keyed ``destination:<id>``); without them,
     ``platforms`` names platforms, each meaning the user's one enabled destination there
@@ -124,6 +128,9 @@ def publication_create(
     errors, conflicts = validation.check_publish(
         user=user, clip=clip, targets=targets, scheduled_at=scheduled_at, empty_key=empty_key
     )
+    overrides = texts.texts_clean(platform_texts)
+    for key, messages in texts.texts_problems(overrides).items():
+        errors.setdefault(key, []).extend(messages)
     _raise_for(errors, conflicts)
     scheduled_at = rules.aware(scheduled_at)
     title = (title if title is not None and title.strip() else clip.title)[:255]
@@ -137,6 +144,7 @@ def publication_create(
                 title=title,
                 description=description,
                 scheduled_at=scheduled_at,
+                texts=overrides,
             )
             to_send = [(p.pk, p.platform) for p in created if p.status == PublicationStatus.QUEUED]
             transaction.on_commit(lambda: _enqueue_all(to_send))

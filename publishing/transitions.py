@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
@@ -33,7 +33,7 @@ from clipmaker.accounts.models import User
 from clipmaker.clips.models import Clip
 from clipmaker.logging import log_event
 from platforms.models import Destination
-from platforms.providers import PlatformHandle, ProviderError, PublishResult
+from platforms.providers import PlatformHandle, ProviderError, PublishResult, SentText
 from publishing.models import Publication, PublicationStatus
 
 Guard = QuerySet[Publication]
@@ -90,8 +90,10 @@ def created(
     title: str,
     description: str,
     scheduled_at: datetime | None,
+    texts: Mapping[str, dict[str, str]] | None = None,
 ) -> list[Publication]:
     """Insert one row per destination: ``scheduled`` for a time, else ``queued`` and due now.
+    ``texts``: the per-platform overrides; each row keeps its platform's.
 
     Call inside the caller's transaction; a concurrent insert for the same clip and destination
     raises ``IntegrityError`` (the partial unique constraint).
@@ -105,6 +107,7 @@ def created(
             platform=destination.platform,
             title=title,
             description=description,
+            texts=dict((texts or {}).get(destination.platform) or {}),
             bytes_total=clip.size_bytes,
             created_by=user,
         )
@@ -169,10 +172,22 @@ def rescheduled(guard: Guard, pub: Publication, *, next_at: datetime, reason: st
 # --- One attempt ---------------------------------------------------------------------------
 
 
-def claimed(guard: Guard, pub: Publication, *, token: uuid.UUID, now: datetime) -> bool:
-    """``queued`` → ``publishing`` under a fresh claim token and lease; one attempt used."""
+def claimed(
+    guard: Guard,
+    pub: Publication,
+    *,
+    token: uuid.UUID,
+    now: datetime,
+    sent: SentText | None = None,
+) -> bool:
+    """``queued`` → ``publishing`` under a fresh claim token and lease; one attempt used.
+    ``sent``: the text this attempt sends (``sent_title``/``sent_description``)."""
+    recorded = (
+        {} if sent is None else {"sent_title": sent.title, "sent_description": sent.description}
+    )
     moved = _update(
         guard,
+        **recorded,
         status=PublicationStatus.PUBLISHING,
         attempts=F("attempts") + 1,
         claim_token=token,

@@ -28,7 +28,7 @@ from clipmaker.clips.services import (
 )
 from clipmaker.throttling import wait_label
 from platforms.selectors import destinations_in_order
-from publishing import selectors
+from publishing import selectors, texts
 from publishing.api import PUBLISH_LIMIT_MESSAGE, publish_throttle_wait
 from publishing.forms import ClipUploadForm, PublishForm
 from publishing.models import Publication, PublicationStatus
@@ -36,7 +36,6 @@ from publishing.presenters import (
     destination_options,
     publication_rows,
     render_in_user_zone,
-    text_limit_notes,
     user_time_zone,
 )
 from publishing.services import (
@@ -181,6 +180,7 @@ def _clip_page(
     selected = _selected(form)
     publications = list(clip.publications.all())
     options = _destination_options(request, clip, destinations, publications, selected, errors)
+    text_platforms = _text_platforms(destinations)
     return render_in_user_zone(
         request,
         "publishing/clip_detail.html",
@@ -193,19 +193,43 @@ def _clip_page(
             "general_errors": [
                 msg
                 for key, msgs in errors.items()
-                if not key.startswith("destination:") and key != "scheduled_at"
+                if not key.startswith("destination:")
+                and key != "scheduled_at"
+                and key not in text_platforms
                 for msg in msgs
             ],
+            **_text_context(form, clip, text_platforms, errors),
             "schedule_errors": errors.get("scheduled_at", []),
             "rows": publication_rows(publications, now=timezone.now(), user=request.user),
             "in_flight": selectors.publications_in_flight(publications),
             "poll_interval": POLL_INTERVAL,
             "min_schedule": timezone.localtime(timezone.now(), tz).strftime("%Y-%m-%dT%H:%M"),
-            "text_limit_notes": text_limit_notes(),
             "clip_stats": clip_stats_panel(clip=clip, publications=publications, tz=tz),
         },
         status=status,
     )
+
+
+def _text_platforms(destinations: list[Any]) -> list[str]:
+    """The platforms the user can publish to now, in display order: each gets its own text."""
+    return list(dict.fromkeys(d.platform for d in destinations if d.enabled))
+
+
+def _text_context(
+    form: PublishForm, clip: Clip, platforms: list[str], errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    """The per-platform texts of the publish panel and their previews, from what was posted
+    (or the clip's own text on a fresh page)."""
+    if form.is_bound:
+        title = form.data.get("title") or clip.title
+        description = form.data.get("description", "")
+        overrides = texts.texts_from_form(form.data, platforms)
+    else:
+        title, description, overrides = clip.title, clip.description, {}
+    previews = texts.text_previews(
+        platforms=platforms, title=title, description=description, texts=overrides, errors=errors
+    )
+    return {"text_previews": previews}
 
 
 def _selected(form: PublishForm) -> list[int]:
@@ -275,7 +299,8 @@ def clip_state(request: HttpRequest, clip_id: int) -> HttpResponse:
 def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
     clip = _get_clip(request, clip_id)
     tz = user_time_zone(request.user)
-    form = PublishForm(request.POST, tz=tz, destinations=destinations_in_order(user=request.user))
+    destinations = destinations_in_order(user=request.user)
+    form = PublishForm(request.POST, tz=tz, destinations=destinations)
     wait = publish_throttle_wait(request)
     if wait is not None:
         messages.error(request, f"{PUBLISH_LIMIT_MESSAGE} Повторите {wait_label(wait)}.")
@@ -291,6 +316,7 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
             scheduled_at=data["scheduled_at"],
             title=data["title"] or None,
             description=data["description"],
+            platform_texts=texts.texts_from_form(request.POST, _text_platforms(destinations)),
         )
     # PublicationConflict is a PublicationValidationError: catch it first.
     except PublicationConflict as exc:
@@ -304,6 +330,30 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Публикация началась: {names}. Статус обновляется ниже.")
     return redirect("clip-detail", clip_id=clip.pk)
+
+
+@login_required
+@require_POST
+def clip_text_preview(request: HttpRequest, clip_id: int) -> HttpResponse:
+    """The previews of the publish panel for the text being typed (htmx), with the counters
+    beside each platform's own text (out of band). No writes."""
+    clip = selectors.clip_get(user=request.user, clip_id=clip_id)
+    if clip is None:
+        raise Http404("Клип не найден")
+    platforms = _text_platforms(destinations_in_order(user=request.user))
+    overrides = texts.texts_from_form(request.POST, platforms)
+    previews = texts.text_previews(
+        platforms=platforms,
+        title=request.POST.get("title") or clip.title,
+        description=request.POST.get("description", ""),
+        texts=overrides,
+        errors=texts.texts_problems(overrides),
+    )
+    return render_in_user_zone(
+        request,
+        "publishing/_text_previews.html",
+        {"clip": clip, "text_previews": previews, "oob": True},
+    )
 
 
 @login_required

@@ -35,7 +35,9 @@ from .errors import (
     TransientError,
 )
 from .http import HttpClient, UploadBody, multipart_body, parse_retry_after, raw_body, scrub
+from .nouns import Noun
 from .places import PlacesMixin
+from .texts import TextsMixin
 from .types import (
     AccountInfo,
     BaseUrl,
@@ -88,14 +90,17 @@ def base_url(spec: BaseUrl) -> str:
     return platform_setting(spec.setting, sandbox=sandbox, default=spec.real).rstrip("/")
 
 
-class PlatformProvider(PlacesMixin, ABC):
+class PlatformProvider(PlacesMixin, TextsMixin, ABC):
     """Base of every adapter. Subclasses set the class attributes and implement the calls.
 
-    The hooks about places (destinations) come from ``PlacesMixin`` (``providers/places.py``).
+    The hooks about places (destinations) come from ``PlacesMixin`` (``providers/places.py``),
+    what the platform receives of the text from ``TextsMixin`` (``providers/texts.py``).
     """
 
     platform: ClassVar[str]
     label: ClassVar[str]  # the platform's name for users («Дзен»)
+    # The name as a Russian noun (gender, cases): every message that names the platform uses it.
+    noun: ClassVar[Noun]
     order: ClassVar[int] = 100  # position in lists (checkboxes, settings)
     max_file_size: ClassVar[int]  # bytes; see max_file_size_bytes() for the effective value
     upload_timeout: ClassVar[float]  # seconds for a whole upload

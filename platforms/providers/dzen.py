@@ -26,6 +26,7 @@ from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
 from .base import SANDBOX_CLIENT, platform_setting
 from .errors import PermanentError, ProviderError, Rejected, TransientError, UploadIncomplete
 from .http import scrub
+from .nouns import Noun
 from .oauth import OAuthProvider
 from .registry import register
 from .types import (
@@ -53,6 +54,7 @@ REJECTED_STATUSES = frozenset({"rejected", "failed", "blocked"})
 class DzenProvider(OAuthProvider):
     platform = Platform.DZEN
     label = "Дзен"
+    noun = Noun("Дзен", "Дзена", "Дзену", "Дзен", "Дзеном", "Дзене")
     order = 30
     max_file_size = 4 * GB
     media_limits = MediaLimits(max_duration_seconds=4 * 3600, video_codecs=MODERN_CODECS)
@@ -174,11 +176,12 @@ class DzenProvider(OAuthProvider):
             if resume is not None:
                 handle = resume
             else:
+                text = self.text_sent(title=meta.title, description=meta.description)
                 created = self.call(
                     "POST",
                     "/videos",
                     credentials,
-                    json={"title": meta.title, "description": meta.description},
+                    json={"title": text.title, "description": text.description},
                 )
                 handle = PlatformHandle(
                     id=str(created["id"]),

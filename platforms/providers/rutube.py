@@ -20,6 +20,7 @@ from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
 from .base import PlatformProvider
 from .errors import AuthExpired, ConnectInputInvalid, PermanentError, ProviderError, Rejected
 from .http import scrub
+from .nouns import Noun
 from .registry import register
 from .types import (
     AccountInfo,
@@ -47,6 +48,7 @@ def rutube_link(video_id: str) -> str:
 class RutubeProvider(PlatformProvider):
     platform = Platform.RUTUBE
     label = "Rutube"
+    noun = Noun.indeclinable("Rutube")
     order = 20
     max_file_size = 10 * GB
     media_limits = MediaLimits(max_duration_seconds=5 * 3600, video_codecs=MODERN_CODECS)
@@ -166,10 +168,11 @@ class RutubeProvider(PlatformProvider):
         # Rutube fetches the file later; make sure it is there before asking it to.
         with closing(self.open_clip(clip)):
             pass
+        text = self.text_sent(title=meta.title, description=meta.description)
         body: dict[str, Any] = {
             "url": clip.public_url,
-            "title": meta.title,
-            "description": meta.description,
+            "title": text.title,
+            "description": text.description,
             "is_hidden": False,
         }
         category = credentials.extra.get("category_id")

@@ -32,6 +32,7 @@ from .errors import (
     UploadIncomplete,
 )
 from .http import scrub
+from .nouns import Noun
 from .registry import register
 from .telegram_places import CHAT_FIELD, TelegramPlacesMixin, chat_input
 from .types import (
@@ -47,6 +48,7 @@ from .types import (
     PublishResult,
     PublishState,
     Rate,
+    SentText,
     TextLimits,
 )
 
@@ -87,10 +89,14 @@ def cut_caption(text: str, limit: int = CAPTION_MAX) -> str:
     return cut + ELLIPSIS
 
 
+def caption_text(title: str, description: str) -> str:
+    """Title and description as one caption, uncut: the description after a blank line."""
+    title, description = title.strip(), description.strip()
+    return f"{title}\n\n{description}" if description and description != title else title
+
+
 def caption_for(meta: PublishMeta) -> str:
-    title, description = meta.title.strip(), meta.description.strip()
-    text = f"{title}\n\n{description}" if description and description != title else title
-    return cut_caption(text)
+    return TelegramProvider.text_sent(title=meta.title, description=meta.description).caption or ""
 
 
 def telegram_link(chat_id: Any, message_id: Any, username: str | None) -> str:
@@ -130,7 +136,28 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
         ),
         CHAT_FIELD,  # the first channel; more are added to the same bot later
     )
-    text_limits = TextLimits(caption=CAPTION_MAX)
+    noun = Noun.indeclinable("Telegram")
+    text_limits = TextLimits(caption=CAPTION_MAX, units="utf16")
+
+    # Text --------------------------------------------------------------------------------
+
+    @classmethod
+    def text_joined(cls, *, title: str, description: str) -> str | None:
+        return caption_text(title, description)
+
+    @classmethod
+    def text_sent(cls, *, title: str, description: str) -> SentText:
+        """One caption, cut by ``cut_caption``; its parts are what remains of each."""
+        whole = caption_text(title, description)
+        caption = cut_caption(whole)
+        head = title.strip()
+        if caption.startswith(head + "\n\n"):
+            sent_title, sent_description = head, caption[len(head) + 2 :]
+        else:
+            sent_title, sent_description = caption, ""
+        return SentText(
+            title=sent_title, description=sent_description, caption=caption, cut=caption != whole
+        )
 
     @classmethod
     def max_file_size_bytes(cls) -> int:

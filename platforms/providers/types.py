@@ -30,6 +30,7 @@ __all__ = [
     "PublishResult",
     "PublishState",
     "Rate",
+    "SentText",
     "Stats",
     "TextLimits",
     "TokenSet",
@@ -219,9 +220,25 @@ class TextLimits:
     """How much text the platform takes (characters), for counters and for cutting.
 
     ``caption`` is the limit of title and description sent together as one caption (Telegram);
-    ``None`` means the platform sets no limit we know of.
+    ``None`` means the platform sets no limit we know of. ``units`` is what the platform
+    counts: ``"chars"`` (code points) or ``"utf16"`` (UTF-16 code units, Telegram).
     """
 
     title: int | None = None
     description: int | None = None
     caption: int | None = None
+    units: str = "chars"
+
+
+@dataclass(frozen=True)
+class SentText:
+    """What a platform receives of the text (``PlatformProvider.text_sent``).
+
+    ``caption`` is the one text a platform that joins title and description shows; ``cut``
+    says that something was cut to fit.
+    """
+
+    title: str
+    description: str
+    caption: str | None = None
+    cut: bool = False

@@ -36,6 +36,7 @@ from .errors import (
     UploadIncomplete,
 )
 from .http import scrub
+from .nouns import Noun
 from .oauth import OAuthProvider
 from .registry import register
 from .types import (
@@ -146,6 +147,7 @@ class VKProvider(VKPlacesMixin, OAuthProvider):
         BaseUrl("VK_ID_URL", "https://id.vk.com", "vkid"),
         BaseUrl("VK_WEB_URL", "https://vk.com", "web/vk"),
     )
+    noun = Noun.indeclinable("VK")
     text_limits = TextLimits(title=NAME_MAX, description=DESCRIPTION_MAX)
     stats_batch_size = STATS_BATCH
     scope = "video wall groups"  # groups: the communities the user may post to
@@ -287,10 +289,8 @@ class VKProvider(VKPlacesMixin, OAuthProvider):
         return mode if mode in self.modes else "clip"
 
     def save_params(self, credentials: Credentials, meta: PublishMeta) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "name": meta.title[:NAME_MAX],
-            "description": meta.description[:DESCRIPTION_MAX],
-        }
+        text = self.text_sent(title=meta.title, description=meta.description)
+        params: dict[str, Any] = {"name": text.title, "description": text.description}
         group_id = credentials.extra.get("group_id")
         if group_id:
             params["group_id"] = abs(int(group_id))
