@@ -128,13 +128,14 @@ def publication_create(
     errors, conflicts = validation.check_publish(
         user=user, clip=clip, targets=targets, scheduled_at=scheduled_at, empty_key=empty_key
     )
+    title = (title if title is not None and title.strip() else clip.title)[:255]
+    description = description if description is not None else clip.description
     overrides = texts.texts_clean(platform_texts)
-    for key, messages in texts.texts_problems(overrides).items():
+    problems = texts.texts_problems(overrides, title=title, description=description)
+    for key, messages in problems.items():
         errors.setdefault(key, []).extend(messages)
     _raise_for(errors, conflicts)
     scheduled_at = rules.aware(scheduled_at)
-    title = (title if title is not None and title.strip() else clip.title)[:255]
-    description = description if description is not None else clip.description
     try:
         with transaction.atomic():
             created = transitions.created(

@@ -46,11 +46,12 @@ def texts_clean(raw: Mapping[str, Any] | None) -> Texts:
     return cleaned
 
 
-def texts_problems(texts: Texts) -> dict[str, list[str]]:
+def texts_problems(texts: Texts, *, title: str, description: str) -> dict[str, list[str]]:
     """Why each platform's own text cannot be sent (Russian), keyed by platform.
 
-    A text written for one platform must fit it: the shared text is cut to each platform's
-    limits, an override is refused instead, so that nobody's own words are cut unseen."""
+    A text written for one platform must fit it: the shared text (``title``, ``description``)
+    is cut to each platform's limits, an override is refused instead, so that nobody's own
+    words are cut unseen. A caption is checked as it will be sent, with the shared part."""
     errors: dict[str, list[str]] = {}
     for platform, parts in texts.items():
         if not is_platform(platform):
@@ -59,13 +60,14 @@ def texts_problems(texts: Texts) -> dict[str, list[str]]:
                 f"Неизвестная платформа «{platform}» в texts. Укажите одну из: {names}."
             ]
             continue
-        title = parts.get("title", "")
         problems = []
-        if len(title) > TITLE_MAX:
+        if len(parts.get("title", "")) > TITLE_MAX:
             problems.append(f"Заголовок длиннее {TITLE_MAX} символов. Сократите его.")
-        # The platform checks the text as it will be sent: its own title over the shared one.
+        own_title, own_description = effective_text(
+            title=title, description=description, override=parts
+        )
         problems += provider_class(platform).text_problems(
-            title=title, description=parts.get("description", "")
+            title=own_title, description=own_description, own=parts.keys()
         )
         if problems:
             errors[platform] = problems

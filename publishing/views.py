@@ -342,12 +342,14 @@ def clip_text_preview(request: HttpRequest, clip_id: int) -> HttpResponse:
         raise Http404("Клип не найден")
     platforms = _text_platforms(destinations_in_order(user=request.user))
     overrides = texts.texts_from_form(request.POST, platforms)
+    title = request.POST.get("title") or clip.title
+    description = request.POST.get("description", "")
     previews = texts.text_previews(
         platforms=platforms,
-        title=request.POST.get("title") or clip.title,
-        description=request.POST.get("description", ""),
+        title=title,
+        description=description,
         texts=overrides,
-        errors=texts.texts_problems(overrides),
+        errors=texts.texts_problems(overrides, title=title, description=description),
     )
     return render_in_user_zone(
         request,

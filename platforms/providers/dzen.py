@@ -42,6 +42,7 @@ from .types import (
     PublishState,
     Rate,
     Stats,
+    TextLimits,
     as_int,
 )
 
@@ -55,6 +56,8 @@ class DzenProvider(OAuthProvider):
     platform = Platform.DZEN
     label = "Дзен"
     noun = Noun("Дзен", "Дзена", "Дзену", "Дзен", "Дзеном", "Дзене")
+    # Our assumed contract (platform-apis.md): longer fields are refused with invalid_parameter.
+    text_limits = TextLimits(title=200, description=5000)
     order = 30
     max_file_size = 4 * GB
     media_limits = MediaLimits(max_duration_seconds=4 * 3600, video_codecs=MODERN_CODECS)

@@ -36,6 +36,7 @@ from .types import (
     PublishState,
     Rate,
     Stats,
+    TextLimits,
     as_int,
 )
 
@@ -49,6 +50,8 @@ class RutubeProvider(PlatformProvider):
     platform = Platform.RUTUBE
     label = "Rutube"
     noun = Noun.indeclinable("Rutube")
+    # Rutube's video form refuses longer fields (DRF-style 400 "no more than N characters").
+    text_limits = TextLimits(title=100, description=5000)
     order = 20
     max_file_size = 10 * GB
     media_limits = MediaLimits(max_duration_seconds=5 * 3600, video_codecs=MODERN_CODECS)

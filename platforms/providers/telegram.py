@@ -92,6 +92,8 @@ def cut_caption(text: str, limit: int = CAPTION_MAX) -> str:
 def caption_text(title: str, description: str) -> str:
     """Title and description as one caption, uncut: the description after a blank line."""
     title, description = title.strip(), description.strip()
+    if not title:
+        return description
     return f"{title}\n\n{description}" if description and description != title else title
 
 

@@ -9,6 +9,7 @@ of the text: no HTTP, no ORM.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import ClassVar
 
 from .nouns import Noun
@@ -51,18 +52,26 @@ class TextsMixin:
         )
 
     @classmethod
-    def text_problems(cls, *, title: str, description: str) -> list[str]:
+    def text_problems(
+        cls, *, title: str, description: str, own: Collection[str] = ("title", "description")
+    ) -> list[str]:
         """Why a text written for this platform does not fit it (Russian), empty when it fits.
 
-        Used for the per-platform texts a user writes: those must fit, not be cut."""
+        Used for the per-platform texts a user writes: those must fit, not be cut. ``own`` names
+        the parts written for the platform (the others are the shared text, which is cut); a
+        joined caption is checked whole."""
         limits, noun = cls.text_limits, cls.noun
         problems = []
-        if limits.title and cls.text_length(title) > limits.title:
+        if "title" in own and limits.title and cls.text_length(title) > limits.title:
             problems.append(
                 f"Заголовок для {noun.genitive} длиннее {limits.title} символов "
                 f"({cls.text_length(title)}). Сократите его."
             )
-        if limits.description and cls.text_length(description) > limits.description:
+        if (
+            "description" in own
+            and limits.description
+            and cls.text_length(description) > limits.description
+        ):
             problems.append(
                 f"Описание для {noun.genitive} длиннее {limits.description} символов "
                 f"({cls.text_length(description)}). Сократите его."
