@@ -23,12 +23,13 @@ from platforms.providers import (
     AuthExpired,
     ConnectInputInvalid,
     Credentials,
+    Noun,
     ProviderError,
     RateLimited,
     TransientError,
     get_provider,
     is_platform,
-    platform_label,
+    platform_noun,
     platform_values,
     provider_class,
 )
@@ -66,7 +67,7 @@ def connection_plan_check(*, user: Any, platform: str) -> None:
         )
     else:
         message = (
-            f"Ваш тариф не включает {platform_label(platform)}. Перейдите на тариф Pro, "
+            f"Ваш тариф не включает {platform_noun(platform).accusative}. Перейдите на тариф Pro, "
             "чтобы подключить все платформы."
         )
     raise ConnectionRejected(message, field="platform", code="plan")
@@ -77,10 +78,10 @@ def connection_plan_check(*, user: Any, platform: str) -> None:
 
 def connection_oauth_start(*, user: Any, platform: str) -> str:
     """Begin an OAuth connection: remember state + PKCE verifier, return the authorize URL."""
-    label = platform_label(_known(platform))
+    noun = platform_noun(_known(platform))
     if not provider_class(platform).uses_oauth:
         raise ConnectionRejected(
-            f"{label} подключается токеном, а не через вход на сайте платформы.",
+            f"{noun} подключается токеном, а не через вход на сайте платформы.",
             code="not_oauth",
         )
     connection_plan_check(user=user, platform=platform)
@@ -98,30 +99,33 @@ def connection_oauth_complete(
     The state is checked (and used up) before anything else; only then is the code exchanged,
     with no transaction open. A refusal at any step stores nothing.
     """
-    label = platform_label(_known(platform))
+    noun = platform_noun(_known(platform))
+    label = noun.nominative
     state = str(params.get("state") or "")
     error = str(params.get("error") or "")
     try:
         verifier = oauth_state_consume(state=state, user_id=user.pk, platform=platform)
     except OAuthStateInvalid:
         if error == "access_denied":
-            raise _denied(label) from None
+            raise _denied(noun) from None
         raise ConnectionRejected(
-            f"Ссылка для подключения {label} устарела или уже использована. "
-            f"Нажмите «Подключить» у {label} ещё раз.",
+            f"Ссылка для подключения {noun.genitive} устарела или уже использована. "
+            f"Нажмите «Подключить» у {noun.genitive} ещё раз.",
             code="state",
         ) from None
     if error:
         if error == "access_denied":
-            raise _denied(label)
+            raise _denied(noun)
         raise ConnectionRejected(
-            f"{label} не разрешил подключение. Нажмите «Подключить» у {label} ещё раз.",
+            f"{noun} {noun.agree('не разрешил', 'не разрешила', 'не разрешило')} подключение. "
+            f"Нажмите «Подключить» у {noun.genitive} ещё раз.",
             code="oauth_error",
         )
     code = str(params.get("code") or "")
     if not code:
         raise ConnectionRejected(
-            f"{label} не передал код подтверждения. Нажмите «Подключить» у {label} ещё раз.",
+            f"{noun} {noun.agree('не передал', 'не передала', 'не передало')} код "
+            f"подтверждения. Нажмите «Подключить» у {noun.genitive} ещё раз.",
             code="no_code",
         )
     connection_plan_check(user=user, platform=platform)
@@ -135,7 +139,8 @@ def connection_oauth_complete(
         )
     except (TransientError, RateLimited):
         raise ConnectionRejected(
-            f"{label} сейчас недоступен. Подождите минуту и нажмите «Подключить» ещё раз.",
+            f"{noun} сейчас {noun.agree('недоступен', 'недоступна', 'недоступно')}. "
+            "Подождите минуту и нажмите «Подключить» ещё раз.",
             code="unavailable",
         ) from None
     except ProviderError as exc:
@@ -166,9 +171,10 @@ def connection_oauth_complete(
     )
 
 
-def _denied(label: str) -> ConnectionRejected:
+def _denied(noun: Noun) -> ConnectionRejected:
     return ConnectionRejected(
-        f"Вы не разрешили доступ к {label}, подключение не создано. Чтобы публиковать в {label}, "
+        f"Вы не разрешили доступ к {noun.dative}, подключение не создано. "
+        f"Чтобы публиковать в {noun.accusative}, "
         f"нажмите «Подключить» ещё раз и выберите «Разрешить».",
         code="access_denied",
     )
@@ -185,11 +191,12 @@ def connection_connect_token(
     The adapter checks the inputs' shape first (nothing is sent for a malformed token), then the
     platform is asked (``verify``); only a token the platform accepts is stored.
     """
-    label = platform_label(_known(platform))
+    noun = platform_noun(_known(platform))
+    label = noun.nominative
     cls = provider_class(platform)
     if cls.uses_oauth:
         raise ConnectionRejected(
-            f"{label} подключается через вход на сайте платформы: нажмите «Подключить».",
+            f"{noun} подключается через вход на сайте платформы: нажмите «Подключить».",
             code="not_token",
         )
     connection_plan_check(user=user, platform=platform)
@@ -206,7 +213,8 @@ def connection_connect_token(
         ) from None
     except (TransientError, RateLimited):
         raise ConnectionRejected(
-            f"{label} сейчас недоступен, токен не проверен. Подождите минуту и попробуйте ещё раз.",
+            f"{noun} сейчас {noun.agree('недоступен', 'недоступна', 'недоступно')}, токен не "
+            "проверен. Подождите минуту и попробуйте ещё раз.",
             code="unavailable",
         ) from None
     except ProviderError as exc:

@@ -36,6 +36,7 @@ from platforms.providers import (
     TransientError,
     get_provider,
     platform_label,
+    platform_noun,
     provider_class,
 )
 
@@ -257,8 +258,11 @@ def connection_refresh(
 
 
 def _refresh_refused_message(connection: PlatformConnection) -> str:
-    label = platform_label(connection.platform)
-    return f"Доступ к {label} истёк или был отозван. Переподключите {label} в разделе «Платформы»."
+    noun = platform_noun(connection.platform)
+    return (
+        f"Доступ к {noun.dative} истёк или был отозван. "
+        f"Переподключите {noun.accusative} в разделе «Платформы»."
+    )
 
 
 # --- testing, revoking ------------------------------------------------------------------
@@ -271,8 +275,12 @@ def connection_test(*, connection: PlatformConnection) -> tuple[bool, str]:
     that stays refused marks the connection ``expired``.
     """
     label = platform_label(connection.platform)
+    noun = platform_noun(connection.platform)
     if connection.status == ConnectionStatus.REVOKED or not connection.access_token_sealed:
-        return False, f"{label} не подключён. Нажмите «Подключить»."
+        return (
+            False,
+            f"{noun} не {noun.agree('подключён', 'подключена', 'подключено')}. Нажмите «Подключить».",
+        )
     provider = get_provider(connection.platform)
     try:
         try:
@@ -291,7 +299,10 @@ def connection_test(*, connection: PlatformConnection) -> tuple[bool, str]:
         connection_mark_expired(connection=connection, reason=detail)
         return False, detail
     except (TransientError, RateLimited):
-        detail = f"{label} сейчас недоступен, проверка не выполнена. Повторите через минуту."
+        detail = (
+            f"{noun} сейчас {noun.agree('недоступен', 'недоступна', 'недоступно')}, "
+            "проверка не выполнена. Повторите через минуту."
+        )
         _record_check(connection, ok=False, detail=detail)
         return False, detail
     except ProviderError as exc:

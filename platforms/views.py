@@ -21,17 +21,18 @@ from platforms.api import (
 )
 from platforms.destination_views import after_connect
 from platforms.forms import connect_form_class
-from platforms.providers import is_platform, platform_label, provider_class
+from platforms.providers import is_platform, platform_label, platform_noun, provider_class
 
 SETTINGS_URL = "platforms:settings"
 
 
 def _connected_message(platform: str, account_name: str) -> str:
     """«Telegram подключён как Анна.», or without a name the platform did not give."""
-    label = platform_label(platform)
-    if account_name and account_name != label:
-        return f"{label} подключён как {account_name}."
-    return f"{label} подключён."
+    noun = platform_noun(platform)
+    done = f"{noun} {noun.agree('подключён', 'подключена', 'подключено')}"
+    if account_name and account_name != noun.nominative:
+        return f"{done} как {account_name}."
+    return f"{done}."
 
 
 def _platform_or_404(platform: str) -> str:
@@ -112,6 +113,7 @@ def _connect_token_page(
         "state": state,
         "platform": platform,
         "label": platform_label(platform),
+        "noun": platform_noun(platform),
         "sandbox_on": settings.PLATFORM_SANDBOX,
         "sandbox_credentials": sandbox_credentials,
     }

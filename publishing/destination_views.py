@@ -29,7 +29,7 @@ from platforms.destination_api import (
 )
 from platforms.destinations import DestinationRejected, destination_enable, destination_rename
 from platforms.models import Destination, PlatformConnection
-from platforms.providers import platform_label
+from platforms.providers import platform_label, platform_noun
 from platforms.selectors import connection_get_by_id, destination_get
 from platforms.serializers import (
     DestinationChangeSerializer,
@@ -109,7 +109,10 @@ def connection_disconnect_view(request: HttpRequest, connection_id: str) -> Http
         except PlatformConnection.DoesNotExist:
             raise Http404("Подключение не найдено") from None
         messages.success(
-            request, f"{label} ({connection.account_name}) отключён." + _cancelled_note(cancelled)
+            request,
+            f"{label} ({connection.account_name}) "
+            f"{platform_noun(connection.platform).agree('отключён', 'отключена', 'отключено')}."
+            + _cancelled_note(cancelled),
         )
         return redirect(SETTINGS_URL)
     context: dict[str, Any] = {

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from platforms.models import Destination
-from platforms.providers import platform_label, provider_class, provider_classes
+from platforms.providers import platform_noun, provider_class, provider_classes
 from publishing import rules, validation
 from publishing.models import Publication, PublicationStatus
 from publishing.validation import destination_key
@@ -49,7 +49,7 @@ def render_in_user_zone(
 def publication_status_text(publication: Publication, *, now: datetime) -> str:
     """The status as a user reads it; times in the active (user's) time zone."""
     if publication.status == PublicationStatus.PUBLISHING and publication.claim_token is None:
-        return f"Обрабатывается в {platform_label(publication.platform)}"
+        return f"Обрабатывается в {platform_noun(publication.platform).prepositional}"
     if publication.status == PublicationStatus.PUBLISHING:
         text = f"Публикуется {publication.progress_percent} %"
         return f"{text} (отмена запрошена)" if publication.cancel_requested_at else text

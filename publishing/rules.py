@@ -16,7 +16,7 @@ from platforms.models import ConnectionStatus, Destination, PlatformConnection
 from platforms.providers import (
     PlatformHandle,
     ProviderError,
-    platform_label,
+    platform_noun,
     provider_class,
 )
 from platforms.selectors import destinations_within_limit
@@ -49,20 +49,20 @@ RETRY_ONLY_FAILED_MESSAGE = "Повторить можно только публ
 
 
 def not_connected_message(platform: str) -> str:
-    return f"Подключите {platform_label(platform)} в настройках."
+    return f"Подключите {platform_noun(platform).accusative} в настройках."
 
 
 def plan_message(user: User, platform: str) -> str:
     plans = ", ".join(plans_allowing(platform))
     return (
-        f"Публикация в {platform_label(platform)} недоступна на тарифе "
+        f"Публикация в {platform_noun(platform).accusative} недоступна на тарифе "
         f"{user.get_plan_display()}. Перейдите на тариф {plans}."
     )
 
 
 def plan_cancelled_message(platform: str) -> str:
     return (
-        f"Публикация недоступна на вашем тарифе: {platform_label(platform)} на нём не входит. "
+        f"Публикация недоступна на вашем тарифе: {platform_noun(platform)} в него не входит. "
         "Смените тариф и опубликуйте клип снова."
     )
 
@@ -70,7 +70,7 @@ def plan_cancelled_message(platform: str) -> str:
 def file_too_big_message(platform: str) -> str:
     limit = provider_class(platform).max_file_size_label()
     return (
-        f"Файл слишком большой для {platform_label(platform)} (максимум {limit}). "
+        f"Файл слишком большой для {platform_noun(platform).genitive} (максимум {limit}). "
         "Сократите или пережмите клип."
     )
 
@@ -78,30 +78,34 @@ def file_too_big_message(platform: str) -> str:
 def in_flight_message(platform: str, *, place: str | None = None) -> str:
     """``place``: the destination's label («VK · Сообщество «Кухня»») when known."""
     return (
-        f"Этот клип уже запланирован или публикуется в {place or platform_label(platform)}. "
+        "Этот клип уже запланирован или публикуется в "
+        f"{place or platform_noun(platform).accusative}. "
         "Дождитесь окончания или отмените ту публикацию."
     )
 
 
 def may_have_it_message(platform: str) -> str:
     return (
-        f"Клип, возможно, уже передан в {platform_label(platform)}: КлипМейкер проверит это при "
+        f"Клип, возможно, уже передан в {platform_noun(platform).accusative}: КлипМейкер "
+        "проверит это при "
         "следующей попытке и не отправит его второй раз. Отменить публикацию нельзя; если пост "
         "не нужен, удалите его на платформе."
     )
 
 
 def disconnected_after_upload_message(platform: str) -> str:
-    label = platform_label(platform)
+    noun = platform_noun(platform)
     return (
-        f"{label} отключён, а клип уже был передан платформе: узнать, чем закончилась "
-        f"публикация, КлипМейкер не может. Проверьте канал в {label}; чтобы проверил "
-        f"КлипМейкер, подключите {label} снова и нажмите «Повторить»."
+        f"{noun} {noun.agree('отключён', 'отключена', 'отключено')}, а клип уже был передан "
+        "платформе: узнать, чем закончилась публикация, КлипМейкер не может. Проверьте канал "
+        f"в {noun.prepositional}; чтобы проверил КлипМейкер, подключите {noun.accusative} снова "
+        "и нажмите «Повторить»."
     )
 
 
 def disconnect_cancelled_message(platform: str) -> str:
-    return f"Отменено: {platform_label(platform)} отключён от КлипМейкера."
+    noun = platform_noun(platform)
+    return f"Отменено: {noun} {noun.agree('отключён', 'отключена', 'отключено')} от КлипМейкера."
 
 
 def destination_cancelled_message(destination: Destination, *, removed: bool) -> str:
@@ -134,22 +138,23 @@ def limit_cancelled_message(user: User) -> str:
 def final_transient_message(platform: str, attempts: int, err: ProviderError | None) -> str:
     status = f" (ошибка {err.status})" if err is not None and err.status else ""
     return (
-        f"Не удалось опубликовать в {platform_label(platform)} после {attempts} попыток: "
+        f"Не удалось опубликовать в {platform_noun(platform).accusative} после {attempts} "
+        "попыток: "
         f"платформа временно недоступна{status}. Нажмите «Повторить», чтобы попробовать ещё раз."
     )
 
 
 def outcome_unknown_message(platform: str) -> str:
-    label = platform_label(platform)
+    noun = platform_noun(platform)
     return (
-        f"Связь с {label} прервалась после отправки клипа, и неизвестно, опубликован ли он. "
-        f"Проверьте {label}: если поста нет, нажмите «Повторить»."
+        f"Связь с {noun.instrumental} прервалась после отправки клипа, и неизвестно, "
+        f"опубликован ли он. Проверьте {noun.accusative}: если поста нет, нажмите «Повторить»."
     )
 
 
 def processing_timeout_message(platform: str) -> str:
     return (
-        f"{platform_label(platform)} слишком долго обрабатывает видео. Проверьте его на "
+        f"{platform_noun(platform)} слишком долго обрабатывает видео. Проверьте его на "
         "платформе; если его там нет, нажмите «Повторить»."
     )
 
@@ -157,14 +162,15 @@ def processing_timeout_message(platform: str) -> str:
 def rate_limited_too_long_message(platform: str) -> str:
     hours = max(1, round(settings.PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS / 3600))
     return (
-        f"{platform_label(platform)} ограничивает частоту запросов уже больше {hours} ч. "
+        f"{platform_noun(platform)} ограничивает частоту запросов уже больше {hours} ч. "
         "Нажмите «Повторить» позже."
     )
 
 
 def time_limit_message(platform: str) -> str:
+    noun = platform_noun(platform)
     return (
-        f"{platform_label(platform)} принимал клип слишком долго. "
+        f"{noun} {noun.agree('принимал', 'принимала', 'принимало')} клип слишком долго. "
         "Публикация повторится автоматически."
     )
 
@@ -229,7 +235,8 @@ def cancel_refusal(publication: Publication) -> str | None:
     if publication.status == PublicationStatus.PUBLISHING:
         if publication.claim_token is None:
             return (
-                f"Клип уже загружен в {platform_label(publication.platform)} и обрабатывается "
+                f"Клип уже загружен в {platform_noun(publication.platform).accusative} и "
+                "обрабатывается "
                 "платформой — отменить публикацию нельзя. Если пост не нужен, удалите его на "
                 "платформе."
             )
@@ -255,8 +262,10 @@ def retry_refusal(publication: Publication, *, user: User | None = None) -> str 
     if publication.status != PublicationStatus.FAILED:
         return RETRY_ONLY_FAILED_MESSAGE
     if publication.error_code in NOT_RETRYABLE_CODES:
+        noun = platform_noun(publication.platform)
         return (
-            f"{platform_label(publication.platform)} отклонил это видео: повтор не поможет. "
+            f"{noun} {noun.agree('отклонил', 'отклонила', 'отклонило')} это видео: "
+            "повтор не поможет. "
             "Исправьте клип и опубликуйте его заново."
         )
     owner = user if user is not None else publication.clip.owner
@@ -321,10 +330,11 @@ def start_refusal(
         plan_refusal = limit_cancelled_message(owner)
     if plan_refusal is not None:
         if may_have_it:
-            label = platform_label(platform)
+            noun = platform_noun(platform)
             return (
                 "plan",
-                plan_refusal + f" Клип, возможно, уже передан в {label}: проверьте его там.",
+                plan_refusal
+                + f" Клип, возможно, уже передан в {noun.accusative}: проверьте его там.",
                 False,
             )
         return ("plan", plan_refusal, True)

@@ -399,13 +399,13 @@ def publication_cancel_view(request: HttpRequest, publication_id: int) -> HttpRe
     except PublicationStateError as exc:
         messages.error(request, str(exc))
     else:
-        label = publication.destination.label
+        place = publication.destination.label
         if publication.status == PublicationStatus.CANCELLED:
-            messages.success(request, f"Публикация в {label} отменена.")
+            messages.success(request, f"Публикация в {place} отменена.")
         else:
             messages.info(
                 request,
-                f"Клип уже загружается в {label}: публикация будет отменена, как только "
+                f"Клип уже загружается в {place}: публикация будет отменена, как только "
                 "загрузка прервётся или закончится. Если платформа успеет принять клип, пост "
                 "останется — удалите его на платформе.",
             )

@@ -132,7 +132,7 @@ class PlatformProvider(PlacesMixin, TextsMixin, ABC):
     def __init__(self, *, session: requests.Session | None = None) -> None:
         self.http = HttpClient(
             platform=str(self.platform),
-            label=self.label,
+            noun=self.noun,
             timeout=(self.connect_timeout, self.read_timeout),
             session=session,
         )
@@ -191,12 +191,12 @@ class PlatformProvider(PlacesMixin, TextsMixin, ABC):
     # The interface -----------------------------------------------------------------------
 
     def authorization_url(self, *, state: str, code_challenge: str, redirect_uri: str) -> str:
-        raise NotImplementedError(f"{self.label} connects with a token, not OAuth")
+        raise NotImplementedError(f"{self.platform} connects with a token, not OAuth")
 
     def exchange_code(
         self, *, code: str, code_verifier: str, redirect_uri: str, **extra: Any
     ) -> TokenSet:
-        raise NotImplementedError(f"{self.label} connects with a token, not OAuth")
+        raise NotImplementedError(f"{self.platform} connects with a token, not OAuth")
 
     def refresh(self, *, tokens: Credentials | TokenSet) -> TokenSet:
         # Token platforms cannot refresh: an expired token means the user connects again.
@@ -231,13 +231,13 @@ class PlatformProvider(PlacesMixin, TextsMixin, ABC):
 
     def auth_expired_message(self) -> str:
         return (
-            f"Доступ к {self.label} истёк или отозван. "
-            f"Переподключите {self.label} в разделе «Платформы»."
+            f"Доступ к {self.noun.dative} истёк или отозван. "
+            f"Переподключите {self.noun.accusative} в разделе «Платформы»."
         )
 
     def file_too_big_message(self) -> str:
         return (
-            f"Файл слишком большой для {self.label} "
+            f"Файл слишком большой для {self.noun.genitive} "
             f"(максимум {self.max_file_size_label()}). Сократите или пережмите клип."
         )
 
@@ -280,7 +280,8 @@ class PlatformProvider(PlacesMixin, TextsMixin, ABC):
         if status == 429:
             header = response.headers.get("Retry-After") if response is not None else None
             return RateLimited(
-                f"{self.label} ограничил частоту запросов. Публикация повторится автоматически.",
+                f"{self.noun} {self.noun.agree('ограничил', 'ограничила', 'ограничило')} "
+                "частоту запросов. Публикация повторится автоматически.",
                 retry_after=parse_retry_after(header, self.default_retry_after),
                 **common,
             )
@@ -288,24 +289,28 @@ class PlatformProvider(PlacesMixin, TextsMixin, ABC):
             return PermanentError(self.file_too_big_message(), **common)
         if status >= 500 or status == 408:
             return TransientError(
-                f"{self.label} временно недоступен (ошибка {status}). "
+                f"{self.noun} временно {self.noun.agree('недоступен', 'недоступна', 'недоступно')} "
+                f"(ошибка {status}). "
                 "Публикация повторится автоматически.",
                 **common,
             )
         if status == 403:
             return PermanentError(
-                f"{self.label} запретил это действие. Проверьте права аккаунта и подключите "
-                f"{self.label} заново. ({common['platform_message']})",
+                f"{self.noun} {self.noun.agree('запретил', 'запретила', 'запретило')} это "
+                "действие. Проверьте права аккаунта и подключите "
+                f"{self.noun.accusative} заново. ({common['platform_message']})",
                 **common,
             )
         if status == 404:
             return PermanentError(
-                f"{self.label} не нашёл видео или адрес API. Опубликуйте клип заново. "
+                f"{self.noun} {self.noun.agree('не нашёл', 'не нашла', 'не нашло')} видео или "
+                "адрес API. Опубликуйте клип заново. "
                 f"({common['platform_message']})",
                 **common,
             )
         return PermanentError(
-            f"{self.label} отклонил запрос: {common['platform_message'] or status}. "
+            f"{self.noun} {self.noun.agree('отклонил', 'отклонила', 'отклонило')} запрос: "
+            f"{common['platform_message'] or status}. "
             "Исправьте данные клипа и повторите.",
             **common,
         )
@@ -348,7 +353,8 @@ class PlatformProvider(PlacesMixin, TextsMixin, ABC):
             raise self.error_for_response(response, secrets=secrets, body_sent=body_sent)
         if 300 <= response.status_code < 400:
             raise TransientError(
-                f"{self.label} ответил перенаправлением. Публикация повторится автоматически.",
+                f"{self.noun} {self.noun.agree('ответил', 'ответила', 'ответило')} "
+                "перенаправлением. Публикация повторится автоматически.",
                 platform=str(self.platform),
                 status=response.status_code,
                 platform_message=scrub(response.headers.get("Location", ""), secrets),
@@ -358,7 +364,8 @@ class PlatformProvider(PlacesMixin, TextsMixin, ABC):
             return response.json()
         except (ValueError, json.JSONDecodeError):
             raise TransientError(
-                f"{self.label} вернул непонятный ответ. Публикация повторится автоматически.",
+                f"{self.noun} {self.noun.agree('вернул', 'вернула', 'вернуло')} непонятный "
+                "ответ. Публикация повторится автоматически.",
                 platform=str(self.platform),
                 status=response.status_code,
                 platform_message=scrub(response.text[:300], secrets),

@@ -88,7 +88,7 @@ class PlacesMixin:
         """Check the inputs of ``destination_fields`` (a place added by hand) and return the
         place's settings, or raise ``ConnectInputInvalid`` naming the input at fault."""
         raise ConnectInputInvalid(
-            f"Места {cls.label} выбираются из списка, который даёт {cls.label}.",
+            f"Места {cls.noun.genitive} выбираются из списка, который даёт {cls.noun}.",
             field="platform",
             code="not_manual",
         )
@@ -106,8 +106,8 @@ class PlacesMixin:
             # id): the credential still working is the check.
             return place
         raise PermanentError(
-            f"{self.label}: «{place.name}» больше недоступно этому аккаунту. Проверьте права "
-            f"аккаунта в {self.label} или удалите это место.",
+            f"{self.noun}: «{place.name}» больше недоступно этому аккаунту. Проверьте права "
+            f"аккаунта в {self.noun.prepositional} или удалите это место.",
             platform=str(self.platform),
             code="destination_gone",
         )

@@ -736,6 +736,6 @@ def test_the_retry_view_refuses_a_video_rejected_by_moderation(client_in, clip):
     assert "Повторить</button>" not in _row(body, pub)
 
 
-def test_the_publish_panel_names_the_platforms_text_limits(client_in, clip):
+def test_the_publish_panel_names_the_platforms_text_limits(client_in, clip, connected):
     body = client_in.get(f"/clips/{clip.pk}/").content.decode()
     assert "до 128 символов заголовка" in body and "до 1024 символов подписи" in body
