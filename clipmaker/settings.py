@@ -387,7 +387,8 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "publishing.api.api_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Descriptions in Russian from extend_schema and help_text only, never from docstrings.
+    "DEFAULT_SCHEMA_CLASS": "clipmaker.api_schema.RussianAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "clipmaker.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
     "NUM_PROXIES": NUM_PROXIES,
@@ -399,7 +400,14 @@ REST_FRAMEWORK = {
     },
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "КлипМейкер Auto-Posting API",
+    "TITLE": "API КлипМейкера: автопостинг",
+    "DESCRIPTION": (
+        "Публикация клипов в VK, Rutube, Дзен и Telegram сразу или по расписанию, места "
+        "публикации, подключения платформ и статистика. Вход: сессия сайта или заголовок "
+        "`Authorization: Token <ключ>` (ключ — `POST /api/v1/auth/token/` или страница "
+        '«Безопасность»). Ошибки — `{"detail": "..."}` или '
+        '`{"errors": {"<поле>": ["..."]}}`, по-русски.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

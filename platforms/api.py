@@ -30,7 +30,7 @@ PLATFORM_PARAM = OpenApiParameter(
     str,
     OpenApiParameter.PATH,
     enum=platform_values(),
-    description=", ".join(platform_values()),
+    description="Платформа: " + ", ".join(platform_values()),
 )
 
 
@@ -55,10 +55,10 @@ def check_throttled_message(wait: float) -> str:
 
 class PlatformListApi(APIView):
     @extend_schema(
-        summary="Connections to every platform",
+        summary="Подключения ко всем платформам",
         description=(
-            "One row per connection (a user may connect several accounts of a platform), and "
-            "one row with status `disconnected` (or `revoked`) for each platform without one."
+            "По строке на подключение (к платформе можно подключить несколько аккаунтов) и по "
+            "строке со статусом `disconnected` (или `revoked`) для каждой платформы без них."
         ),
         responses=PlatformStateSerializer(many=True),
         tags=["platforms"],
@@ -76,18 +76,20 @@ class PlatformConnectApi(APIView):
         raise Throttled(wait=wait, detail=connect_throttled_message(wait or 60))
 
     @extend_schema(
-        summary="Connect a platform",
+        summary="Подключить платформу",
         description=(
-            "vk / dzen: returns the OAuth authorize URL the browser must open; the platform "
-            "sends it back to /api/oauth/<platform>/callback. rutube / telegram: the token is "
-            "verified with the platform and the connection returned (201). "
-            "At most 5 connect calls per hour per user (429)."
+            "vk / dzen: возвращает адрес входа OAuth, который нужно открыть в браузере; "
+            "платформа вернёт пользователя на /api/oauth/<platform>/callback. rutube / telegram: "
+            "токен проверяется у платформы, в ответе — подключение (201). "
+            "Не больше 5 завершённых подключений в час на пользователя и платформу (429)."
         ),
         request=ConnectRequestSerializer,
         responses={
             200: AuthorizeUrlSerializer,
             201: PlatformStateSerializer,
-            400: OpenApiResponse(ErrorsSerializer, description="validation or verification"),
+            400: OpenApiResponse(
+                ErrorsSerializer, description="Неверные данные или платформа не приняла токен"
+            ),
             429: DetailSerializer,
         },
         tags=["platforms"],
@@ -119,7 +121,8 @@ class PlatformTestApi(APIView):
         raise Throttled(wait=wait, detail=check_throttled_message(wait or 60))
 
     @extend_schema(
-        summary="Check the platform's connections with the platform now",
+        summary="Проверить подключения к платформе сейчас",
+        description="Каждое подключение к платформе проверяется у самой платформы.",
         parameters=[PLATFORM_PARAM],
         request=None,
         responses={200: TestResultSerializer, 404: DetailSerializer, 429: DetailSerializer},

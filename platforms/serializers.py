@@ -25,12 +25,12 @@ class PlatformField(serializers.ChoiceField):
 
 class PlatformStateSerializer(serializers.Serializer):
     connection_id = serializers.UUIDField(
-        allow_null=True, help_text="the connection's id; null for a platform not connected"
+        allow_null=True, help_text="id подключения; null, если платформа не подключена"
     )
     platform = PlatformField()
     status = serializers.ChoiceField(
         choices=["active", "expired", "revoked", "disconnected"],
-        help_text="active, expired, revoked, or disconnected (never connected)",
+        help_text="active, expired, revoked или disconnected (не подключалась)",
     )
     account_name = serializers.CharField(allow_blank=True)
     account_id = serializers.CharField(allow_blank=True)
@@ -39,7 +39,7 @@ class PlatformStateSerializer(serializers.Serializer):
     allowed_by_plan = serializers.BooleanField()
     last_checked_at = serializers.DateTimeField(allow_null=True)
     last_check_ok = serializers.BooleanField(allow_null=True)
-    destinations = serializers.SerializerMethodField(help_text="ids of its live destinations")
+    destinations = serializers.SerializerMethodField(help_text="id его действующих мест публикации")
 
     def get_destinations(self, obj: Any) -> list[int]:
         return [d.pk for d in obj.destinations]
@@ -56,7 +56,7 @@ class DestinationSerializer(serializers.Serializer):
     connection_id = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=KIND_CHOICES)
     name = serializers.CharField(
-        source="display_name", help_text="the user's own name, else the platform's"
+        source="display_name", help_text="своё название пользователя, иначе название с платформы"
     )
     external_id = serializers.CharField(allow_blank=True)
     enabled = serializers.BooleanField()
@@ -80,7 +80,7 @@ class DestinationChangeSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=255,
-        help_text="your own name for the place; empty: the platform's name again",
+        help_text="своё название места; пусто — снова название с платформы",
     )
     enabled = serializers.BooleanField(required=False)
 

@@ -139,10 +139,13 @@ NOT_FOUND = OpenApiResponse(ErrorDetail, description="Нет такого объ
 @extend_schema_view(
     list=extend_schema(
         summary="Клипы вызывающего, новые первыми",
+        description="Постранично (`?page=`), у каждого клипа — его публикации.",
         responses={200: ClipSerializer(many=True)},
     ),
     retrieve=extend_schema(
-        summary="Клип с его публикациями", responses={200: ClipSerializer, 404: NOT_FOUND}
+        summary="Клип с его публикациями",
+        description="Клип вызывающего; чужой или несуществующий — 404.",
+        responses={200: ClipSerializer, 404: NOT_FOUND},
     ),
 )
 class ClipViewSet(
@@ -193,6 +196,11 @@ class ClipViewSet(
 
     @extend_schema(
         summary="Опубликовать клип сейчас или по расписанию",
+        description=(
+            "Места (`destinations`) или платформы (`platforms`), время (`scheduled_at`), общий "
+            "заголовок и описание и свой текст для платформы (`texts`): он должен уместиться в "
+            "её лимиты, общий текст обрезается по ним. Всё или ничего."
+        ),
         request=PublishRequestSerializer,
         responses={
             201: PublicationSerializer(many=True),
@@ -251,7 +259,12 @@ class ClipViewSet(
 
 @extend_schema_view(
     retrieve=extend_schema(
-        summary="Публикация", responses={200: PublicationSerializer, 404: NOT_FOUND}
+        summary="Публикация",
+        description=(
+            "Статус, попытки, ссылка, ошибка, прогресс загрузки, статистика и текст, который "
+            "ушёл на платформу (`sent_title`, `sent_description`)."
+        ),
+        responses={200: PublicationSerializer, 404: NOT_FOUND},
     ),
 )
 class PublicationViewSet(
@@ -276,6 +289,10 @@ class PublicationViewSet(
 
     @extend_schema(
         summary="Отменить публикацию",
+        description=(
+            "Запланированную или ожидающую — сразу; идущую загрузку — когда она закончится. "
+            "Когда платформа уже обрабатывает видео, отменить нельзя (409)."
+        ),
         request=None,
         responses={
             200: PublicationSerializer,
@@ -289,6 +306,10 @@ class PublicationViewSet(
 
     @extend_schema(
         summary="Повторить неудавшуюся публикацию",
+        description=(
+            "Только для публикации со статусом failed; видео, которое платформа уже получила, "
+            "не отправляется второй раз."
+        ),
         request=None,
         responses={
             200: PublicationSerializer,
@@ -303,6 +324,7 @@ class PublicationViewSet(
 
     @extend_schema(
         summary="История статистики публикации",
+        description="Снимки просмотров, лайков, комментариев и репостов, старые первыми.",
         parameters=stats_api.HISTORY_PARAMETERS,
         responses={
             200: StatsHistorySerializer,

@@ -69,10 +69,10 @@ def platform_disconnect(request: HttpRequest, platform: str) -> HttpResponse:
 
 class PlatformDisconnectApi(APIView):
     @extend_schema(
-        summary="Disconnect a platform (every connection to it)",
+        summary="Отключить платформу (все подключения к ней)",
         description=(
-            "Wipes the stored tokens of every connection to the platform, removes their "
-            "destinations and cancels their scheduled and queued publications."
+            "Стирает токены всех подключений к платформе, удаляет их места публикации и "
+            "отменяет запланированные и ожидающие публикации туда."
         ),
         parameters=[PLATFORM_PARAM],
         responses={200: DisconnectResultSerializer, 404: DetailSerializer},

@@ -133,7 +133,8 @@ def connection_disconnect_view(request: HttpRequest, connection_id: str) -> Http
 
 class DestinationDetailApi(APIView):
     @extend_schema(
-        summary="One destination",
+        summary="Место публикации",
+        description="Одно место публикации вызывающего.",
         parameters=[DESTINATION_PARAM],
         responses={200: DestinationSerializer, 404: DetailSerializer},
         tags=["destinations"],
@@ -142,10 +143,10 @@ class DestinationDetailApi(APIView):
         return Response(destination_data(request, [destination_or_404(request, destination_id)])[0])
 
     @extend_schema(
-        summary="Rename a destination locally, or enable / disable it",
+        summary="Переименовать место (у себя), включить или выключить его",
         description=(
-            "`name`: your own name for the place (empty: the platform's name). `enabled: false` "
-            "stops offering it for new publications and cancels the scheduled and queued ones."
+            "`name`: своё название места (пусто — название с платформы). `enabled: false` "
+            "убирает место из новых публикаций и отменяет запланированные и ожидающие."
         ),
         parameters=[DESTINATION_PARAM],
         request=DestinationChangeSerializer,
@@ -170,10 +171,10 @@ class DestinationDetailApi(APIView):
         return Response(destination_data(request, [destination])[0])
 
     @extend_schema(
-        summary="Remove a destination",
+        summary="Удалить место публикации",
         description=(
-            "Cancels the scheduled and queued publications to it. Publications already made "
-            "keep their link and stats."
+            "Запланированные и ожидающие публикации туда отменяются. Сделанные публикации "
+            "сохраняют ссылку и статистику."
         ),
         parameters=[DESTINATION_PARAM],
         responses={200: DisconnectResultSerializer, 404: DetailSerializer},
@@ -187,10 +188,10 @@ class DestinationDetailApi(APIView):
 
 class ConnectionDetailApi(APIView):
     @extend_schema(
-        summary="Disconnect one connection",
+        summary="Отключить одно подключение",
         description=(
-            "Wipes its tokens, removes its destinations and cancels their scheduled and queued "
-            "publications."
+            "Стирает его токены, удаляет его места публикации и отменяет запланированные и "
+            "ожидающие публикации туда."
         ),
         parameters=[CONNECTION_PARAM],
         responses={200: DisconnectResultSerializer, 404: DetailSerializer},

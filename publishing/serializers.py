@@ -159,7 +159,7 @@ class PublishRequestSerializer(serializers.Serializer):
         required=False,
         allow_empty=False,
         error_messages={"empty": "Укажите хотя бы одно место публикации."},
-        help_text="destination ids (GET /api/v1/destinations/); errors keyed destination:<id>",
+        help_text="id мест публикации (GET /api/v1/destinations/); ошибки по ключу destination:<id>",
     )
     platforms = PlatformListField(
         child=PlatformField(
@@ -168,7 +168,7 @@ class PublishRequestSerializer(serializers.Serializer):
         required=False,
         allow_empty=False,
         error_messages={"empty": "Укажите хотя бы одну платформу."},
-        help_text="for callers with one destination per platform; errors keyed by platform",
+        help_text="для тех, у кого по одному месту на платформе; ошибки по ключу платформы",
     )
     scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     title = serializers.CharField(max_length=255, required=False, allow_null=True, default=None)
