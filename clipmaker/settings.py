@@ -111,6 +111,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # With DEBUG on, people get our 404/403/500 pages; the admin, staff and ?debug=1 keep
+    # Django's debug pages (clipmaker/error_pages.py).
+    "clipmaker.error_pages.FriendlyErrorPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Turns a login that axes refused into the lockout answer (429).
