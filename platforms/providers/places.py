@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import ConnectInputInvalid, PermanentError
+from .nouns import Noun
 from .types import AccountInfo, ConnectField, Credentials, DestinationInfo, DestinationKind, Rate
 
 
@@ -22,6 +23,7 @@ class PlacesMixin:
 
     platform: ClassVar[str]
     label: ClassVar[str]
+    noun: ClassVar[Noun]
 
     # A second bucket per place where the platform limits each place on its own (Telegram:
     # about one message a second per chat, on top of the bot's overall limit).
