@@ -27,8 +27,10 @@ def register(cls: P) -> P:
     name = str(cls.platform)
     if name in _PROVIDERS and _PROVIDERS[name] is not cls:
         raise ValueError(f"platform {name!r} is already registered by {_PROVIDERS[name]!r}")
-    if not isinstance(getattr(cls, "noun", None), Noun):
-        # A throw-away platform of a test; the built-in adapters declare their noun.
+    noun = getattr(cls, "noun", None)
+    if not isinstance(noun, Noun) or noun.nominative != cls.label:
+        # A throw-away platform of a test (or one inheriting another's noun); the built-in
+        # adapters declare theirs.
         cls.noun = Noun.indeclinable(cls.label)
     _PROVIDERS[name] = cls
     return cls
