@@ -290,7 +290,7 @@ class PublicationViewSet(
 
     @extend_schema(
         summary="Повторить неудавшуюся публикацию",
-        description="Тело не обязательно; `{\"vk_mode\": \"video\"}` повторяет публикацию VK "
+        description='Тело не обязательно; `{"vk_mode": "video"}` повторяет публикацию VK '
         "в другом режиме (например, видео вместо Клипа, если VK не разрешил аккаунту Клипы).",
         request=RetryRequestSerializer,
         responses={

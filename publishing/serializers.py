@@ -76,7 +76,8 @@ class PublicationSerializer(serializers.ModelSerializer):
             "max_attempts",
             "cancel_requested_at",
             "created_at",
-        ) + ("vk_mode",)
+            "vk_mode",
+        )
         read_only_fields = fields
 
     def get_vk_mode(self, obj: Publication) -> str | None:
