@@ -70,9 +70,21 @@ class DestinationSerializer(serializers.Serializer):
     last_checked_at = serializers.DateTimeField(allow_null=True)
     last_check_ok = serializers.BooleanField(allow_null=True)
     last_error = serializers.CharField(allow_blank=True)
+    vk_mode = serializers.SerializerMethodField(
+        help_text="VK: как по умолчанию уходят публикации сюда (clip или video); иначе null"
+    )
+    vk_wallpost = serializers.SerializerMethodField(
+        help_text="VK: публиковать ли их и на стене; иначе null"
+    )
 
     def get_allowed_by_plan(self, obj: Any) -> bool:
         return obj.pk in self.context.get("within_limit", set())
+
+    def get_vk_mode(self, obj: Any) -> str | None:
+        return next((mode for mode, _label, on in obj.mode_choices if on), None)
+
+    def get_vk_wallpost(self, obj: Any) -> bool | None:
+        return obj.wallpost if obj.mode_choices else None
 
 
 class DestinationChangeSerializer(serializers.Serializer):
@@ -83,6 +95,15 @@ class DestinationChangeSerializer(serializers.Serializer):
         help_text="своё название места; пусто — снова название с платформы",
     )
     enabled = serializers.BooleanField(required=False)
+    vk_mode = serializers.ChoiceField(
+        choices=(("clip", "Клип"), ("video", "Видео")),
+        required=False,
+        help_text="VK: режим публикаций сюда по умолчанию",
+        error_messages={"invalid_choice": "Режим VK может быть «clip» (Клип) или «video»."},
+    )
+    vk_wallpost = serializers.BooleanField(
+        required=False, help_text="VK: публиковать каждую публикацию и на стене"
+    )
 
 
 class PlaceSerializer(serializers.Serializer):

@@ -27,7 +27,12 @@ from platforms.destination_api import (
     destination_or_404,
     rejected,
 )
-from platforms.destinations import DestinationRejected, destination_enable, destination_rename
+from platforms.destinations import (
+    DestinationRejected,
+    destination_enable,
+    destination_rename,
+    destination_set_mode,
+)
 from platforms.models import Destination, PlatformConnection
 from platforms.providers import platform_label, platform_noun
 from platforms.selectors import connection_get_by_id, destination_get
@@ -146,7 +151,9 @@ class DestinationDetailApi(APIView):
         summary="Переименовать место (у себя), включить или выключить его",
         description=(
             "`name`: своё название места (пусто — название с платформы). `enabled: false` "
-            "убирает место из новых публикаций и отменяет запланированные и ожидающие."
+            "убирает место из новых публикаций и отменяет запланированные и ожидающие. "
+            "VK: `vk_mode` (clip или video) и `vk_wallpost` задают, как по умолчанию уходят "
+            "публикации сюда."
         ),
         parameters=[DESTINATION_PARAM],
         request=DestinationChangeSerializer,
@@ -162,6 +169,13 @@ class DestinationDetailApi(APIView):
         try:
             if "name" in data:
                 destination = destination_rename(destination=destination, name=data["name"])
+            if "vk_mode" in data or "vk_wallpost" in data:
+                current = next((m for m, _label, on in destination.mode_choices if on), "")
+                destination = destination_set_mode(
+                    destination=destination,
+                    mode=data.get("vk_mode", current),
+                    wallpost=data.get("vk_wallpost", destination.wallpost),
+                )
         except DestinationRejected as exc:
             return rejected(exc)
         if data.get("enabled") is True:

@@ -49,6 +49,9 @@ class PublicationSerializer(serializers.ModelSerializer):
     stats = serializers.SerializerMethodField()
     max_attempts = serializers.IntegerField(read_only=True)
     platform_url = OptionalURLField()
+    vk_mode = serializers.SerializerMethodField(
+        help_text="VK: clip (Клип) или video (VK Видео с записью на стене); иначе null"
+    )
 
     class Meta:
         model = Publication
@@ -77,8 +80,12 @@ class PublicationSerializer(serializers.ModelSerializer):
             "max_attempts",
             "cancel_requested_at",
             "created_at",
+            "vk_mode",
         )
         read_only_fields = fields
+
+    def get_vk_mode(self, obj: Publication) -> str | None:
+        return obj.vk_mode or None
 
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, obj: Publication) -> dict[str, int]:
@@ -148,6 +155,21 @@ class PlatformTextSerializer(serializers.Serializer):
     )
 
 
+class VKModeField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": "Режим VK может быть «clip» (Клип) или «video»."}
+        )
+        super().__init__(choices=(("clip", "Клип"), ("video", "Видео")), **kwargs)
+
+
+class RetryRequestSerializer(serializers.Serializer):
+    """``{"vk_mode": "video"}`` retries a VK publication in that mode (e.g. after VK refused
+    the account Клипы); an empty body retries it as it was."""
+
+    vk_mode = VKModeField(required=False, allow_null=True, default=None)
+
+
 class PublishRequestSerializer(serializers.Serializer):
     """``destinations`` (ids from ``GET /api/v1/destinations/``) or, the older way, ``platforms``
     (each meaning the caller's one enabled destination there)."""
@@ -182,6 +204,12 @@ class PublishRequestSerializer(serializers.Serializer):
             'свой текст для платформы поверх общего: {"telegram": {"title": ..., '
             '"description": ...}}; должен уместиться в её лимиты, ошибки по ключу платформы'
         ),
+    )
+    vk_mode = VKModeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="только VK: clip (Клип) или video; по умолчанию — настройка каждого места VK",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ call sends, and the attempt's claim records that same text as ``sent_title``/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,12 +46,19 @@ def texts_clean(raw: Mapping[str, Any] | None) -> Texts:
     return cleaned
 
 
-def texts_problems(texts: Texts, *, title: str, description: str) -> dict[str, list[str]]:
+def texts_problems(
+    texts: Texts,
+    *,
+    title: str,
+    description: str,
+    modes: Mapping[str, Collection[str]] | None = None,
+) -> dict[str, list[str]]:
     """Why each platform's own text cannot be sent (Russian), keyed by platform.
 
     A text written for one platform must fit it: the shared text (``title``, ``description``)
     is cut to each platform's limits, an override is refused instead, so that nobody's own
-    words are cut unseen. A caption is checked as it will be sent, with the shared part."""
+    words are cut unseen. A caption is checked as it will be sent, with the shared part, in
+    every mode the platform's publications will use (``modes``; VK: Клип or video)."""
     errors: dict[str, list[str]] = {}
     for platform, parts in texts.items():
         if not is_platform(platform):
@@ -66,9 +73,12 @@ def texts_problems(texts: Texts, *, title: str, description: str) -> dict[str, l
         own_title, own_description = effective_text(
             title=title, description=description, override=parts
         )
-        problems += provider_class(platform).text_problems(
-            title=own_title, description=own_description, own=parts.keys()
-        )
+        for mode in sorted((modes or {}).get(platform) or {""}):
+            for problem in provider_class(platform).text_problems(
+                title=own_title, description=own_description, own=parts.keys(), mode=mode or None
+            ):
+                if problem not in problems:
+                    problems.append(problem)
         if problems:
             errors[platform] = problems
     return errors
@@ -90,9 +100,12 @@ def publication_text(publication: Publication) -> tuple[str, str]:
 
 
 def publication_sent_text(publication: Publication) -> SentText:
-    """What the platform of ``publication`` receives: the rule its adapter's publish applies."""
+    """What the platform of ``publication`` receives: the rule its adapter's publish applies
+    (in the publication's mode, VK's Клип or video)."""
     title, description = publication_text(publication)
-    return provider_class(publication.platform).text_sent(title=title, description=description)
+    return provider_class(publication.platform).text_sent(
+        title=title, description=description, mode=publication.vk_mode or None
+    )
 
 
 # --- the publish panel ------------------------------------------------------------------------
@@ -125,21 +138,27 @@ class TextPreview:
     errors: list[str] = field(default_factory=list)
 
 
-def _counters(provider: type[PlatformProvider], *, title: str, description: str) -> list[Counter]:
-    limits = provider.text_limits
+def _counters(
+    provider: type[PlatformProvider], *, title: str, description: str, mode: str | None
+) -> list[Counter]:
+    limits = provider.text_limits_for(mode)
+
+    def length(text: str) -> int:
+        return provider.text_length(text, mode)
+
     counters = [
-        Counter("title", "Заголовок", provider.text_length(title), limits.title or None),
-        Counter("description", "Описание", provider.text_length(description), limits.description),
+        Counter("title", "Заголовок", length(title), limits.title or None),
+        Counter("description", "Описание", length(description), limits.description),
     ]
-    joined = provider.text_joined(title=title, description=description)
+    joined = provider.text_joined(title=title, description=description, mode=mode)
     if joined is not None:
-        counters.append(Counter("caption", "Подпись", provider.text_length(joined), limits.caption))
+        counters.append(Counter("caption", "Подпись", length(joined), limits.caption))
     return counters
 
 
-def limits_note(provider: type[PlatformProvider]) -> str:
+def limits_note(provider: type[PlatformProvider], mode: str | None = None) -> str:
     """«до 128 символов заголовка, до 5000 символов описания»: what the platform takes."""
-    limits = provider.text_limits
+    limits = provider.text_limits_for(mode)
     parts = []
     if limits.title:
         parts.append(f"до {limits.title} символов заголовка")
@@ -159,12 +178,15 @@ def text_previews(
     description: str,
     texts: Texts,
     errors: Mapping[str, list[str]] | None = None,
+    modes: Mapping[str, str] | None = None,
 ) -> list[TextPreview]:
     """The publish panel's preview of each platform: the text as the platform receives it,
-    with its counters. ``title``/``description`` are the shared text."""
+    with its counters. ``title``/``description`` are the shared text; ``modes`` the mode a
+    platform's publications will take (VK: Клип or video), else its default."""
     previews = []
     for platform in platforms:
         provider = provider_class(platform)
+        mode = (modes or {}).get(platform) or None
         override = texts.get(platform, {})
         own_title, own_description = effective_text(
             title=title, description=description, override=override
@@ -174,11 +196,13 @@ def text_previews(
                 platform=platform,
                 label=provider.label,
                 noun=provider.noun,
-                sent=provider.text_sent(title=own_title, description=own_description),
-                counters=_counters(provider, title=own_title, description=own_description),
+                sent=provider.text_sent(title=own_title, description=own_description, mode=mode),
+                counters=_counters(
+                    provider, title=own_title, description=own_description, mode=mode
+                ),
                 overridden=bool(override),
                 override=override,
-                limits_note=limits_note(provider),
+                limits_note=limits_note(provider, mode),
                 errors=list((errors or {}).get(platform, [])),
             )
         )

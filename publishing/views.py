@@ -28,7 +28,7 @@ from clipmaker.clips.services import (
 )
 from clipmaker.throttling import wait_label
 from platforms.selectors import destinations_in_order
-from publishing import selectors, texts
+from publishing import modes, selectors, texts
 from publishing.api import PUBLISH_LIMIT_MESSAGE, publish_throttle_wait
 from publishing.forms import ClipUploadForm, PublishForm
 from publishing.models import Publication, PublicationStatus
@@ -179,7 +179,10 @@ def _clip_page(
         )
     selected = _selected(form)
     publications = list(clip.publications.all())
-    options = _destination_options(request, clip, destinations, publications, selected, errors)
+    mode = form.data.get("vk_mode") if form.is_bound else None
+    options = _destination_options(
+        request, clip, destinations, publications, selected, errors, mode=mode
+    )
     text_platforms = _text_platforms(destinations)
     return render_in_user_zone(
         request,
@@ -198,7 +201,7 @@ def _clip_page(
                 and key not in text_platforms
                 for msg in msgs
             ],
-            **_text_context(form, clip, text_platforms, errors),
+            **_text_context(form, clip, destinations, errors),
             "schedule_errors": errors.get("scheduled_at", []),
             "rows": publication_rows(publications, now=timezone.now(), user=request.user),
             "in_flight": selectors.publications_in_flight(publications),
@@ -215,11 +218,27 @@ def _text_platforms(destinations: list[Any]) -> list[str]:
     return list(dict.fromkeys(d.platform for d in destinations if d.enabled))
 
 
+def _text_modes(destinations: list[Any], requested: str | None) -> dict[str, str]:
+    """The mode each platform's preview shows (VK: Клип or video): the one chosen on the panel,
+    else the places' common default, else the platform's default."""
+    chosen = modes.publish_modes([d for d in destinations if d.enabled], requested=requested)
+    by_platform: dict[str, set[str]] = {}
+    for destination in destinations:
+        if destination.pk in chosen:
+            by_platform.setdefault(destination.platform, set()).add(chosen[destination.pk])
+    return {p: next(iter(found)) for p, found in by_platform.items() if len(found) == 1}
+
+
 def _text_context(
-    form: PublishForm, clip: Clip, platforms: list[str], errors: dict[str, list[str]]
+    form: PublishForm,
+    clip: Clip,
+    destinations: list[Any],
+    errors: dict[str, list[str]],
 ) -> dict[str, Any]:
     """The per-platform texts of the publish panel and their previews, from what was posted
     (or the clip's own text on a fresh page)."""
+    platforms = _text_platforms(destinations)
+    requested = (form.data.get("vk_mode") or None) if form.is_bound else None
     if form.is_bound:
         title = form.data.get("title") or clip.title
         description = form.data.get("description", "")
@@ -227,7 +246,12 @@ def _text_context(
     else:
         title, description, overrides = clip.title, clip.description, {}
     previews = texts.text_previews(
-        platforms=platforms, title=title, description=description, texts=overrides, errors=errors
+        platforms=platforms,
+        title=title,
+        description=description,
+        texts=overrides,
+        errors=errors,
+        modes=_text_modes(destinations, requested),
     )
     return {"text_previews": previews}
 
@@ -251,6 +275,7 @@ def _destination_options(
     publications: list[Publication],
     selected: list[int],
     errors: dict[str, list[str]],
+    mode: str | None = None,
 ) -> dict[str, Any]:
     offered = [d for d in destinations if d.enabled]
     reasons = publication_check_destinations(user=request.user, clip=clip, destinations=offered)
@@ -261,6 +286,7 @@ def _destination_options(
         selected=selected,
         errors=errors,
         publications=publications,
+        mode=mode,
     )
     return {"groups": groups, "reasons": reasons}
 
@@ -317,6 +343,7 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
             title=data["title"] or None,
             description=data["description"],
             platform_texts=texts.texts_from_form(request.POST, _text_platforms(destinations)),
+            vk_mode=data["vk_mode"] or None,
         )
     # PublicationConflict is a PublicationValidationError: catch it first.
     except PublicationConflict as exc:
@@ -340,16 +367,24 @@ def clip_text_preview(request: HttpRequest, clip_id: int) -> HttpResponse:
     clip = selectors.clip_get(user=request.user, clip_id=clip_id)
     if clip is None:
         raise Http404("Клип не найден")
-    platforms = _text_platforms(destinations_in_order(user=request.user))
+    destinations = destinations_in_order(user=request.user)
+    platforms = _text_platforms(destinations)
     overrides = texts.texts_from_form(request.POST, platforms)
     title = request.POST.get("title") or clip.title
     description = request.POST.get("description", "")
+    chosen = _text_modes(destinations, request.POST.get("vk_mode") or None)
     previews = texts.text_previews(
         platforms=platforms,
         title=title,
         description=description,
         texts=overrides,
-        errors=texts.texts_problems(overrides, title=title, description=description),
+        errors=texts.texts_problems(
+            overrides,
+            title=title,
+            description=description,
+            modes={p: {m} for p, m in chosen.items()},
+        ),
+        modes=chosen,
     )
     return render_in_user_zone(
         request,
@@ -420,13 +455,18 @@ def publication_retry_view(request: HttpRequest, publication_id: int) -> HttpRes
     if wait is not None:
         messages.error(request, f"{PUBLISH_LIMIT_MESSAGE} Повторите {wait_label(wait)}.")
         return redirect("clip-detail", clip_id=publication.clip_id)
+    vk_mode = request.POST.get("vk_mode") or None
+    if vk_mode not in (None, *modes.VK_MODES):
+        messages.error(request, modes.VK_MODE_INVALID_MESSAGE)
+        return redirect("clip-detail", clip_id=publication.clip_id)
     try:
-        publication_retry(publication=publication)
+        publication_retry(publication=publication, vk_mode=vk_mode)
     except PublicationStateError as exc:
         messages.error(request, str(exc))
     else:
+        as_video = " как видео" if vk_mode == "video" else ""
         messages.success(
             request,
-            f"Публикация в {publication.destination.label} снова в очереди.",
+            f"Публикация в {publication.destination.label}{as_video} снова в очереди.",
         )
     return redirect("clip-detail", clip_id=publication.clip_id)

@@ -35,6 +35,7 @@ from .http import scrub
 from .nouns import Noun
 from .registry import register
 from .telegram_places import CHAT_FIELD, TelegramPlacesMixin, chat_input
+from .texts import joined_text, split_caption
 from .types import (
     AccountInfo,
     BaseUrl,
@@ -91,10 +92,7 @@ def cut_caption(text: str, limit: int = CAPTION_MAX) -> str:
 
 def caption_text(title: str, description: str) -> str:
     """Title and description as one caption, uncut: the description after a blank line."""
-    title, description = title.strip(), description.strip()
-    if not title:
-        return description
-    return f"{title}\n\n{description}" if description and description != title else title
+    return joined_text(title, description)
 
 
 def caption_for(meta: PublishMeta) -> str:
@@ -144,22 +142,14 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
     # Text --------------------------------------------------------------------------------
 
     @classmethod
-    def text_joined(cls, *, title: str, description: str) -> str | None:
+    def text_joined(cls, *, title: str, description: str, mode: str | None = None) -> str | None:
         return caption_text(title, description)
 
     @classmethod
-    def text_sent(cls, *, title: str, description: str) -> SentText:
+    def text_sent(cls, *, title: str, description: str, mode: str | None = None) -> SentText:
         """One caption, cut by ``cut_caption``; its parts are what remains of each."""
         whole = caption_text(title, description)
-        caption = cut_caption(whole)
-        head = title.strip()
-        if caption.startswith(head + "\n\n"):
-            sent_title, sent_description = head, caption[len(head) + 2 :]
-        else:
-            sent_title, sent_description = caption, ""
-        return SentText(
-            title=sent_title, description=sent_description, caption=caption, cut=caption != whole
-        )
+        return split_caption(title, cut_caption(whole), whole=whole)
 
     @classmethod
     def max_file_size_bytes(cls) -> int:

@@ -32,19 +32,23 @@ def test_typing_updates_the_counters_and_previews_as_the_platforms_would_cut(pag
     page.locator('details[data-platform="telegram"] summary').click()
     page.fill("input[name=text_telegram_title]", "Для канала")
 
-    vk_title = provider_class(Platform.VK).text_sent(title=title, description=description).title
+    rutube_title = (
+        provider_class(Platform.RUTUBE).text_sent(title=title, description=description).title
+    )
     caption = (
         provider_class(Platform.TELEGRAM)
         .text_sent(title="Для канала", description=description)
         .caption
     )
-    preview = page.locator('[data-testid="preview-vk"] [data-part="title"]')
-    preview.filter(has_text=vk_title.strip()).wait_for()
-    assert preview.inner_text() == vk_title.strip()
-    shown = page.locator('[data-testid="preview-telegram"] [data-part="caption"]').inner_text()
+    preview = page.locator('[data-testid="preview-rutube"] [data-part="title"]')
+    preview.filter(has_text=rutube_title.strip()).wait_for()
+    assert preview.inner_text() == rutube_title.strip()
+    telegram = page.locator('[data-testid="preview-telegram"] [data-part="caption"]')
+    telegram.filter(has_text="Для канала").wait_for()  # the last keystrokes' preview
+    shown = telegram.inner_text()
     assert shown.replace("\n\n", "\n") == caption.replace("\n\n", "\n")
     assert page.locator('[data-testid="cut-telegram"]').is_visible()
-    counter = page.locator('[data-testid="counters-vk"] [data-counter="title"]')
+    counter = page.locator('[data-testid="counters-rutube"] [data-counter="title"]')
     assert counter.get_attribute("data-used") == str(len(title))
     assert "over" in (counter.get_attribute("class") or "")
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -13,12 +13,28 @@ LONG_TITLE = "Очень длинный заголовок клипа " * 10  # 
 LONG_DESCRIPTION = "Описание клипа с подробностями. " * 300
 
 
-def test_vk_cuts_the_title_at_128_and_the_description_at_5000():
-    sent = provider_class(Platform.VK).text_sent(title=LONG_TITLE, description=LONG_DESCRIPTION)
+def test_a_vk_video_cuts_the_title_at_128_and_the_description_at_5000():
+    vk = provider_class(Platform.VK)
+
+    sent = vk.text_sent(title=LONG_TITLE, description=LONG_DESCRIPTION, mode="video")
 
     assert sent.title == LONG_TITLE[:128]
     assert sent.description == LONG_DESCRIPTION[:5000]
     assert sent.cut and sent.caption is None
+
+
+def test_a_vk_clip_has_one_text_of_title_and_description_cut_at_5000():
+    vk = provider_class(Platform.VK)
+
+    sent = vk.text_sent(title=LONG_TITLE, description=LONG_DESCRIPTION, mode="clip")
+
+    whole = f"{LONG_TITLE.strip()}\n\n{LONG_DESCRIPTION.strip()}"
+    assert sent.caption == whole[:5000] and sent.cut
+    assert sent.title == LONG_TITLE.strip()
+    assert f"{sent.title}\n\n{sent.description}" == sent.caption
+    # A Клип is VK's default: its limits are the one text's.
+    assert vk.text_sent(title=LONG_TITLE, description=LONG_DESCRIPTION) == sent
+    assert vk.text_limits_for(None).caption == 5000 and vk.text_limits_for(None).title is None
 
 
 @pytest.mark.parametrize(("platform", "title_max"), [(Platform.RUTUBE, 100), (Platform.DZEN, 200)])
@@ -69,9 +85,10 @@ def test_an_override_that_does_not_fit_its_platform_is_refused_in_russian():
     telegram = provider_class(Platform.TELEGRAM)
     dzen = provider_class(Platform.DZEN)
 
-    assert vk.text_problems(title="з" * 129, description="") == [
+    assert vk.text_problems(title="з" * 129, description="", mode="video") == [
         "Заголовок для VK длиннее 128 символов (129). Сократите его."
     ]
+    assert vk.text_problems(title="з" * 129, description="", mode="clip") == []
     assert telegram.text_problems(title="Заголовок", description="д" * 1020) == [
         "Подпись для Telegram (заголовок и описание вместе) длиннее 1024 символов (1031). "
         "Сократите текст."
@@ -79,4 +96,4 @@ def test_an_override_that_does_not_fit_its_platform_is_refused_in_russian():
     assert dzen.text_problems(title="з" * 201, description="") == [
         "Заголовок для Дзена длиннее 200 символов (201). Сократите его."
     ]
-    assert vk.text_problems(title="з" * 128, description="д" * 5000) == []
+    assert vk.text_problems(title="з" * 128, description="д" * 5000, mode="video") == []

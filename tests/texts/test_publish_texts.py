@@ -43,6 +43,7 @@ def test_an_override_too_long_for_its_platform_is_refused_by_platform_and_nothin
             user=user,
             clip=clip,
             platforms=[Platform.VK, Platform.TELEGRAM],
+            vk_mode="video",  # a video's name is 128 at most; a Клип has no title
             platform_texts={
                 Platform.VK: {"title": "з" * 129},
                 Platform.TELEGRAM: {"description": "д" * 1100},
@@ -91,7 +92,11 @@ def test_api_takes_texts_by_platform_and_shows_them_with_what_was_sent(api, clip
 
 def test_api_refuses_a_text_too_long_for_its_platform_keyed_by_platform(api, clip, connected):
     response = _publish(
-        api, clip, platforms=["vk"], texts={"vk": {"title": "з" * 129}, "nowhere": {"title": "x"}}
+        api,
+        clip,
+        platforms=["vk"],
+        vk_mode="video",
+        texts={"vk": {"title": "з" * 129}, "nowhere": {"title": "x"}},
     )
 
     assert response.status_code == 400
@@ -122,15 +127,17 @@ def test_the_publish_panel_previews_each_platform_with_its_counters(client_in, c
 
     response = client_in.get(f"/clips/{clip.pk}/")
 
-    vk = _previews(response)["vk"]
-    assert vk.sent.title == "з" * 128 and vk.sent.cut
-    title = next(c for c in vk.counters if c.key == "title")
-    assert (title.used, title.limit, title.over) == (150, 128, True)
+    rutube = _previews(response)["rutube"]
+    assert rutube.sent.title == "з" * 100 and rutube.sent.cut
+    title = next(c for c in rutube.counters if c.key == "title")
+    assert (title.used, title.limit, title.over) == (150, 100, True)
     html = response.content.decode()
-    assert 'data-testid="cut-vk"' in html
-    assert 'data-counter="title" data-used="150" data-limit="128"' in html
+    assert 'data-testid="cut-rutube"' in html
+    assert 'data-counter="title" data-used="150" data-limit="100"' in html
     assert 'name="text_telegram_title"' in html
-    assert f'<div class="post-title" data-part="title">{"з" * 128}</div>' in html
+    assert f'<div class="post-title" data-part="title">{"з" * 100}</div>' in html
+    # A VK Клип (VK's default) shows one text, as VK gets it.
+    assert _previews(response)["vk"].sent.caption is not None
 
 
 def test_the_preview_shows_the_caption_exactly_as_the_provider_sends_it(client_in, clip, connected):
@@ -178,20 +185,20 @@ def test_publishing_from_the_page_stores_the_override(client_in, clip, connected
 
 
 def test_an_override_too_long_shows_its_error_beside_the_platforms_text(client_in, clip, connected):
-    destination = connected[Platform.VK].destinations.get()
+    destination = connected[Platform.RUTUBE].destinations.get()
     response = client_in.post(
         f"/clips/{clip.pk}/publish/",
-        {"destinations": [destination.pk], "text_vk_title": "з" * 129, "action": "now"},
+        {"destinations": [destination.pk], "text_rutube_title": "з" * 101, "action": "now"},
     )
 
     assert response.status_code == 400
-    assert _previews(response)["vk"].errors == [
-        "Заголовок для VK длиннее 128 символов (129). Сократите его."
+    assert _previews(response)["rutube"].errors == [
+        "Заголовок для Rutube длиннее 100 символов (101). Сократите его."
     ]
     html = response.content.decode()
-    assert 'data-testid="text-errors-vk"' in html
+    assert 'data-testid="text-errors-rutube"' in html
     assert 'id="publish-errors"' not in html
-    assert '<details class="platform-text" data-platform="vk" open>' in html
+    assert '<details class="platform-text" data-platform="rutube" open>' in html
 
 
 def test_the_publications_table_shows_the_title_actually_sent(client_in, clip):

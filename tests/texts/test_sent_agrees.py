@@ -49,11 +49,12 @@ def test_each_platform_receives_exactly_the_text_the_preview_showed(sandbox, set
         [video] = sandbox.control.videos(platform)
         row, shown = rows[platform], previews[platform]
         assert (row.sent_title, row.sent_description) == (shown.title, shown.description)
-        if platform == Platform.TELEGRAM:
-            assert video["description"] == shown.caption  # the caption, as Telegram got it
-            assert shown.cut
+        if shown.caption is not None:  # Telegram's caption, a VK Клип's one text
+            assert video["description"] == shown.caption
         else:
             assert (video["title"], video["description"]) == (shown.title, shown.description)
+    assert previews[Platform.TELEGRAM].cut
     assert rows[Platform.DZEN].sent_title == "Свой заголовок для Дзена"
     assert len(rows[Platform.RUTUBE].sent_title) == 100
-    assert len(rows[Platform.VK].sent_title) == 128
+    assert rows[Platform.VK].vk_mode == "clip"
+    assert rows[Platform.VK].sent_title == TITLE.strip()

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publishing", "0007_destination_required"),
+        ("publishing", "0008_publication_vk_mode"),
     ]
 
     operations = [
