@@ -68,7 +68,11 @@ def test_an_offline_token_with_zero_lifetime_never_expires():
             "access_denied",
             "VK не выдал токен",
         ),
-        ("https://oauth.vk.com/blank.html#expires_in=86400&access_token=", "no_token", "нет токена"),
+        (
+            "https://oauth.vk.com/blank.html#expires_in=86400&access_token=",
+            "no_token",
+            "нет токена",
+        ),
         ('"токен"', "invalid_token", "не похоже на токен VK"),
         (
             f"https://oauth.vk.com/blank.html#access_token={TOKEN}&expires_in=soon",

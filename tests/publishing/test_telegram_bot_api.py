@@ -53,9 +53,7 @@ def _publish_once(user, settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.live
-def test_a_bot_kicked_from_its_channel_marks_the_channel_and_connection_at_once(
-    sandbox, settings
-):
+def test_a_bot_kicked_from_its_channel_marks_the_channel_and_connection_at_once(sandbox, settings):
     user = UserFactory(plan=Plan.PRO)
     conn = sandbox_connection(sandbox.control, user=user, platform=Platform.TELEGRAM)
     channel = Destination.objects.get(connection=conn)
