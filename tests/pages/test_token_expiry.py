@@ -201,3 +201,19 @@ def test_scheduling_after_the_expiry_is_accepted_with_a_warning(client_in, user,
     said = " ".join(str(m) for m in response.context["messages"])
     assert Publication.objects.filter(clip=clip, status=PublicationStatus.SCHEDULED).exists()
     assert "к назначенному времени токен истечёт" in said
+
+
+def test_support_can_list_the_connections_whose_token_runs_out(user):
+    from django.test import Client
+
+    soon = pasted_vk(user, expires_in=timedelta(hours=3))
+    later = pasted_vk(UserFactory(), expires_in=timedelta(days=3))
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(staff)
+
+    body = client.get(
+        "/admin/platforms/platformconnection/", {"expiring": "24h"}
+    ).content.decode()
+
+    assert str(soon.pk) in body and str(later.pk) not in body
