@@ -212,8 +212,6 @@ def test_support_can_list_the_connections_whose_token_runs_out(user):
     client = Client()
     client.force_login(staff)
 
-    body = client.get(
-        "/admin/platforms/platformconnection/", {"expiring": "24h"}
-    ).content.decode()
+    body = client.get("/admin/platforms/platformconnection/", {"expiring": "24h"}).content.decode()
 
     assert str(soon.pk) in body and str(later.pk) not in body
