@@ -61,7 +61,7 @@ def test_after_connecting_the_user_is_told_until_when_the_token_works(web, http,
 
     said = " ".join(messages_of(response))
     assert "VK подключён как Анна Клипова." in said
-    assert "Токен VK действует до" in said and "за сутки" in said
+    assert "Токен VK действует до" in said and "в последние сутки" in said
     assert TOKEN not in response.content.decode()
 
 
