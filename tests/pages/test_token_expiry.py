@@ -215,3 +215,18 @@ def test_support_can_list_the_connections_whose_token_runs_out(user):
     body = client.get("/admin/platforms/platformconnection/", {"expiring": "24h"}).content.decode()
 
     assert str(soon.pk) in body and str(later.pk) not in body
+
+
+def test_the_api_flags_a_scheduled_publication_after_the_expiry(client_in, user, clip):
+    conn = pasted_vk(user, expires_in=timedelta(hours=10))
+    place = Destination.objects.get(connection=conn)
+    late = PublicationFactory(
+        clip=clip,
+        destination=place,
+        status=PublicationStatus.SCHEDULED,
+        scheduled_at=timezone.now() + timedelta(hours=12),
+    )
+
+    body = client_in.get(f"/api/v1/publications/{late.pk}/").json()
+
+    assert body["token_expires_first"] is True
