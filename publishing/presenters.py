@@ -59,12 +59,20 @@ def publication_status_text(publication: Publication, *, now: datetime) -> str:
         and publication.next_attempt_at > now
         and publication.attempts >= 1
     ):
-        when = timezone.localtime(publication.next_attempt_at)
-        at = f"{when:%H:%M}"
-        if when.date() != timezone.localtime(now).date():
-            at = f"{when:%d.%m} {at}"
+        at = short_time(publication.next_attempt_at, now=now)
         return f"Повтор в {at} (попытка {publication.attempts + 1} из {publication.max_attempts})"
+    if publication.status == PublicationStatus.SCHEDULED and publication.scheduled_at:
+        return f"Запланировано на {short_time(publication.scheduled_at, now=now)}"
     return publication.get_status_display()
+
+
+def short_time(value: datetime, *, now: datetime) -> str:
+    """«10:16» today, «05.12 10:16» another day (in the active time zone; never more than a
+    year away)."""
+    when = timezone.localtime(value)
+    if when.date() == timezone.localtime(now).date():
+        return f"{when:%H:%M}"
+    return f"{when:%d.%m %H:%M}"
 
 
 def supports_stats(platform: str) -> bool:
@@ -94,6 +102,18 @@ def _views_chart(publication: Publication) -> Sparkline | None:
     recent: list[StatsSnapshot] = publication.recent_stats  # type: ignore[attr-defined]
     history = [(s.collected_at, s.views) for s in reversed(recent)]
     return views_sparkline(history)
+
+
+@dataclass(frozen=True)
+class PublicationBadge:
+    """A publication on the clip list: the same status text as on the clip page."""
+
+    publication: Publication
+    status_text: str
+
+
+def publication_badges(publications: list[Publication], *, now: datetime) -> list[PublicationBadge]:
+    return [PublicationBadge(p, publication_status_text(p, now=now)) for p in publications]
 
 
 def publication_rows(

@@ -34,6 +34,7 @@ from publishing.forms import ClipUploadForm, PublishForm
 from publishing.models import Publication, PublicationStatus
 from publishing.presenters import (
     destination_options,
+    publication_badges,
     publication_rows,
     render_in_user_zone,
     text_limit_notes,
@@ -111,10 +112,11 @@ def _clip_table_context(request: HttpRequest) -> dict[str, Any]:
         request.GET.get("page")
     )
     clips = []
+    now = timezone.now()
     for clip in page.object_list:
-        badges = selectors.latest_publication_by_destination(list(clip.publications.all()))
-        clips.append({"clip": clip, "badges": badges})
-    shown = [badge for item in clips for badge in item["badges"]]
+        latest = selectors.latest_publication_by_destination(list(clip.publications.all()))
+        clips.append({"clip": clip, "badges": publication_badges(latest, now=now)})
+    shown = [badge.publication for item in clips for badge in item["badges"]]
     probing = any(item["clip"].is_processing for item in clips)
     return {
         "page": page,

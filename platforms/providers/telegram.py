@@ -106,6 +106,7 @@ def telegram_link(chat_id: Any, message_id: Any, username: str | None) -> str:
 class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
     platform = Platform.TELEGRAM
     label = "Telegram"
+    colour = "#1C8FC7"
     order = 40
     max_file_size = 50 * MB
     local_max_file_size = 2000 * MB

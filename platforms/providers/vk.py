@@ -131,6 +131,7 @@ def vk_link(owner_id: Any, video_id: Any, mode: str) -> str:
 class VKProvider(VKPlacesMixin, OAuthProvider):
     platform = Platform.VK
     label = "VK"
+    colour = "#0077FF"
     order = 10
     max_file_size = 5 * GB
     # A Клип is vertical and at most three minutes (docs/media-limits.md).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -255,7 +256,8 @@ def test_statuses_read_in_russian(client_in, clip):
 
     body = client_in.get(f"/clips/{clip.pk}/").content.decode()
 
-    assert ">Запланировано<" in _row(body, rows["scheduled"])
+    when = timezone.localtime(rows["scheduled"].scheduled_at, ZoneInfo("Europe/Moscow"))
+    assert f">Запланировано на {when:%d.%m %H:%M}<" in _row(body, rows["scheduled"])
     assert ">Опубликовано<" in _row(body, rows["published"])
     assert 'href="https://rutube.ru/video/abc/"' in _row(body, rows["published"])
     assert ">Ошибка<" in _row(body, rows["failed"])
