@@ -201,3 +201,59 @@ def text_limit_notes() -> list[str]:
                 "(заголовок и описание вместе)"
             )
     return notes
+
+
+@dataclass(frozen=True)
+class HistoryGroup:
+    """One place's publications of a clip on its page: the newest, older ones folded."""
+
+    destination: Destination
+    latest: PublicationRow
+    older: list[PublicationRow]
+
+    @property
+    def older_label(self) -> str:
+        return f"Ранее сюда: {count_label(len(self.older), PUBLICATION_FORMS)}"
+
+
+PUBLICATION_FORMS = ("публикация", "публикации", "публикаций")
+
+
+def count_label(n: int, forms: tuple[str, str, str]) -> str:
+    """«1 публикация», «3 публикации», «11 публикаций»."""
+    if n % 10 == 1 and n % 100 != 11:
+        form = forms[0]
+    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        form = forms[1]
+    else:
+        form = forms[2]
+    return f"{n} {form}"
+
+
+def publication_history(rows: list[PublicationRow]) -> list[HistoryGroup]:
+    """Rows (newest first) grouped by place, in the order of the publish panel's checkboxes
+    (platform display order, then the oldest place first); newest first within a place."""
+    order = {str(p.platform): i for i, p in enumerate(provider_classes())}
+    groups: dict[int, list[PublicationRow]] = {}
+    for row in rows:
+        groups.setdefault(row.publication.destination_id, []).append(row)
+    ordered = sorted(
+        groups.values(),
+        key=lambda g: (
+            order.get(g[0].publication.platform, len(order)),
+            g[0].publication.destination.created_at,
+            g[0].publication.destination_id,
+        ),
+    )
+    return [
+        HistoryGroup(destination=g[0].publication.destination, latest=g[0], older=g[1:])
+        for g in ordered
+    ]
+
+
+def busy_destinations(publications: list[Publication]) -> str:
+    """The places with a publication still moving, as the page last saw them («3,5»): a poll
+    that finds another set refreshes the checkboxes too."""
+    return ",".join(
+        str(i) for i in sorted({p.destination_id for p in publications if p.is_in_flight})
+    )
