@@ -122,9 +122,10 @@ def publication_move(request: HttpRequest, publication_id: int) -> HttpResponse:
                     f"Публикация «{publication.clip.title}» в {publication.destination.label} "
                     f"перенесена на {when:%d.%m.%Y %H:%M}."
                 )
+                # Shown after the drop's reload as after the form.
+                messages.success(request, text)
                 if _wants_json(request):
                     return JsonResponse({"ok": True, "message": text})
-                messages.success(request, text)
                 return redirect(_back(request))
         else:
             errors, status = [str(m) for msgs in form.errors.values() for m in msgs], 400
