@@ -188,7 +188,7 @@ def test_schedule_a_few_seconds_ahead_and_watch_it_publish(
         f"Запланировано на {when:%d.%m.%Y %H:%M} (Europe/Moscow)"
     )
     row = _row(page, Platform.VK)
-    expect(row.locator(".badge")).to_have_text("Запланировано")
+    expect(row.locator(".badge")).to_contain_text("Запланировано на")
     expect(row).to_contain_text(f"{when:%d.%m.%Y %H:%M}")
     expect(row.locator(".badge")).to_have_text("Опубликовано", timeout=PUBLISH_TIMEOUT_MS)
     published = Publication.objects.get(clip=demo_clip, platform=Platform.VK)
@@ -205,11 +205,12 @@ def test_schedule_and_cancel(sandbox, publishing_worker, demo_user, demo_clip, l
     page.fill("input[name=scheduled_at]", when.strftime("%Y-%m-%dT%H:%M"))
     page.click("button[name=action][value=schedule]")
     row = _row(page, Platform.RUTUBE)
-    expect(row.locator(".badge")).to_have_text("Запланировано")
+    expect(row.locator(".badge")).to_contain_text("Запланировано на")
 
+    page.once("dialog", lambda dialog: dialog.accept())  # «Отменить публикацию …?»
     row.locator("button", has_text="Отменить").click()
 
-    expect(page.locator(".msg.success")).to_contain_text("отменена")
+    expect(page.locator(".undo-bar")).to_contain_text("отменена")
     expect(_row(page, Platform.RUTUBE).locator(".badge")).to_have_text("Отменено")
     assert (
         Publication.objects.get(clip=demo_clip, platform=Platform.RUTUBE).status
