@@ -116,9 +116,11 @@ def _clip_table_context(request: HttpRequest) -> dict[str, Any]:
     )
     clips = []
     now = timezone.now()
-    for clip in page.object_list:
-        latest = selectors.latest_publication_by_destination(list(clip.publications.all()))
-        clips.append({"clip": clip, "badges": publication_badges(latest, now=now)})
+    # Status texts carry times («Повтор в 10:16»): in the user's zone, as on the clip page.
+    with timezone.override(user_time_zone(request.user)):
+        for clip in page.object_list:
+            latest = selectors.latest_publication_by_destination(list(clip.publications.all()))
+            clips.append({"clip": clip, "badges": publication_badges(latest, now=now)})
     shown = [badge.publication for item in clips for badge in item["badges"]]
     probing = any(item["clip"].is_processing for item in clips)
     return {
@@ -186,6 +188,10 @@ def _clip_page(
     selected = _selected(form)
     publications = list(clip.publications.all())
     options = _destination_options(request, clip, destinations, publications, selected, errors)
+    with timezone.override(tz):
+        history = publication_history(
+            publication_rows(publications, now=timezone.now(), user=request.user)
+        )
     return render_in_user_zone(
         request,
         "publishing/clip_detail.html",
@@ -202,9 +208,7 @@ def _clip_page(
                 for msg in msgs
             ],
             "schedule_errors": errors.get("scheduled_at", []),
-            "history": publication_history(
-                publication_rows(publications, now=timezone.now(), user=request.user)
-            ),
+            "history": history,
             "in_flight": selectors.publications_in_flight(publications),
             "busy": busy_destinations(publications),
             "poll_interval": POLL_INTERVAL,
@@ -341,11 +345,13 @@ def _publications_response(
     publications = list(clip.publications.all())
     in_flight = selectors.publications_in_flight(publications)
     busy = busy_destinations(publications)
+    with timezone.override(user_time_zone(request.user)):
+        history = publication_history(
+            publication_rows(publications, now=timezone.now(), user=request.user)
+        )
     context: dict[str, Any] = {
         "clip": clip,
-        "history": publication_history(
-            publication_rows(publications, now=timezone.now(), user=request.user)
-        ),
+        "history": history,
         "in_flight": in_flight,
         "busy": busy,
         "poll_interval": POLL_INTERVAL,

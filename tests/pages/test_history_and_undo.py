@@ -4,7 +4,7 @@ that was sent), cancel with confirmation and «Вернуть», and «Повт�
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -150,3 +150,16 @@ def test_clip_list_and_clip_page_say_the_same(client_in, clip, connected, settin
     assert retry_text in listing
     scheduled_text = re.search(r"Запланировано на [\d.: ]+\d", page).group(0)
     assert scheduled_text in listing
+
+
+def test_status_times_are_in_the_users_zone_on_the_page_and_the_list(client_in, clip, user):
+    user.time_zone = "Asia/Vladivostok"  # UTC+10
+    user.save()
+    when = datetime(2030, 1, 10, 20, 0, tzinfo=UTC)  # 06:00 on 11 January there
+    PublicationFactory(clip=clip, platform="vk", status="scheduled", scheduled_at=when)
+
+    page = client_in.get(f"/clips/{clip.pk}/").content.decode()
+    listing = client_in.get("/clips/").content.decode()
+
+    assert "Запланировано на 11.01 06:00" in page
+    assert "Запланировано на 11.01 06:00" in listing
