@@ -239,16 +239,24 @@ def publication_history(rows: list[PublicationRow]) -> list[HistoryGroup]:
         groups.setdefault(row.publication.destination_id, []).append(row)
     ordered = sorted(
         groups.values(),
-        key=lambda g: (
-            order.get(g[0].publication.platform, len(order)),
-            g[0].publication.destination.created_at,
-            g[0].publication.destination_id,
-        ),
+        key=lambda g: _place_order(g[0].publication.destination, order),
     )
     return [
         HistoryGroup(destination=g[0].publication.destination, latest=g[0], older=g[1:])
         for g in ordered
     ]
+
+
+def _place_order(destination: Destination, order: dict[str, int]) -> tuple[Any, ...]:
+    """As ``platforms.selectors.destinations_in_order`` sorts the checkboxes."""
+    connection = destination.connection
+    return (
+        order.get(destination.platform, len(order)),
+        connection.connected_at,
+        str(connection.pk),
+        destination.created_at,
+        destination.pk,
+    )
 
 
 def busy_destinations(publications: list[Publication]) -> str:

@@ -349,9 +349,13 @@ def reschedule_problems(
     if problem:
         problems.append(problem)
     owner: User = publication.clip.owner
+    destination = publication.destination
+    # A place whose platform is disconnected counts against no limit; the attempt says
+    # «Подключите …» if it is still not back by then.
+    live = destination.removed_at is None and destination.connection.is_active
     if not owner.plan_allows(publication.platform):
         problems.append(plan_message(owner, publication.platform))
-    elif publication.destination_id not in destinations_within_limit(user=owner):
+    elif live and destination.pk not in destinations_within_limit(user=owner):
         problems.append(limit_cancelled_message(owner))
     return problems
 
