@@ -19,7 +19,7 @@
     box.hidden = false;
   }
 
-  function move(entry, day) {
+  function move(entry, day, undo) {
     var body = new URLSearchParams();
     body.set("scheduled_at", day + "T" + entry.dataset.time);
     return fetch(entry.dataset.moveUrl, {
@@ -37,10 +37,12 @@
           say(data.message, true);
           window.location.reload();
         } else {
+          undo();
           say((data.errors || ["Не удалось перенести публикацию."]).join(" "), false);
         }
       });
     }).catch(function () {
+      undo();
       say("Не удалось перенести публикацию: нет связи с сервером. Попробуйте ещё раз.", false);
     });
   }
@@ -73,8 +75,10 @@
         if (!dragged) return;
         var entry = dragged;
         if (entry.closest(".cal-day") === day) return;
+        var home = entry.parentNode, next = entry.nextSibling;
         day.querySelector(".cal-entries").appendChild(entry);
-        move(entry, day.dataset.date);
+        // Refused: the entry goes back where it was.
+        move(entry, day.dataset.date, function () { home.insertBefore(entry, next); });
       });
     });
   });
