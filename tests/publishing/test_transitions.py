@@ -459,6 +459,8 @@ EDGES: dict[str, Callable[[transitions.Guard, Publication], Any]] = {
         now=timezone.now(),
     ),
     "resumed": lambda g, p: transitions.resumed(g, p, now=timezone.now()),
+    "draft_discarded": lambda g, p: transitions.draft_discarded(g, p),
+    "mode_changed": lambda g, p: transitions.mode_changed(g, p, vk_mode="video"),
 }
 
 
