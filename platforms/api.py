@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait, wait_label
 from platforms import connect, selectors, services
-from platforms.providers import is_platform, platform_values, provider_class
+from platforms.providers import is_platform, platform_values
 from platforms.serializers import (
     AuthorizeUrlSerializer,
     ConnectRequestSerializer,
@@ -79,7 +79,9 @@ class PlatformConnectApi(APIView):
         summary="Подключить платформу",
         description=(
             "vk / dzen: возвращает адрес входа OAuth, который нужно открыть в браузере; "
-            "платформа вернёт пользователя на /api/oauth/<platform>/callback. rutube / telegram: "
+            "платформа вернёт пользователя на /api/oauth/<platform>/callback. rutube / telegram, "
+            "а также vk с `token` (пользовательский токен или весь адрес "
+            "`https://oauth.vk.com/blank.html#access_token=...&expires_in=...&user_id=...`): "
             "токен проверяется у платформы, в ответе — подключение (201). "
             "Не больше 5 завершённых подключений в час на пользователя и платформу (429)."
         ),
@@ -101,7 +103,7 @@ class PlatformConnectApi(APIView):
         data = serializer.validated_data
         platform = data["platform"]
         try:
-            if provider_class(platform).uses_oauth:
+            if not connect.connection_uses_token(platform=platform, values=data):
                 url = connect.connection_oauth_start(user=request.user, platform=platform)
                 return Response({"authorize_url": url})
             conn = connect.connection_connect_token(

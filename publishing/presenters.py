@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from platforms.models import Destination
 from platforms.providers import platform_noun, provider_class, provider_classes
+from platforms.selectors import connection_expired_by, connection_expiry_for_panel
 from publishing import modes, rules, validation
 from publishing.models import Publication, PublicationStatus
 from publishing.validation import destination_key
@@ -59,12 +60,20 @@ def publication_status_text(publication: Publication, *, now: datetime) -> str:
         and publication.next_attempt_at > now
         and publication.attempts >= 1
     ):
-        when = timezone.localtime(publication.next_attempt_at)
-        at = f"{when:%H:%M}"
-        if when.date() != timezone.localtime(now).date():
-            at = f"{when:%d.%m} {at}"
+        at = short_time(publication.next_attempt_at, now=now)
         return f"Повтор в {at} (попытка {publication.attempts + 1} из {publication.max_attempts})"
+    if publication.status == PublicationStatus.SCHEDULED and publication.scheduled_at:
+        return f"Запланировано на {short_time(publication.scheduled_at, now=now)}"
     return publication.get_status_display()
+
+
+def short_time(value: datetime, *, now: datetime) -> str:
+    """«10:16» today, «05.12 10:16» another day (in the active time zone; never more than a
+    year away)."""
+    when = timezone.localtime(value)
+    if when.date() == timezone.localtime(now).date():
+        return f"{when:%H:%M}"
+    return f"{when:%d.%m %H:%M}"
 
 
 def supports_stats(platform: str) -> bool:
@@ -79,6 +88,9 @@ class PublicationRow:
     can_cancel: bool
     can_retry: bool
     views_chart: Sparkline | None
+    # Scheduled for after its connection's token runs out (and it cannot be refreshed): the
+    # row says so in advance, with the expiry, instead of failing at that time.
+    token_expires_first: bool = False
     # VK refused the account Клипы: «Опубликовать как видео» retries it in the other mode.
     offers_video: bool = False
 
@@ -98,6 +110,18 @@ def _views_chart(publication: Publication) -> Sparkline | None:
     return views_sparkline(history)
 
 
+@dataclass(frozen=True)
+class PublicationBadge:
+    """A publication on the clip list: the same status text as on the clip page."""
+
+    publication: Publication
+    status_text: str
+
+
+def publication_badges(publications: list[Publication], *, now: datetime) -> list[PublicationBadge]:
+    return [PublicationBadge(p, publication_status_text(p, now=now)) for p in publications]
+
+
 def publication_rows(
     publications: list[Publication], *, now: datetime, user: Any
 ) -> list[PublicationRow]:
@@ -109,10 +133,19 @@ def publication_rows(
             can_cancel=rules.publication_can_cancel(p),
             can_retry=rules.publication_can_retry(p, user=user),
             views_chart=_views_chart(p),
+            token_expires_first=_token_expires_first(p),
             offers_video=modes.offers_video(p) and rules.publication_can_retry(p, user=user),
         )
         for p in publications
     ]
+
+
+def _token_expires_first(publication: Publication) -> bool:
+    if publication.status != PublicationStatus.SCHEDULED:
+        return False
+    return connection_expired_by(
+        connection=publication.destination.connection, moment=publication.scheduled_at
+    )
 
 
 def destination_options(
@@ -156,6 +189,8 @@ def destination_options(
                     "reasons": [r for r in blocked if r not in refused] + notes,
                     "checked": destination.pk in selected and not blocked,
                     "errors": refused,
+                    # The panel warns when the chosen time falls after it.
+                    "expires_at": connection_expiry_for_panel(connection=destination.connection),
                 }
             )
         notice = ""
@@ -192,3 +227,67 @@ def mode_options(
         choices.insert(0, ("", "как настроено для каждого места"))
     checked = submitted if submitted is not None else (defaults.pop() if len(defaults) == 1 else "")
     return [{"value": v, "label": label, "checked": v == checked} for v, label in choices]
+
+
+@dataclass(frozen=True)
+class HistoryGroup:
+    """One place's publications of a clip on its page: the newest, older ones folded."""
+
+    destination: Destination
+    latest: PublicationRow
+    older: list[PublicationRow]
+
+    @property
+    def older_label(self) -> str:
+        return f"Ранее сюда: {count_label(len(self.older), PUBLICATION_FORMS)}"
+
+
+PUBLICATION_FORMS = ("публикация", "публикации", "публикаций")
+
+
+def count_label(n: int, forms: tuple[str, str, str]) -> str:
+    """«1 публикация», «3 публикации», «11 публикаций»."""
+    if n % 10 == 1 and n % 100 != 11:
+        form = forms[0]
+    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        form = forms[1]
+    else:
+        form = forms[2]
+    return f"{n} {form}"
+
+
+def publication_history(rows: list[PublicationRow]) -> list[HistoryGroup]:
+    """Rows (newest first) grouped by place, in the order of the publish panel's checkboxes
+    (platform display order, then the oldest place first); newest first within a place."""
+    order = {str(p.platform): i for i, p in enumerate(provider_classes())}
+    groups: dict[int, list[PublicationRow]] = {}
+    for row in rows:
+        groups.setdefault(row.publication.destination_id, []).append(row)
+    ordered = sorted(
+        groups.values(),
+        key=lambda g: _place_order(g[0].publication.destination, order),
+    )
+    return [
+        HistoryGroup(destination=g[0].publication.destination, latest=g[0], older=g[1:])
+        for g in ordered
+    ]
+
+
+def _place_order(destination: Destination, order: dict[str, int]) -> tuple[Any, ...]:
+    """As ``platforms.selectors.destinations_in_order`` sorts the checkboxes."""
+    connection = destination.connection
+    return (
+        order.get(destination.platform, len(order)),
+        connection.connected_at,
+        str(connection.pk),
+        destination.created_at,
+        destination.pk,
+    )
+
+
+def busy_destinations(publications: list[Publication]) -> str:
+    """The places with a publication still moving, as the page last saw them («3,5»): a poll
+    that finds another set refreshes the checkboxes too."""
+    return ",".join(
+        str(i) for i in sorted({p.destination_id for p in publications if p.is_in_flight})
+    )

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clipmaker.clips.models import Clip
+from platforms.selectors import connection_expired_by
 from platforms.serializers import KIND_CHOICES, PlatformField
 from publishing.models import Publication, PublicationStatus
 from stats.selectors import publication_stats_summary
@@ -49,6 +50,13 @@ class PublicationSerializer(serializers.ModelSerializer):
     stats = serializers.SerializerMethodField()
     max_attempts = serializers.IntegerField(read_only=True)
     platform_url = OptionalURLField()
+    token_expires_first = serializers.SerializerMethodField(
+        help_text=(
+            "Запланирована на время после того, как истечёт токен подключения (вставленный "
+            "токен не продлевается сам): переподключите платформу раньше, иначе публикация "
+            "не выйдет."
+        )
+    )
     vk_mode = serializers.SerializerMethodField(
         help_text="VK: clip (Клип) или video (VK Видео с записью на стене); иначе null"
     )
@@ -80,9 +88,15 @@ class PublicationSerializer(serializers.ModelSerializer):
             "max_attempts",
             "cancel_requested_at",
             "created_at",
+            "token_expires_first",
             "vk_mode",
         )
         read_only_fields = fields
+
+    def get_token_expires_first(self, obj: Publication) -> bool:
+        return obj.status == PublicationStatus.SCHEDULED and connection_expired_by(
+            connection=obj.destination.connection, moment=obj.scheduled_at
+        )
 
     def get_vk_mode(self, obj: Publication) -> str | None:
         return obj.vk_mode or None
@@ -222,3 +236,19 @@ class PublishRequestSerializer(serializers.Serializer):
                 {"platforms": ["Укажите места (destinations) или платформы (platforms)."]}
             )
         return attrs
+
+
+class RescheduleRequestSerializer(serializers.Serializer):
+    """``PATCH /api/v1/publications/{id}/``: a scheduled publication's new time."""
+
+    scheduled_at = serializers.DateTimeField(
+        error_messages={
+            "required": "Укажите новое время в поле scheduled_at.",
+            "null": "Укажите новое время в поле scheduled_at.",
+            "invalid": (
+                "Неверный формат времени. Укажите время в ISO 8601 со смещением, например "
+                "2026-05-01T10:00:00+03:00."
+            ),
+        },
+        help_text="новое время, ISO 8601 со смещением; не дальше года от сейчас",
+    )

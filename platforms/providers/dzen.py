@@ -58,6 +58,7 @@ class DzenProvider(OAuthProvider):
     noun = Noun("Дзен", "Дзена", "Дзену", "Дзен", "Дзеном", "Дзене")
     # Our assumed contract (platform-apis.md): longer fields are refused with invalid_parameter.
     text_limits = TextLimits(title=200, description=5000)
+    colour = "#202124"
     order = 30
     max_file_size = 4 * GB
     media_limits = MediaLimits(max_duration_seconds=4 * 3600, video_codecs=MODERN_CODECS)

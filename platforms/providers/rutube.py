@@ -52,6 +52,7 @@ class RutubeProvider(PlatformProvider):
     noun = Noun.indeclinable("Rutube")
     # Rutube's video form refuses longer fields (DRF-style 400 "no more than N characters").
     text_limits = TextLimits(title=100, description=5000)
+    colour = "#D81B44"
     order = 20
     max_file_size = 10 * GB
     media_limits = MediaLimits(max_duration_seconds=5 * 3600, video_codecs=MODERN_CODECS)
