@@ -23,7 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from clipmaker.logging import log_event
-from clipmaker.notifications.events import connection_attention_notify, connection_expired_notify
+from clipmaker.notifications.connection_events import (
+    connection_attention_notify,
+    connection_expired_notify,
+)
 from clipmaker.shared_state import file_lock, redis_client, redis_key
 from platforms import crypto
 from platforms.destinations import destination_store_own

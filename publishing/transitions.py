@@ -32,7 +32,7 @@ from django.utils import timezone
 from clipmaker.accounts.models import User
 from clipmaker.clips.models import Clip
 from clipmaker.logging import log_event
-from clipmaker.notifications.events import publication_failed_notify
+from clipmaker.notifications.publication_events import publication_failed_notify
 from platforms.models import Destination
 from platforms.providers import PlatformHandle, ProviderError, PublishResult
 from publishing.models import Publication, PublicationStatus

@@ -23,7 +23,7 @@ from django.utils import timezone
 from clipmaker.accounts.models import User
 from clipmaker.logging import log_event
 from clipmaker.notifications.models import EmailState, Notification
-from clipmaker.notifications.services import notification_preferences_get
+from clipmaker.notifications.selectors import notification_preferences_get
 from clipmaker.queues import CONTROL_QUEUE
 
 SEND_TASK_NAME = "notifications.tasks.send_notification_emails"

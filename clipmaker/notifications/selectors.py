@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from clipmaker.accounts.models import User
-from clipmaker.notifications.models import Notification
+from clipmaker.notifications.models import Notification, NotificationPreference
 from platforms.models import ConnectionStatus, PlatformConnection
 
 
@@ -41,3 +42,17 @@ def connections_expiring_unrefreshable(*, within_seconds: int) -> QuerySet[Platf
         .select_related("user")
         .order_by("expires_at")
     )
+
+
+@dataclass(frozen=True)
+class Preferences:
+    in_app: bool
+    email: bool
+
+
+def notification_preferences_get(*, user: User) -> Preferences:
+    """The user's switches; both on until the user changes them."""
+    pref = NotificationPreference.objects.filter(user=user).first()
+    if pref is None:
+        return Preferences(in_app=True, email=True)
+    return Preferences(in_app=pref.in_app, email=pref.email)

@@ -5,32 +5,25 @@ inside a request or a publication's transition.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clipmaker.accounts.models import User
 from clipmaker.logging import log_event
+from clipmaker.notifications import emails
 from clipmaker.notifications.models import (
     EmailState,
     Notification,
     NotificationKind,
     NotificationPreference,
 )
+from clipmaker.notifications.selectors import Preferences, notification_preferences_get
 
-
-@dataclass(frozen=True)
-class Preferences:
-    in_app: bool
-    email: bool
-
-
-def notification_preferences_get(*, user: User) -> Preferences:
-    pref = NotificationPreference.objects.filter(user=user).first()
-    if pref is None:
-        return Preferences(in_app=True, email=True)
-    return Preferences(in_app=pref.in_app, email=pref.email)
+logger = logging.getLogger(__name__)
 
 
 def notification_preferences_update(
@@ -82,10 +75,8 @@ def notification_create(
         email=wants_email,
     )
     if wants_email:
-        from clipmaker.notifications.emails import notification_emails_enqueue
-
         user_id = user.pk
-        transaction.on_commit(lambda: notification_emails_enqueue(user_id=user_id))
+        transaction.on_commit(lambda: emails.notification_emails_enqueue(user_id=user_id))
     return notification
 
 
@@ -102,3 +93,17 @@ def notification_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notify_after_commit(builder: Callable[..., Any], **kwargs: Any) -> None:
+    """Run ``builder(**kwargs)`` once the surrounding transaction commits (at once outside
+    one): a change that is rolled back notifies nobody, and a notification that cannot be
+    recorded never breaks the writer that reported the event."""
+
+    def run() -> None:
+        try:
+            builder(**kwargs)
+        except Exception:
+            logger.exception("notification_not_recorded")
+
+    transaction.on_commit(run)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from clipmaker.notifications import emails, events
+from clipmaker.notifications import connection_events, emails
 from clipmaker.queues import CONTROL_QUEUE
 
 
@@ -20,4 +20,4 @@ def send_due_notification_emails() -> int:
 
 @shared_task(name="notifications.tasks.warn_expiring_tokens", queue=CONTROL_QUEUE)
 def warn_expiring_tokens() -> int:
-    return events.notifications_warn_expiring()
+    return connection_events.notifications_warn_expiring()

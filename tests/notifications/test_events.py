@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clipmaker.notifications.events import notifications_warn_expiring
+from clipmaker.notifications.connection_events import notifications_warn_expiring
 from clipmaker.notifications.models import EmailState, Notification, NotificationKind
 from clipmaker.notifications.services import notification_preferences_update
 from platforms import services as connection_services
@@ -56,7 +56,7 @@ def test_a_publication_failing_for_good_notifies_its_owner_once(
 def test_the_same_failure_reported_twice_makes_one_notification(
     user, clip, django_capture_on_commit_callbacks
 ):
-    from clipmaker.notifications.events import notification_publication_failed
+    from clipmaker.notifications.publication_events import notification_publication_failed
 
     pub = PublicationFactory(clip=clip, platform=Platform.VK, status=PublicationStatus.QUEUED)
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,65 +1,42 @@
-"""The events that make notifications, each written once where its state is written.
+"""Notifications about connections: one when a connection goes from active to expired, one
+when a check of a working connection starts failing for a reason a retry will not fix, and one
+per token when a pasted token (no refresh token) will stop working within a day.
 
-The engine and the connection services call the ``*_notify`` hooks right after their state
-change; a hook only registers work for after the transaction commits (a rolled-back change
-notifies nobody), and the notification is then built from what the database says. The
-``notification_*`` functions build the message and link of each event and create it under
-the event's key, so a hook run twice still makes one notification.
+``platforms.services`` calls the ``*_notify`` hooks where it writes those states; the
+notifications are built after the transaction commits, from what the database says, each under
+its event's key (one per connection lifetime, failing episode or token).
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from clipmaker.notifications.models import Notification, NotificationKind
 from clipmaker.notifications.selectors import connections_expiring_unrefreshable
-from clipmaker.notifications.services import notification_create
+from clipmaker.notifications.services import notification_create, notify_after_commit
 from platforms.models import ConnectionStatus, PlatformConnection
 from platforms.providers import platform_label
-
-logger = logging.getLogger(__name__)
 
 # A token this close to its end (and not refreshed automatically) is worth a warning.
 EXPIRING_WITHIN_SECONDS = 24 * 3600
 
 
-def _after_commit(func: object, **kwargs: object) -> None:
-    def run() -> None:
-        try:
-            func(**kwargs)  # type: ignore[operator]
-        except Exception:  # a notification must never break the engine that reported it
-            logger.exception("notification_failed_to_record")
-
-    transaction.on_commit(run)
-
-
-# --- hooks the writers call ------------------------------------------------------------------
-
-
-def publication_failed_notify(*, publication_id: int) -> None:
-    """A publication ended ``failed`` (``publishing.transitions.failed``)."""
-    _after_commit(notification_publication_failed, publication_id=publication_id)
-
-
 def connection_expired_notify(*, connection_id: uuid.UUID | str) -> None:
     """A connection went from active to ``expired`` (``platforms.services``)."""
-    _after_commit(notification_connection_expired, connection_id=connection_id)
+    notify_after_commit(notification_connection_expired, connection_id=connection_id)
 
 
 def connection_attention_notify(*, connection_id: uuid.UUID | str, detail: str) -> None:
     """A check of a working connection started failing for a reason a retry will not fix."""
-    _after_commit(notification_connection_attention, connection_id=connection_id, detail=detail)
-
-
-# --- building each event -------------------------------------------------------------------
+    notify_after_commit(
+        notification_connection_attention, connection_id=connection_id, detail=detail
+    )
 
 
 def _settings_link(platform: str) -> str:
@@ -68,30 +45,6 @@ def _settings_link(platform: str) -> str:
 
 def _account(connection: PlatformConnection) -> str:
     return connection.account_name or connection.account_id or platform_label(connection.platform)
-
-
-def notification_publication_failed(*, publication_id: int) -> Notification | None:
-    from publishing.models import Publication, PublicationStatus
-
-    publication = (
-        Publication.objects.select_related("clip__owner", "destination__connection")
-        .filter(pk=publication_id)
-        .first()
-    )
-    if publication is None or publication.status != PublicationStatus.FAILED:
-        return None
-    finished = publication.finished_at or publication.updated_at
-    place = publication.destination.label
-    message = f"Не удалось опубликовать «{publication.clip.title}» в {place}."
-    if publication.error_message:
-        message = f"{message} {publication.error_message}"
-    return notification_create(
-        user=publication.clip.owner,
-        kind=NotificationKind.PUBLICATION_FAILED,
-        key=f"publication_failed:{publication.pk}:{finished.timestamp():.6f}",
-        message=message,
-        link=reverse("clip-detail", args=[publication.clip_id]),
-    )
 
 
 def notification_connection_expired(*, connection_id: uuid.UUID | str) -> Notification | None:
