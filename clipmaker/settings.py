@@ -428,7 +428,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"PlatformEnum": "platforms.providers.registry.platform_choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "PlatformEnum": "platforms.providers.registry.platform_choices",
+        "NotificationKindEnum": "clipmaker.notifications.models.NotificationKind",
+    },
     # Requests get their own components: an upload's file is binary there (a URL in answers)
     # and required strings say minLength 1, so the schema matches what the API accepts.
     "COMPONENT_SPLIT_REQUEST": True,
