@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
@@ -10,8 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait, wait_label
+from clipmaker.throttling import AtomicScopedRateThrottle, wait_label
 from platforms import connect, selectors, services
+from platforms.connect_limit import ConnectLimited
 from platforms.providers import is_platform, platform_values, provider_class
 from platforms.serializers import (
     AuthorizeUrlSerializer,
@@ -22,7 +23,6 @@ from platforms.serializers import (
     TestResultSerializer,
 )
 
-CONNECT_SCOPE = "connect"
 CHECK_SCOPE = "connection_test"
 
 PLATFORM_PARAM = OpenApiParameter(
@@ -34,19 +34,10 @@ PLATFORM_PARAM = OpenApiParameter(
 )
 
 
-def connect_throttle_wait(request: HttpRequest) -> float | None:
-    """Count one connect attempt against the user's shared ``connect`` budget (page and API)."""
-    return throttle_wait(request, CONNECT_SCOPE)
-
-
 def platform_or_404(platform: str) -> str:
     if not is_platform(platform):
         raise Http404
     return platform
-
-
-def connect_throttled_message(wait: float) -> str:
-    return f"Слишком много попыток подключения: не больше 5 в час. Попробуйте снова {wait_label(wait)}."
 
 
 def check_throttled_message(wait: float) -> str:
@@ -68,20 +59,26 @@ class PlatformListApi(APIView):
         return Response(PlatformStateSerializer(states, many=True).data)
 
 
+def connect_limited_response(exc: ConnectLimited) -> Response:
+    """429 with the time to wait, in the body (``retry_after``, seconds) and the header."""
+    return Response(
+        {"detail": exc.message, "retry_after": exc.retry_after},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
 class PlatformConnectApi(APIView):
-    throttle_classes = [AtomicScopedRateThrottle]
-    throttle_scope = CONNECT_SCOPE
-
-    def throttled(self, request: Request, wait: float | None) -> None:
-        raise Throttled(wait=wait, detail=connect_throttled_message(wait or 60))
-
     @extend_schema(
         summary="Connect a platform",
         description=(
             "vk / dzen: returns the OAuth authorize URL the browser must open; the platform "
             "sends it back to /api/oauth/<platform>/callback. rutube / telegram: the token is "
             "verified with the platform and the connection returned (201). "
-            "At most 5 connect calls per hour per user (429)."
+            "At most 5 completed connects per hour per user and platform: a token checked "
+            "with the platform, an OAuth callback that came back (429 with `retry_after`, "
+            "seconds). Starting an OAuth flow is not counted, but is refused while the limit "
+            "is reached."
         ),
         request=ConnectRequestSerializer,
         responses={
@@ -105,6 +102,8 @@ class PlatformConnectApi(APIView):
             conn = connect.connection_connect_token(
                 user=request.user, platform=platform, values=data
             )
+        except ConnectLimited as exc:
+            return connect_limited_response(exc)
         except connect.ConnectionRejected as exc:
             return Response({"errors": {exc.field: [exc.message]}}, status=400)
         state = selectors.platform_state_for(connection=conn)

@@ -13,12 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clipmaker.throttling import throttle_wait
 from platforms import connect, selectors, services
-from platforms.api import (
-    CHECK_SCOPE,
-    check_throttled_message,
-    connect_throttle_wait,
-    connect_throttled_message,
-)
+from platforms.api import CHECK_SCOPE, check_throttled_message
+from platforms.connect_limit import ConnectLimited
 from platforms.destination_views import after_connect
 from platforms.forms import connect_form_class
 from platforms.providers import is_platform, platform_label, provider_class
@@ -67,13 +63,9 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
     if provider_class(platform).uses_oauth:
         if request.method != "POST":
             return redirect(SETTINGS_URL)
-        wait = connect_throttle_wait(request)
-        if wait is not None:
-            messages.error(request, connect_throttled_message(wait))
-            return redirect(SETTINGS_URL)
         try:
             url = connect.connection_oauth_start(user=request.user, platform=platform)
-        except connect.ConnectionRejected as exc:
+        except (connect.ConnectionRejected, ConnectLimited) as exc:
             messages.error(request, exc.message)
             return redirect(SETTINGS_URL)
         return redirect(url)
@@ -81,22 +73,22 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
     form_class = connect_form_class(platform)
     state = selectors.platform_state_get(user=request.user, platform=platform)
     form = form_class(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        wait = connect_throttle_wait(request)
-        if wait is not None:
-            form.add_error(None, connect_throttled_message(wait))
+        try:
+            conn = connect.connection_connect_token(
+                user=request.user, platform=platform, values=form.cleaned_data
+            )
+        except ConnectLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        except connect.ConnectionRejected as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
         else:
-            try:
-                conn = connect.connection_connect_token(
-                    user=request.user, platform=platform, values=form.cleaned_data
-                )
-            except connect.ConnectionRejected as exc:
-                field = exc.field if exc.field in form.fields else None
-                form.add_error(field, exc.message)
-            else:
-                messages.success(request, _connected_message(platform, conn.account_name))
-                return after_connect(request, conn)
-    return _connect_token_page(request, form=form, state=state, platform=platform)
+            messages.success(request, _connected_message(platform, conn.account_name))
+            return after_connect(request, conn)
+    return _connect_token_page(request, form=form, state=state, platform=platform, status=status)
 
 
 def _connect_token_page(
@@ -106,6 +98,7 @@ def _connect_token_page(
     state: Any,
     platform: str,
     sandbox_credentials: dict[str, str] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     context = {
         "form": form,
@@ -115,7 +108,7 @@ def _connect_token_page(
         "sandbox_on": settings.PLATFORM_SANDBOX,
         "sandbox_credentials": sandbox_credentials,
     }
-    return render(request, "platforms/connect_token.html", context)
+    return render(request, "platforms/connect_token.html", context, status=status)
 
 
 @login_required
@@ -137,7 +130,9 @@ def platform_sandbox_credentials(request: HttpRequest, platform: str) -> HttpRes
         for spec in provider_class(platform).connect_fields
         if spec.name in issued
     }
-    form = connect_form_class(platform)(initial=credentials)
+    # The test credentials go into the form itself (its secret inputs show them: they are the
+    # sandbox's, not a real platform's), so the page's main button connects with them.
+    form = connect_form_class(platform, show_values=True)(initial=credentials)
     state = selectors.platform_state_get(user=request.user, platform=platform)
     return _connect_token_page(
         request, form=form, state=state, platform=platform, sandbox_credentials=credentials
@@ -171,7 +166,7 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
         conn = connect.connection_oauth_complete(
             user=request.user, platform=platform, params=request.GET
         )
-    except connect.ConnectionRejected as exc:
+    except (connect.ConnectionRejected, ConnectLimited) as exc:
         messages.error(request, exc.message)
         return redirect(SETTINGS_URL)
     messages.success(request, _connected_message(platform, conn.account_name))
