@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "clipmaker.clips",
     "clipmaker.staff",
     "clipmaker.notifications",
+    "clipmaker.onboarding",
     "platforms",
     "publishing",
     "stats",

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from platforms.models import Destination
 from platforms.providers import platform_label, provider_class, provider_classes
-from publishing import rules, validation
+from platforms.selectors import destinations_within_limit
+from publishing import panel_fixes, rules, validation
 from publishing.models import Publication, PublicationStatus
 from publishing.validation import destination_key
 from stats.charts import Sparkline, views_sparkline
@@ -126,6 +127,7 @@ def destination_options(
     cannot be published to, a note where the clip is already published; a platform with no
     place says why (plan, not connected, every place switched off)."""
     published = {p.destination_id for p in publications if p.status == PublicationStatus.PUBLISHED}
+    within: set[int] | None = None  # read only when a place is blocked
     groups = []
     for provider in provider_classes():
         platform = str(provider.platform)
@@ -143,6 +145,13 @@ def destination_options(
             # What this submission was refused for shows as an error; other reasons stay muted.
             refused = list(errors.get(key) or [])
             account = destination.connection.account_name
+            fix = None
+            if blocked:
+                if within is None:
+                    within = destinations_within_limit(user=user)
+                fix = panel_fixes.destination_fix(
+                    user=user, destination=destination, within_limit=destination.pk in within
+                )
             options.append(
                 {
                     "value": destination.pk,
@@ -152,6 +161,7 @@ def destination_options(
                     "reasons": [r for r in blocked if r not in refused] + notes,
                     "checked": destination.pk in selected and not blocked,
                     "errors": refused,
+                    "fix": fix,
                 }
             )
         notice = ""
@@ -163,7 +173,15 @@ def destination_options(
             else:
                 notice = rules.not_connected_message(platform)
         groups.append(
-            {"platform": platform, "label": provider.label, "options": options, "notice": notice}
+            {
+                "platform": platform,
+                "label": provider.label,
+                "options": options,
+                "notice": notice,
+                "fix": panel_fixes.group_fix(user=user, platform=platform, has_places=bool(mine))
+                if notice
+                else None,
+            }
         )
     return groups
 

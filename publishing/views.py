@@ -32,6 +32,7 @@ from publishing import selectors
 from publishing.api import PUBLISH_LIMIT_MESSAGE, publish_throttle_wait
 from publishing.forms import ClipUploadForm, PublishForm
 from publishing.models import Publication, PublicationStatus
+from publishing.panel_fixes import publish_blocked
 from publishing.presenters import (
     destination_options,
     publication_rows,
@@ -188,6 +189,7 @@ def _clip_page(
             "clip": clip,
             "form": form,
             "destination_groups": options["groups"],
+            "publish_blocked": publish_blocked(clip=clip, groups=options["groups"]),
             # Reasons that block every place (the clip is not ready yet).
             "clip_notices": _clip_notices(clip, options["reasons"]),
             "general_errors": [
