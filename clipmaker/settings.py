@@ -431,6 +431,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "PlatformEnum": "platforms.providers.registry.platform_choices",
+        "DestinationKindEnum": "platforms.serializers.KIND_CHOICES",
         "NotificationKindEnum": "clipmaker.notifications.models.NotificationKind",
     },
     # Requests get their own components: an upload's file is binary there (a URL in answers)
