@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from clipmaker.throttling import AtomicScopedRateThrottle, wait_label
 from platforms import connect, selectors, services
 from platforms.connect_limit import ConnectLimited
-from platforms.providers import is_platform, platform_values, provider_class
+from platforms.providers import is_platform, platform_values
 from platforms.serializers import (
     AuthorizeUrlSerializer,
     ConnectRequestSerializer,
@@ -73,8 +73,10 @@ class PlatformConnectApi(APIView):
         summary="Connect a platform",
         description=(
             "vk / dzen: returns the OAuth authorize URL the browser must open; the platform "
-            "sends it back to /api/oauth/<platform>/callback. rutube / telegram: the token is "
-            "verified with the platform and the connection returned (201). "
+            "sends it back to /api/oauth/<platform>/callback. rutube / telegram, and vk with "
+            "`token` (a user token the person made, or the whole address "
+            "`https://oauth.vk.com/blank.html#access_token=...&expires_in=...&user_id=...`): "
+            "the token is verified with the platform and the connection returned (201). "
             "At most 5 completed connects per hour per user and platform: a token checked "
             "with the platform, an OAuth callback that came back (429 with `retry_after`, "
             "seconds). Starting an OAuth flow is not counted, but is refused while the limit "
@@ -96,7 +98,7 @@ class PlatformConnectApi(APIView):
         data = serializer.validated_data
         platform = data["platform"]
         try:
-            if provider_class(platform).uses_oauth:
+            if not connect.connection_uses_token(platform=platform, values=data):
                 url = connect.connection_oauth_start(user=request.user, platform=platform)
                 return Response({"authorize_url": url})
             conn = connect.connection_connect_token(

@@ -122,6 +122,21 @@ def destination_rename(*, destination: Destination, name: str) -> Destination:
     return destination
 
 
+MODE_INVALID_MESSAGE = "Выберите, как публиковать: Клип или видео."
+
+
+def destination_set_mode(*, destination: Destination, mode: str, wallpost: bool) -> Destination:
+    """How publications to the place go out by default (VK: ``vk_mode`` "clip" or "video") and
+    whether they also go on its wall (``vk_wallpost``); each publication may still choose."""
+    provider = provider_class(destination.platform)
+    if mode not in provider.modes:
+        raise DestinationRejected(MODE_INVALID_MESSAGE, field="mode", code="invalid")
+    extra = {**destination.extra, "vk_mode": mode, "vk_wallpost": bool(wallpost)}
+    Destination.objects.filter(pk=destination.pk).update(extra=extra, updated_at=timezone.now())
+    destination.refresh_from_db()
+    return destination
+
+
 def destination_enable(*, destination: Destination) -> Destination:
     Destination.objects.filter(pk=destination.pk).update(enabled=True, updated_at=timezone.now())
     destination.refresh_from_db()
@@ -147,6 +162,23 @@ def destination_record_check(
         last_checked_at=now, last_check_ok=ok, last_error=detail[:1000], updated_at=now, **updates
     )
     destination.refresh_from_db()
+
+
+def destination_mark_unreachable(*, destination: Destination, detail: str) -> None:
+    """A publish found the place out of reach (a Telegram bot kicked from its channel): record
+    a failed check on the place and on its connection at once, so that the settings page says
+    what is wrong instead of «работает» until someone presses «Проверить»."""
+    destination_record_check(destination=destination, ok=False, detail=detail)
+    now = timezone.now()
+    PlatformConnection.objects.filter(pk=destination.connection_id).update(
+        last_checked_at=now, last_check_ok=False, last_error=detail[:1000], updated_at=now
+    )
+    log_event(
+        "destination_unreachable",
+        destination_id=destination.pk,
+        connection_id=str(destination.connection_id),
+        platform=destination.platform,
+    )
 
 
 def destination_label_for(platform: str, place: DestinationInfo) -> str:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from clipmaker.clips.signing import clip_signed_url
 from clipmaker.logging import log_event
 from clipmaker.request_context import log_context_bind
+from platforms.destinations import destination_mark_unreachable
 from platforms.models import PlatformConnection
 from platforms.providers import (
     AuthExpired,
@@ -43,13 +44,14 @@ from platforms.providers import (
     TransientError,
     UploadIncomplete,
     get_provider,
+    provider_class,
 )
 from platforms.services import (
     ConnectionRefreshFailed,
     connection_mark_expired,
     connection_refresh,
 )
-from publishing import ratelimit, rules, transitions
+from publishing import drafts, ratelimit, rules, transitions
 from publishing.models import Publication, PublicationStatus
 from publishing.queue import publication_enqueue_check
 
@@ -152,6 +154,7 @@ class _Attempt:
         self.token = token
         self.started = time.monotonic()
         self._last_progress = 0.0
+        self.connection: PlatformConnection | None = None
 
     def _mine(self) -> transitions.Guard:
         return Publication.objects.filter(pk=self.pub.pk, claim_token=self.token)
@@ -210,20 +213,26 @@ class _Attempt:
             self._lost(False)
 
     def fail(self, message: str, *, code: str, err: ProviderError | None = None) -> None:
-        self._lost(
-            transitions.failed(
-                self._mine(), self.pub, message=message, code=code, err=err, **self._duration()
-            )
+        moved = transitions.failed(
+            self._mine(), self.pub, message=message, code=code, err=err, **self._duration()
         )
+        self._lost(moved)
+        if moved:
+            self._discard_draft(PublicationStatus.FAILED)
 
     def cancel(self, *, reason: str = "cancel_requested", message: str = "") -> None:
-        self._lost(
-            bool(
-                transitions.cancelled(
-                    self._mine(), self.pub, reason=reason, message=message, **self._duration()
-                )
+        moved = bool(
+            transitions.cancelled(
+                self._mine(), self.pub, reason=reason, message=message, **self._duration()
             )
         )
+        self._lost(moved)
+        if moved:
+            self._discard_draft(PublicationStatus.CANCELLED)
+
+    def _discard_draft(self, status: str) -> None:
+        self.pub.status = status
+        drafts.draft_discard(publication=self.pub, connection=self.connection)
 
     def _cancel_instead(self, *, body_sent: bool) -> bool:
         """A cancel was requested and honouring it cannot hide a post: nothing went out whole
@@ -279,6 +288,7 @@ class _Attempt:
 
     def run(self, connection: PlatformConnection | None) -> None:
         pub = self.pub
+        self.connection = connection
         if pub.cancel_requested_at is not None and not rules.platform_may_have_it(pub):
             self.cancel()
             return
@@ -379,6 +389,9 @@ class _Attempt:
         elif isinstance(err, Rejected):
             self.fail(err.user_message, code="rejected", err=err)
         elif isinstance(err, PermanentError):
+            if provider_class(pub.platform).place_lost(err):
+                # The channel is out of reach: the place shows it now, not «работает».
+                destination_mark_unreachable(destination=pub.destination, detail=err.user_message)
             self.fail(err.user_message, code=str(err.code or "permanent"), err=err)
         elif (
             err.body_sent and self.stored_handle() is None and not isinstance(err, UploadIncomplete)
@@ -420,4 +433,5 @@ def publish_meta(publication: Publication) -> PublishMeta:
         duration_seconds=clip.duration_seconds,
         width=clip.width,
         height=clip.height,
+        mode=publication.vk_mode,
     )

@@ -16,8 +16,12 @@ from django.utils import timezone
 
 from platforms.models import Destination
 from platforms.providers import platform_label, provider_class, provider_classes
-from platforms.selectors import destinations_within_limit
-from publishing import panel_fixes, rules, validation
+from platforms.selectors import (
+    connection_expired_by,
+    connection_expiry_for_panel,
+    destinations_within_limit,
+)
+from publishing import modes, panel_fixes, rules, validation
 from publishing.models import Publication, PublicationStatus
 from publishing.validation import destination_key
 from stats.charts import Sparkline, views_sparkline
@@ -80,6 +84,11 @@ class PublicationRow:
     can_cancel: bool
     can_retry: bool
     views_chart: Sparkline | None
+    # Scheduled for after its connection's token runs out (and it cannot be refreshed): the
+    # row says so in advance, with the expiry, instead of failing at that time.
+    token_expires_first: bool = False
+    # VK refused the account Клипы: «Опубликовать как видео» retries it in the other mode.
+    offers_video: bool = False
 
 
 def _views_chart(publication: Publication) -> Sparkline | None:
@@ -108,9 +117,19 @@ def publication_rows(
             can_cancel=rules.publication_can_cancel(p),
             can_retry=rules.publication_can_retry(p, user=user),
             views_chart=_views_chart(p),
+            token_expires_first=_token_expires_first(p),
+            offers_video=modes.offers_video(p) and rules.publication_can_retry(p, user=user),
         )
         for p in publications
     ]
+
+
+def _token_expires_first(publication: Publication) -> bool:
+    if publication.status != PublicationStatus.SCHEDULED:
+        return False
+    return connection_expired_by(
+        connection=publication.destination.connection, moment=publication.scheduled_at
+    )
 
 
 def destination_options(
@@ -121,6 +140,7 @@ def destination_options(
     selected: list[int],
     errors: dict[str, list[str]],
     publications: list[Publication],
+    mode: str | None = None,
 ) -> list[dict[str, Any]]:
     """The publish panel: every platform in display order with a checkbox per enabled place
     («Сообщество «Кухня»», the account named when it differs), disabled with the reason it
@@ -162,6 +182,8 @@ def destination_options(
                     "checked": destination.pk in selected and not blocked,
                     "errors": refused,
                     "fix": fix,
+                    # The panel warns when the chosen time falls after it.
+                    "expires_at": connection_expiry_for_panel(connection=destination.connection),
                 }
             )
         notice = ""
@@ -181,9 +203,26 @@ def destination_options(
                 "fix": panel_fixes.group_fix(user=user, platform=platform, has_places=bool(mine))
                 if notice
                 else None,
+                "modes": mode_options(provider, offered, submitted=mode),
             }
         )
     return groups
+
+
+def mode_options(
+    provider: Any, offered: list[Destination], *, submitted: str | None
+) -> list[dict[str, Any]]:
+    """The radio of a platform with several modes (VK: Клип or Видео): the submitted choice,
+    else the places' common default; when the places default differently, a first choice
+    «как настроено для места» keeps each one's own."""
+    if not provider.modes or not offered:
+        return []
+    defaults = set(modes.publish_modes(offered, requested=None).values())
+    choices = [(m, provider.mode_labels.get(m, m)) for m in provider.modes]
+    if len(defaults) > 1:
+        choices.insert(0, ("", "как настроено для каждого места"))
+    checked = submitted if submitted is not None else (defaults.pop() if len(defaults) == 1 else "")
+    return [{"value": v, "label": label, "checked": v == checked} for v, label in choices]
 
 
 def text_limit_notes() -> list[str]:

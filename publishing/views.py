@@ -27,8 +27,12 @@ from clipmaker.clips.services import (
     upload_declared_too_large,
 )
 from clipmaker.throttling import wait_label
-from platforms.selectors import destinations_in_order
-from publishing import selectors
+from platforms.selectors import (
+    connection_expired_by,
+    connection_expiry_warnings,
+    destinations_in_order,
+)
+from publishing import modes, selectors
 from publishing.api import PUBLISH_LIMIT_MESSAGE, publish_throttle_wait
 from publishing.forms import ClipUploadForm, PublishForm
 from publishing.models import Publication, PublicationStatus
@@ -181,7 +185,10 @@ def _clip_page(
         )
     selected = _selected(form)
     publications = list(clip.publications.all())
-    options = _destination_options(request, clip, destinations, publications, selected, errors)
+    mode = form.data.get("vk_mode") if form.is_bound else None
+    options = _destination_options(
+        request, clip, destinations, publications, selected, errors, mode=mode
+    )
     return render_in_user_zone(
         request,
         "publishing/clip_detail.html",
@@ -205,6 +212,10 @@ def _clip_page(
             "min_schedule": timezone.localtime(timezone.now(), tz).strftime("%Y-%m-%dT%H:%M"),
             "text_limit_notes": text_limit_notes(),
             "clip_stats": clip_stats_panel(clip=clip, publications=publications, tz=tz),
+            # Tokens about to run out on the platforms this clip can go to.
+            "expiry_warnings": connection_expiry_warnings(
+                user=request.user, platforms={d.platform for d in destinations}
+            ),
         },
         status=status,
     )
@@ -229,6 +240,7 @@ def _destination_options(
     publications: list[Publication],
     selected: list[int],
     errors: dict[str, list[str]],
+    mode: str | None = None,
 ) -> dict[str, Any]:
     offered = [d for d in destinations if d.enabled]
     reasons = publication_check_destinations(user=request.user, clip=clip, destinations=offered)
@@ -239,6 +251,7 @@ def _destination_options(
         selected=selected,
         errors=errors,
         publications=publications,
+        mode=mode,
     )
     return {"groups": groups, "reasons": reasons}
 
@@ -293,6 +306,7 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
             scheduled_at=data["scheduled_at"],
             title=data["title"] or None,
             description=data["description"],
+            vk_mode=data["vk_mode"] or None,
         )
     # PublicationConflict is a PublicationValidationError: catch it first.
     except PublicationConflict as exc:
@@ -303,9 +317,24 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
     if data["scheduled_at"]:
         when = timezone.localtime(data["scheduled_at"], tz)
         messages.success(request, f"Запланировано на {when:%d.%m.%Y %H:%M} ({tz}): {names}.")
+        late = [
+            p.destination
+            for p in created
+            if connection_expired_by(connection=p.destination.connection, moment=p.scheduled_at)
+        ]
+        if late:
+            messages.warning(request, _token_expires_first_message(late))
     else:
         messages.success(request, f"Публикация началась: {names}. Статус обновляется ниже.")
     return redirect("clip-detail", clip_id=clip.pk)
+
+
+def _token_expires_first_message(destinations: list[Any]) -> str:
+    names = ", ".join(d.label for d in destinations)
+    return (
+        f"Внимание: к назначенному времени токен истечёт ({names}) — такая публикация не пройдёт. "
+        "Переподключите платформу до публикации или перенесите её на более раннее время."
+    )
 
 
 @login_required
@@ -370,13 +399,18 @@ def publication_retry_view(request: HttpRequest, publication_id: int) -> HttpRes
     if wait is not None:
         messages.error(request, f"{PUBLISH_LIMIT_MESSAGE} Повторите {wait_label(wait)}.")
         return redirect("clip-detail", clip_id=publication.clip_id)
+    vk_mode = request.POST.get("vk_mode") or None
+    if vk_mode not in (None, *modes.VK_MODES):
+        messages.error(request, modes.VK_MODE_INVALID_MESSAGE)
+        return redirect("clip-detail", clip_id=publication.clip_id)
     try:
-        publication_retry(publication=publication)
+        publication_retry(publication=publication, vk_mode=vk_mode)
     except PublicationStateError as exc:
         messages.error(request, str(exc))
     else:
+        as_video = " как видео" if vk_mode == "video" else ""
         messages.success(
             request,
-            f"Публикация в {publication.destination.label} снова в очереди.",
+            f"Публикация в {publication.destination.label}{as_video} снова в очереди.",
         )
     return redirect("clip-detail", clip_id=publication.clip_id)

@@ -18,13 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clipmaker.notifications.models import Notification, NotificationKind
-from clipmaker.notifications.selectors import connections_expiring_unrefreshable
 from clipmaker.notifications.services import notification_create, notify_after_commit
 from platforms.models import ConnectionStatus, PlatformConnection
 from platforms.providers import platform_label
+from platforms.selectors import connection_list_expiring_within
 
-# A token this close to its end (and not refreshed automatically) is worth a warning.
-EXPIRING_WITHIN_SECONDS = 24 * 3600
+# A token this close to its end (and not refreshed automatically) is worth a warning: the
+# same day's notice the platform and clip pages show.
+EXPIRING_WITHIN_HOURS = 24
 
 
 def connection_expired_notify(*, connection_id: uuid.UUID | str) -> None:
@@ -111,11 +112,15 @@ def notification_token_expiring(*, connection: PlatformConnection) -> Notificati
     )
 
 
-def notifications_warn_expiring(*, within_seconds: int = EXPIRING_WITHIN_SECONDS) -> int:
+def notifications_warn_expiring(*, hours: float = EXPIRING_WITHIN_HOURS) -> int:
     """The periodic check: warn once per token about every connection whose token ends within
-    the window and cannot be refreshed automatically. Returns how many warnings were new."""
+    the window and cannot be refreshed automatically (a pasted token; OAuth connections renew
+    themselves and notify only if that fails). Returns how many warnings were new."""
     created = 0
-    for connection in connections_expiring_unrefreshable(within_seconds=within_seconds):
+    still_running = connection_list_expiring_within(hours=hours).filter(
+        expires_at__gt=timezone.now()
+    )
+    for connection in still_running:
         if notification_token_expiring(connection=connection) is not None:
             created += 1
     return created

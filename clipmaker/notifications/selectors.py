@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from clipmaker.accounts.models import User
 from clipmaker.notifications.models import Notification, NotificationPreference
-from platforms.models import ConnectionStatus, PlatformConnection
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
@@ -24,24 +21,6 @@ def notification_get(*, user: User, notification_id: int) -> Notification | None
 
 def notification_unread_count(*, user: User) -> int:
     return notification_list(user=user).filter(read_at__isnull=True).count()
-
-
-def connections_expiring_unrefreshable(*, within_seconds: int) -> QuerySet[PlatformConnection]:
-    """Active connections whose token expires within the window and that cannot be refreshed
-    automatically (no refresh token: a pasted token). OAuth connections with a refresh token
-    are renewed by the refresh task; if that fails they expire and say so themselves."""
-    now = timezone.now()
-    return (
-        PlatformConnection.objects.filter(
-            status=ConnectionStatus.ACTIVE,
-            expires_at__isnull=False,
-            expires_at__gt=now,
-            expires_at__lte=now + timedelta(seconds=within_seconds),
-            refresh_token_sealed="",
-        )
-        .select_related("user")
-        .order_by("expires_at")
-    )
 
 
 @dataclass(frozen=True)
