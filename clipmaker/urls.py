@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("clipmaker.staff.urls")),
     path("clips/", include("publishing.urls")),
+    path("calendar/", include("clipmaker.planner.urls")),
     # Disconnecting, disabling and removing a place cancel publications too: those views live
     # in publishing.
     path(

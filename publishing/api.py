@@ -40,6 +40,7 @@ from publishing.serializers import (
     ClipUploadSerializer,
     PublicationSerializer,
     PublishRequestSerializer,
+    RescheduleRequestSerializer,
     RetryRequestSerializer,
 )
 from publishing.services import (
@@ -48,6 +49,7 @@ from publishing.services import (
     PublicationValidationError,
     publication_cancel,
     publication_create,
+    publication_reschedule,
     publication_retry,
 )
 from stats import api as stats_api
@@ -266,6 +268,34 @@ class PublicationViewSet(
             return Publication.objects.none()
         return selectors.publication_list(user=self.request.user)
 
+    @extend_schema(
+        summary="Перенести запланированную публикацию",
+        description=(
+            "Меняет только scheduled_at публикации в статусе scheduled; проверки те же, что при "
+            "создании: время в будущем и не дальше чем на год, платформа и место входят в тариф."
+        ),
+        request=RescheduleRequestSerializer,
+        responses={
+            200: PublicationSerializer,
+            400: OpenApiResponse(ValidationErrors, description="Время не подходит: причина"),
+            404: NOT_FOUND,
+            409: OpenApiResponse(ErrorDetail, description="Публикация не в статусе scheduled"),
+        },
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        publication: Publication = self.get_object()
+        payload = RescheduleRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            publication = publication_reschedule(
+                publication=publication, scheduled_at=payload.validated_data["scheduled_at"]
+            )
+        except PublicationStateError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except PublicationValidationError as exc:
+            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(PublicationSerializer(publication).data)
+
     def _change(self, service: Callable[..., Any], **options: Any) -> Response:
         publication: Publication = self.get_object()
         try:
@@ -296,7 +326,13 @@ class PublicationViewSet(
         responses={
             200: PublicationSerializer,
             404: NOT_FOUND,
-            409: OpenApiResponse(ErrorDetail, description="Публикация не в статусе failed"),
+            409: OpenApiResponse(
+                ErrorDetail,
+                description=(
+                    "Публикация не в статусе failed и не отменена из-за отключения платформы "
+                    "(или платформа ещё не подключена снова)"
+                ),
+            ),
             429: OpenApiResponse(ErrorDetail, description="Больше 20 публикаций в минуту"),
         },
     )

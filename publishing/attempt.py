@@ -218,7 +218,7 @@ class _Attempt:
         )
         self._lost(moved)
         if moved:
-            self._discard_draft(PublicationStatus.FAILED)
+            drafts.draft_discard(publication=self.pub, connection=self.connection)
 
     def cancel(self, *, reason: str = "cancel_requested", message: str = "") -> None:
         moved = bool(
@@ -228,11 +228,7 @@ class _Attempt:
         )
         self._lost(moved)
         if moved:
-            self._discard_draft(PublicationStatus.CANCELLED)
-
-    def _discard_draft(self, status: str) -> None:
-        self.pub.status = status
-        drafts.draft_discard(publication=self.pub, connection=self.connection)
+            drafts.draft_discard(publication=self.pub, connection=self.connection)
 
     def _cancel_instead(self, *, body_sent: bool) -> bool:
         """A cancel was requested and honouring it cannot hide a post: nothing went out whole

@@ -273,7 +273,96 @@ def retry_refusal(publication: Publication, *, user: User | None = None) -> str 
 
 
 def publication_can_retry(publication: Publication, *, user: User | None = None) -> bool:
+    if publication.status == PublicationStatus.CANCELLED:
+        return resume_refusal(publication, user=user) is None
     return retry_refusal(publication, user=user) is None
+
+
+# The code a publication cancelled by a disconnect keeps («Повторить» once the platform is back).
+DISCONNECTED_CODE = "disconnected"
+RESUME_ONLY_DISCONNECTED_MESSAGE = (
+    "Повторить можно только публикацию, отменённую из-за отключения платформы."
+)
+
+
+def resume_refusal(publication: Publication, *, user: User | None = None) -> str | None:
+    """Why a publication cancelled by a disconnect cannot be queued again (Russian), or None.
+
+    It can once its place is usable again (the platform reconnected to the same account, the
+    place enabled) and the plan allows it there; a cancel the user asked for cannot.
+    """
+    if (
+        publication.status != PublicationStatus.CANCELLED
+        or publication.error_code != DISCONNECTED_CODE
+    ):
+        return RESUME_ONLY_DISCONNECTED_MESSAGE
+    owner = user if user is not None else publication.clip.owner
+    if not owner.plan_allows(publication.platform):
+        return plan_message(owner, publication.platform)
+    destination = publication.destination
+    if not destination.is_usable:
+        if destination.removed_at is None and not destination.enabled:
+            return destination_disabled_message(destination)
+        return (
+            f"{platform_label(publication.platform)} ещё не подключён снова. Подключите его в "
+            "разделе «Платформы» и нажмите «Повторить»."
+        )
+    if destination.pk not in destinations_within_limit(user=owner):
+        return limit_cancelled_message(owner)
+    return None
+
+
+# How long after a cancel the user may take it back («Вернуть»).
+UNDO_CANCEL_SECONDS = 8
+UNDO_EXPIRED_MESSAGE = "Вернуть публикацию уже нельзя: прошло слишком много времени."
+
+
+def uncancel_refusal(publication: Publication, *, cancelled_at: datetime) -> str | None:
+    """Why the user's own cancel cannot be taken back now (Russian), or None.
+
+    Only the cancel this undo was offered for (the row has not changed since), and only when
+    nothing of the clip reached the platform.
+    """
+    if publication.status != PublicationStatus.CANCELLED or publication.error_code:
+        return UNDO_EXPIRED_MESSAGE
+    if (
+        publication.finished_at is None
+        or abs((publication.finished_at - cancelled_at).total_seconds()) > 0.001
+    ):
+        return UNDO_EXPIRED_MESSAGE
+    if publication.platform_handle is not None or publication.bytes_sent > 0:
+        return may_have_it_message(publication.platform)
+    return None
+
+
+def reschedule_problems(
+    publication: Publication, *, scheduled_at: datetime | None, now: datetime
+) -> list[str]:
+    """Why a scheduled publication cannot move to ``scheduled_at`` (Russian): the checks of
+    creating one with that time — the time itself, the plan's platforms and places."""
+    if publication.status != PublicationStatus.SCHEDULED:
+        return []
+    if scheduled_at is None:
+        return ["Укажите новое время публикации."]
+    problems = []
+    problem = schedule_problem(aware(scheduled_at), now=now)
+    if problem:
+        problems.append(problem)
+    owner: User = publication.clip.owner
+    destination = publication.destination
+    # A place whose platform is disconnected counts against no limit; the attempt says
+    # «Подключите …» if it is still not back by then.
+    live = destination.removed_at is None and destination.connection.is_active
+    if not owner.plan_allows(publication.platform):
+        problems.append(plan_message(owner, publication.platform))
+    elif live and destination.pk not in destinations_within_limit(user=owner):
+        problems.append(limit_cancelled_message(owner))
+    return problems
+
+
+RESCHEDULE_ONLY_SCHEDULED_MESSAGE = (
+    "Перенести можно только запланированную публикацию: эта уже началась, завершилась или отменена."
+)
 
 
 # --- Validation before anything is created ---------------------------------------------------

@@ -212,3 +212,19 @@ class PublishRequestSerializer(serializers.Serializer):
                 {"platforms": ["Укажите места (destinations) или платформы (platforms)."]}
             )
         return attrs
+
+
+class RescheduleRequestSerializer(serializers.Serializer):
+    """``PATCH /api/v1/publications/{id}/``: a scheduled publication's new time."""
+
+    scheduled_at = serializers.DateTimeField(
+        error_messages={
+            "required": "Укажите новое время в поле scheduled_at.",
+            "null": "Укажите новое время в поле scheduled_at.",
+            "invalid": (
+                "Неверный формат времени. Укажите время в ISO 8601 со смещением, например "
+                "2026-05-01T10:00:00+03:00."
+            ),
+        },
+        help_text="the new time, ISO 8601 with offset; within a year from now",
+    )

@@ -198,13 +198,17 @@ def publication_cancel(*, publication: Publication) -> Publication:
 
 
 def publication_retry(*, publication: Publication, vk_mode: str | None = None) -> Publication:
-    """Queue a failed publication again with a fresh set of attempts.
+    """Queue a failed publication again with a fresh set of attempts — or one cancelled because
+    its platform was disconnected, once the platform is connected again
+    (``publication_resume``).
 
     The stored platform handle is kept: if the platform did get the video before the failure,
     the new attempt finds it there instead of posting a second one. ``vk_mode``: retry a VK
     publication in that mode (e.g. as a video after VK refused the account Клипы); refused
     while VK holds the earlier mode's upload.
     """
+    if publication.status == PublicationStatus.CANCELLED:
+        return publication_resume(publication=publication)
     refusal = rules.retry_refusal(publication)
     if refusal is None and vk_mode and vk_mode != publication.vk_mode:
         refusal = modes.mode_switch_refusal(publication, vk_mode=vk_mode)
@@ -251,6 +255,7 @@ def publication_cancel_for_destinations(
         None,
         reason=reason,
         message=message,
+        code=rules.DISCONNECTED_CODE if reason == "disconnected" else "",
         user_id=user.pk,
         destination_ids=list(destination_ids),
     )
@@ -276,6 +281,60 @@ def publication_cancel_for_disconnect(*, user: User, platform: str) -> int:
         reason="disconnected",
         message=rules.disconnect_cancelled_message(platform),
     )
+
+
+def publication_resume(*, publication: Publication) -> Publication:
+    """Queue again a publication cancelled because its platform was disconnected, now that the
+    place is usable again (``rules.resume_refusal``); raises ``PublicationStateError``."""
+    refusal = rules.resume_refusal(publication)
+    if refusal is not None:
+        raise PublicationStateError(refusal)
+    try:
+        with transaction.atomic():
+            guard = Publication.objects.filter(
+                pk=publication.pk,
+                status=PublicationStatus.CANCELLED,
+                error_code=rules.DISCONNECTED_CODE,
+            )
+            moved = transitions.resumed(guard, publication, now=timezone.now())
+            if moved:
+                pid, platform = publication.pk, publication.platform
+                transaction.on_commit(
+                    lambda: publication_enqueue(publication_id=pid, platform=platform)
+                )
+    except IntegrityError:
+        raise PublicationStateError(
+            rules.in_flight_message(publication.platform, place=publication.destination.label)
+        ) from None
+    if not moved:
+        raise PublicationStateError(rules.RESUME_ONLY_DISCONNECTED_MESSAGE)
+    publication.refresh_from_db()
+    return publication
+
+
+def publication_reschedule(
+    *, publication: Publication, scheduled_at: datetime | None
+) -> Publication:
+    """Move a scheduled publication to another time, checked as creating one with that time
+    is (past, more than a year ahead, the plan's platforms and places).
+
+    Raises ``PublicationStateError`` unless it is still ``scheduled`` (API 409) and
+    ``PublicationValidationError`` keyed ``scheduled_at`` with the reasons (API 400).
+    """
+    publication.refresh_from_db()
+    if publication.status != PublicationStatus.SCHEDULED:
+        raise PublicationStateError(rules.RESCHEDULE_ONLY_SCHEDULED_MESSAGE)
+    problems = rules.reschedule_problems(publication, scheduled_at=scheduled_at, now=timezone.now())
+    if problems:
+        raise PublicationValidationError({"scheduled_at": problems})
+    when = rules.aware(scheduled_at)
+    assert when is not None  # reschedule_problems refuses None
+    guard = Publication.objects.filter(pk=publication.pk, status=PublicationStatus.SCHEDULED)
+    if not transitions.schedule_moved(guard, publication, scheduled_at=when):
+        # The dispatcher or a cancel took it between the read and the write.
+        raise PublicationStateError(rules.RESCHEDULE_ONLY_SCHEDULED_MESSAGE)
+    publication.refresh_from_db()
+    return publication
 
 
 def connection_disconnect(

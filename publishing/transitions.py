@@ -170,6 +170,22 @@ def rescheduled(guard: Guard, pub: Publication, *, next_at: datetime, reason: st
     return moved
 
 
+def schedule_moved(guard: Guard, pub: Publication, *, scheduled_at: datetime) -> bool:
+    """A ``scheduled`` row gets another time (the user's reschedule); the status stays."""
+    before = pub.scheduled_at
+    moved = _update(guard, scheduled_at=scheduled_at)
+    if moved:
+        log_event(
+            "publication_rescheduled",
+            **_fields(
+                pub,
+                scheduled_at=scheduled_at.isoformat(),
+                previous_scheduled_at=before.isoformat() if before else None,
+            ),
+        )
+    return moved
+
+
 # --- One attempt ---------------------------------------------------------------------------
 
 
@@ -369,10 +385,17 @@ def failed(
 
 
 def cancelled(
-    guard: Guard, pub: Publication | None, *, reason: str, message: str = "", **log: Any
+    guard: Guard,
+    pub: Publication | None,
+    *,
+    reason: str,
+    message: str = "",
+    code: str = "",
+    **log: Any,
 ) -> int:
     """Ends ``cancelled``: by the user, for a disconnect, for a plan, or honouring a cancel
-    request once an upload stopped. ``message`` explains a cancel the user did not ask for.
+    request once an upload stopped. ``message`` explains a cancel the user did not ask for;
+    ``code`` remembers why for the rules (``disconnected``: «Повторить» once it is back).
 
     The guard may match many rows (a disconnect cancels a user's waiting publications at once:
     ``pub`` is then ``None`` and ``log`` says whose); returns how many moved.
@@ -382,7 +405,7 @@ def cancelled(
         status=PublicationStatus.CANCELLED,
         finished_at=now,
         error_message=message,
-        error_code="",
+        error_code=code[:64],
         next_attempt_at=None,
         enqueued_at=None,
         updated_at=now,
@@ -414,4 +437,61 @@ def retried(guard: Guard, pub: Publication, *, now: datetime) -> bool:
     )
     if moved:
         log_event("publication_retried", **_fields(pub))
+    return moved
+
+
+def uncancelled(
+    guard: Guard,
+    pub: Publication,
+    *,
+    status: str,
+    scheduled_at: datetime | None,
+    queued_at: datetime | None,
+    next_attempt_at: datetime | None,
+    error_message: str,
+    now: datetime,
+) -> bool:
+    """The user's undo of their own cancel, seconds later: the row goes back to the
+    ``scheduled`` or ``queued`` state it was cancelled from (nothing had been sent). Its
+    message is left to the dispatcher, which sends it when it is due."""
+    changes: dict[str, Any] = {
+        "status": status,
+        "scheduled_at": scheduled_at,
+        "queued_at": queued_at,
+        "next_attempt_at": next_attempt_at,
+        "enqueued_at": None,
+        "finished_at": None,
+        "error_message": error_message,
+        "error_code": "",
+        "updated_at": now,
+        **_RELEASE,
+    }
+    moved = _update(guard, **changes)
+    if moved:
+        log_event("publication_uncancelled", **_fields(pub, status=status))
+    return moved
+
+
+def resumed(guard: Guard, pub: Publication, *, now: datetime) -> bool:
+    """A publication cancelled because its platform was disconnected goes back to ``queued``
+    once the platform is connected again (the user's «Повторить»), with a fresh set of
+    attempts. Nothing had been sent (a disconnect never cancels a clip the platform may
+    have)."""
+    moved = _update(
+        guard,
+        status=PublicationStatus.QUEUED,
+        attempts=0,
+        queued_at=now,
+        next_attempt_at=now,
+        enqueued_at=now,
+        finished_at=None,
+        error_message="",
+        error_code="",
+        bytes_sent=0,
+        cancel_requested_at=None,
+        updated_at=now,
+        **_RELEASE,
+    )
+    if moved:
+        log_event("publication_retried", **_fields(pub, after="disconnect"))
     return moved

@@ -17,6 +17,11 @@ urlpatterns = [
         name="publication-cancel",
     ),
     path(
+        "publications/undo/",
+        views.publication_uncancel_view,
+        name="publication-uncancel",
+    ),
+    path(
         "publications/<int:publication_id>/retry/",
         views.publication_retry_view,
         name="publication-retry",

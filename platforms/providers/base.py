@@ -96,6 +96,9 @@ class PlatformProvider(PlacesMixin, ABC):
 
     platform: ClassVar[str]
     label: ClassVar[str]  # the platform's name for users («Дзен»)
+    # The platform's colour on the pages (calendar entries, badges): a CSS hex colour that
+    # white text reads on.
+    colour: ClassVar[str] = "#495057"
     order: ClassVar[int] = 100  # position in lists (checkboxes, settings)
     max_file_size: ClassVar[int]  # bytes; see max_file_size_bytes() for the effective value
     upload_timeout: ClassVar[float]  # seconds for a whole upload

@@ -53,6 +53,7 @@ REJECTED_STATUSES = frozenset({"rejected", "failed", "blocked"})
 class DzenProvider(OAuthProvider):
     platform = Platform.DZEN
     label = "Дзен"
+    colour = "#202124"
     order = 30
     max_file_size = 4 * GB
     media_limits = MediaLimits(max_duration_seconds=4 * 3600, video_codecs=MODERN_CODECS)

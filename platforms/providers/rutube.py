@@ -47,6 +47,7 @@ def rutube_link(video_id: str) -> str:
 class RutubeProvider(PlatformProvider):
     platform = Platform.RUTUBE
     label = "Rutube"
+    colour = "#D81B44"
     order = 20
     max_file_size = 10 * GB
     media_limits = MediaLimits(max_duration_seconds=5 * 3600, video_codecs=MODERN_CODECS)

@@ -106,6 +106,7 @@ def telegram_link(chat_id: Any, message_id: Any, username: str | None) -> str:
 class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
     platform = Platform.TELEGRAM
     label = "Telegram"
+    colour = "#1C8FC7"
     order = 40
     # 50 MB through the cloud Bot API, read the strictest way (decimal megabytes); 2000 MB
     # through a self-hosted Bot API server (TELEGRAM_LOCAL_API).

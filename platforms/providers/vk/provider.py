@@ -85,6 +85,7 @@ class VKProvider(
 ):
     platform = Platform.VK
     label = "VK"
+    colour = "#0077FF"
     order = 10
     max_file_size = 5 * GB
     # A Клип is vertical and at most three minutes (docs/media-limits.md).
