@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "clipmaker.accounts",
     "clipmaker.clips",
     "clipmaker.staff",
+    "clipmaker.notifications",
+    "clipmaker.onboarding",
     "platforms",
     "publishing",
     "stats",
@@ -133,6 +135,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "clipmaker.notifications.context.notification_bell",
             ],
         },
     },
@@ -382,6 +385,27 @@ STATS_RETRY_SECONDS = env.int("STATS_RETRY_SECONDS", default=900)
 # A video left out of an answer is asked once more after this before it counts as gone.
 STATS_GONE_CONFIRM_SECONDS = env.int("STATS_GONE_CONFIRM_SECONDS", default=600)
 
+# --- notifications and e-mail ----------------------------------------------------------------
+# Development prints letters to the console; production sends them by SMTP (EMAIL_HOST ...).
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default=(
+        "django.core.mail.backends.smtp.EmailBackend"
+        if PRODUCTION
+        else "django.core.mail.backends.console.EmailBackend"
+    ),
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="КлипМейкер <noreply@localhost>")
+# Notifications that come within this many seconds of each other go out in one e-mail.
+NOTIFICATION_DIGEST_SECONDS = env.int("NOTIFICATION_DIGEST_SECONDS", default=60)
+
 # --- API -----------------------------------------------------------------------------------
 # Proxies in front of the web process: production sits behind one TLS proxy (see
 # SECURE_PROXY_SSL_HEADER). Per-address limits read the client from X-Forwarded-For behind
@@ -422,7 +446,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"PlatformEnum": "platforms.providers.registry.platform_choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "PlatformEnum": "platforms.providers.registry.platform_choices",
+        "DestinationKindEnum": "platforms.serializers.KIND_CHOICES",
+        "NotificationKindEnum": "clipmaker.notifications.models.NotificationKind",
+    },
     # Requests get their own components: an upload's file is binary there (a URL in answers)
     # and required strings say minLength 1, so the schema matches what the API accepts.
     "COMPONENT_SPLIT_REQUEST": True,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
@@ -10,8 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait, wait_label
+from clipmaker.throttling import AtomicScopedRateThrottle, wait_label
 from platforms import connect, selectors, services
+from platforms.connect_limit import ConnectLimited
 from platforms.providers import is_platform, platform_values
 from platforms.serializers import (
     AuthorizeUrlSerializer,
@@ -22,7 +23,6 @@ from platforms.serializers import (
     TestResultSerializer,
 )
 
-CONNECT_SCOPE = "connect"
 CHECK_SCOPE = "connection_test"
 
 PLATFORM_PARAM = OpenApiParameter(
@@ -34,19 +34,10 @@ PLATFORM_PARAM = OpenApiParameter(
 )
 
 
-def connect_throttle_wait(request: HttpRequest) -> float | None:
-    """Count one connect attempt against the user's shared ``connect`` budget (page and API)."""
-    return throttle_wait(request, CONNECT_SCOPE)
-
-
 def platform_or_404(platform: str) -> str:
     if not is_platform(platform):
         raise Http404
     return platform
-
-
-def connect_throttled_message(wait: float) -> str:
-    return f"Слишком много попыток подключения: не больше 5 в час. Попробуйте снова {wait_label(wait)}."
 
 
 def check_throttled_message(wait: float) -> str:
@@ -68,13 +59,16 @@ class PlatformListApi(APIView):
         return Response(PlatformStateSerializer(states, many=True).data)
 
 
+def connect_limited_response(exc: ConnectLimited) -> Response:
+    """429 with the time to wait, in the body (``retry_after``, seconds) and the header."""
+    return Response(
+        {"detail": exc.message, "retry_after": exc.retry_after},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
 class PlatformConnectApi(APIView):
-    throttle_classes = [AtomicScopedRateThrottle]
-    throttle_scope = CONNECT_SCOPE
-
-    def throttled(self, request: Request, wait: float | None) -> None:
-        raise Throttled(wait=wait, detail=connect_throttled_message(wait or 60))
-
     @extend_schema(
         summary="Подключить платформу",
         description=(
@@ -83,7 +77,10 @@ class PlatformConnectApi(APIView):
             "а также vk с `token` (пользовательский токен или весь адрес "
             "`https://oauth.vk.com/blank.html#access_token=...&expires_in=...&user_id=...`): "
             "токен проверяется у платформы, в ответе — подключение (201). "
-            "Не больше 5 завершённых подключений в час на пользователя и платформу (429)."
+            "Не больше 5 завершённых подключений в час на пользователя и платформу: "
+            "токен, проверенный платформой, или вернувшийся OAuth (429 с `retry_after`, "
+            "в секундах). Начало входа OAuth не считается, но при исчерпанном лимите "
+            "отклоняется."
         ),
         request=ConnectRequestSerializer,
         responses={
@@ -109,6 +106,8 @@ class PlatformConnectApi(APIView):
             conn = connect.connection_connect_token(
                 user=request.user, platform=platform, values=data
             )
+        except ConnectLimited as exc:
+            return connect_limited_response(exc)
         except connect.ConnectionRejected as exc:
             return Response({"errors": {exc.field: [exc.message]}}, status=400)
         state = selectors.platform_state_for(connection=conn)

@@ -1,7 +1,8 @@
 """Connecting a platform: OAuth (start and callback) or a pasted token, verified before saving.
 
 Every connect refusal is a ``ConnectionRejected`` with a Russian message saying what to do next
-and the input at fault. What a platform's connect form asks for and how its inputs are checked
+and the input at fault; the connect limit (``platforms.connect_limit``) raises
+``ConnectLimited`` with the time to wait. What a platform's connect form asks for and how its inputs are checked
 belongs to its adapter (``connect_fields``, ``connect_input``, ``connect_refusal``); this module
 only runs the flow. Network calls (code exchange, verify) happen with no transaction open; the
 final write is ``connection_store``.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from platforms.connect_limit import connect_attempt_record, connect_limit_check
 from platforms.models import PlatformConnection
 from platforms.oauth import (
     OAuthStateInvalid,
@@ -86,6 +88,8 @@ def connection_oauth_start(*, user: Any, platform: str) -> str:
             code="not_oauth",
         )
     connection_plan_check(user=user, platform=platform)
+    # A start costs nothing, but is pointless while the callback would be refused.
+    connect_limit_check(user=user, platform=platform)
     start = oauth_state_issue(user_id=user.pk, platform=platform)
     return get_provider(platform).authorization_url(
         state=start.state, code_challenge=start.code_challenge, redirect_uri=start.redirect_uri
@@ -130,6 +134,7 @@ def connection_oauth_complete(
             code="no_code",
         )
     connection_plan_check(user=user, platform=platform)
+    connect_attempt_record(user=user, platform=platform)  # the callback came back: it counts
     provider = get_provider(platform)
     try:
         tokens = provider.exchange_code(
@@ -219,6 +224,7 @@ def connection_connect_token(
     except ConnectInputInvalid as exc:
         raise ConnectionRejected(exc.message, field=exc.field, code=exc.code) from None
     expires_at = expires_at_from(extra.pop("expires_in", None))
+    connect_attempt_record(user=user, platform=platform)  # the token goes to the platform
     provider = get_provider(platform)
     try:
         info = provider.verify(

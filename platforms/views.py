@@ -15,12 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clipmaker.throttling import throttle_wait
 from platforms import connect, selectors, services
-from platforms.api import (
-    CHECK_SCOPE,
-    check_throttled_message,
-    connect_throttle_wait,
-    connect_throttled_message,
-)
+from platforms.api import CHECK_SCOPE, check_throttled_message
+from platforms.connect_limit import ConnectLimited
 from platforms.destination_views import after_connect
 from platforms.forms import connect_form_class
 from platforms.providers import (
@@ -90,13 +86,9 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
     cls = provider_class(platform)
     wants_token = request.POST.get("method") == "token"
     if cls.uses_oauth and request.method == "POST" and not wants_token:
-        wait = connect_throttle_wait(request)
-        if wait is not None:
-            messages.error(request, connect_throttled_message(wait))
-            return redirect(SETTINGS_URL)
         try:
             url = connect.connection_oauth_start(user=request.user, platform=platform)
-        except connect.ConnectionRejected as exc:
+        except (connect.ConnectionRejected, ConnectLimited) as exc:
             messages.error(request, exc.message)
             return redirect(SETTINGS_URL)
         return redirect(url)
@@ -106,24 +98,24 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
     form_class = connect_form_class(platform)
     state = selectors.platform_state_get(user=request.user, platform=platform)
     form = form_class(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        wait = connect_throttle_wait(request)
-        if wait is not None:
-            form.add_error(None, connect_throttled_message(wait))
+        try:
+            conn = connect.connection_connect_token(
+                user=request.user, platform=platform, values=form.cleaned_data
+            )
+        except ConnectLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        except connect.ConnectionRejected as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
         else:
-            try:
-                conn = connect.connection_connect_token(
-                    user=request.user, platform=platform, values=form.cleaned_data
-                )
-            except connect.ConnectionRejected as exc:
-                field = exc.field if exc.field in form.fields else None
-                form.add_error(field, exc.message)
-            else:
-                messages.success(request, _connected_message(platform, conn.account_name))
-                if conn.expires_at is not None:
-                    messages.warning(request, expiry_notice(conn))
-                return after_connect(request, conn)
-    return _connect_token_page(request, form=form, state=state, platform=platform)
+            messages.success(request, _connected_message(platform, conn.account_name))
+            if conn.expires_at is not None:
+                messages.warning(request, expiry_notice(conn))
+            return after_connect(request, conn)
+    return _connect_token_page(request, form=form, state=state, platform=platform, status=status)
 
 
 def _connect_token_page(
@@ -133,6 +125,7 @@ def _connect_token_page(
     state: Any,
     platform: str,
     sandbox_credentials: dict[str, str] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     context = {
         "form": form,
@@ -145,7 +138,7 @@ def _connect_token_page(
         "uses_oauth": provider_class(platform).uses_oauth,
         **_token_help(request, platform),
     }
-    return render(request, "platforms/connect_token.html", context)
+    return render(request, "platforms/connect_token.html", context, status=status)
 
 
 def _token_help(request: HttpRequest, platform: str) -> dict[str, Any]:
@@ -185,7 +178,9 @@ def platform_sandbox_credentials(request: HttpRequest, platform: str) -> HttpRes
         for spec in provider_class(platform).connect_fields
         if spec.name in issued
     }
-    form = connect_form_class(platform)(initial=credentials)
+    # The test credentials go into the form itself (its secret inputs show them: they are the
+    # sandbox's, not a real platform's), so the page's main button connects with them.
+    form = connect_form_class(platform, show_values=True)(initial=credentials)
     state = selectors.platform_state_get(user=request.user, platform=platform)
     return _connect_token_page(
         request, form=form, state=state, platform=platform, sandbox_credentials=credentials
@@ -219,7 +214,7 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
         conn = connect.connection_oauth_complete(
             user=request.user, platform=platform, params=request.GET
         )
-    except connect.ConnectionRejected as exc:
+    except (connect.ConnectionRejected, ConnectLimited) as exc:
         messages.error(request, exc.message)
         return redirect(SETTINGS_URL)
     messages.success(request, _connected_message(platform, conn.account_name))

@@ -16,8 +16,12 @@ from django.utils import timezone
 
 from platforms.models import Destination
 from platforms.providers import platform_noun, provider_class, provider_classes
-from platforms.selectors import connection_expired_by, connection_expiry_for_panel
-from publishing import modes, rules, validation
+from platforms.selectors import (
+    connection_expired_by,
+    connection_expiry_for_panel,
+    destinations_within_limit,
+)
+from publishing import modes, panel_fixes, rules, validation
 from publishing.models import Publication, PublicationStatus
 from publishing.validation import destination_key
 from stats.charts import Sparkline, views_sparkline
@@ -163,6 +167,7 @@ def destination_options(
     cannot be published to, a note where the clip is already published; a platform with no
     place says why (plan, not connected, every place switched off)."""
     published = {p.destination_id for p in publications if p.status == PublicationStatus.PUBLISHED}
+    within: set[int] | None = None  # read only when a place is blocked
     groups = []
     for provider in provider_classes():
         platform = str(provider.platform)
@@ -180,6 +185,13 @@ def destination_options(
             # What this submission was refused for shows as an error; other reasons stay muted.
             refused = list(errors.get(key) or [])
             account = destination.connection.account_name
+            fix = None
+            if blocked:
+                if within is None:
+                    within = destinations_within_limit(user=user)
+                fix = panel_fixes.destination_fix(
+                    user=user, destination=destination, within_limit=destination.pk in within
+                )
             options.append(
                 {
                     "value": destination.pk,
@@ -189,6 +201,7 @@ def destination_options(
                     "reasons": [r for r in blocked if r not in refused] + notes,
                     "checked": destination.pk in selected and not blocked,
                     "errors": refused,
+                    "fix": fix,
                     # The panel warns when the chosen time falls after it.
                     "expires_at": connection_expiry_for_panel(connection=destination.connection),
                 }
@@ -207,6 +220,9 @@ def destination_options(
                 "label": provider.label,
                 "options": options,
                 "notice": notice,
+                "fix": panel_fixes.group_fix(user=user, platform=platform, has_places=bool(mine))
+                if notice
+                else None,
                 "modes": mode_options(provider, offered, submitted=mode),
             }
         )

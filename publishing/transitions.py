@@ -32,6 +32,7 @@ from django.utils import timezone
 from clipmaker.accounts.models import User
 from clipmaker.clips.models import Clip
 from clipmaker.logging import log_event
+from clipmaker.notifications.publication_events import publication_failed_notify
 from platforms.models import Destination
 from platforms.providers import PlatformHandle, ProviderError, PublishResult, SentText
 from publishing.models import Publication, PublicationStatus
@@ -394,6 +395,7 @@ def failed(
             level=logging.WARNING,
             **_fields(pub, reason=code, **error_fields(err), **log),
         )
+        publication_failed_notify(publication_id=pub.pk)
     return moved
 
 

@@ -38,6 +38,7 @@ from publishing.api import PUBLISH_LIMIT_MESSAGE, publish_throttle_wait
 from publishing.cancel_undo import publication_cancel_with_undo, publication_uncancel
 from publishing.forms import ClipUploadForm, PublishForm
 from publishing.models import Publication, PublicationStatus
+from publishing.panel_fixes import publish_blocked
 from publishing.presenters import (
     busy_destinations,
     destination_options,
@@ -206,6 +207,7 @@ def _clip_page(
             "clip": clip,
             "form": form,
             "destination_groups": options["groups"],
+            "publish_blocked": publish_blocked(clip=clip, groups=options["groups"]),
             # Reasons that block every place (the clip is not ready yet).
             "clip_notices": _clip_notices(clip, options["reasons"]),
             "general_errors": [

@@ -65,8 +65,11 @@ def test_platform_without_connection_is_disabled_with_reason(client_in, clip, co
 
     option = _option(client_in.get(f"/clips/{clip.pk}/").content.decode(), Platform.RUTUBE)
 
-    assert 'type="checkbox"' not in option
+    assert 'type="checkbox" disabled' in option
     assert "Подключите Rutube в настройках." in option
+    # The fix is one click away: Rutube connects with a pasted token.
+    assert '<a href="/settings/platforms/rutube/connect/"' in option
+    assert "Подключить Rutube →" in option
 
 
 def test_platform_outside_the_plan_is_disabled_with_reason(client, clip, connected, user):
