@@ -139,11 +139,16 @@ def final_transient_message(platform: str, attempts: int, err: ProviderError | N
     )
 
 
-def outcome_unknown_message(platform: str) -> str:
+def outcome_unknown_message(platform: str, *, title: str = "") -> str:
+    """The platform may have posted the clip and cannot tell us: what exactly to look for
+    (the provider's ``outcome_unknown_hint``) and what to do then (docs/unknown-outcome.md)."""
     label = platform_label(platform)
+    video = f"видео «{title}»" if title else "это видео"
+    hint = provider_class(platform).outcome_unknown_hint.format(video=video)
     return (
         f"Связь с {label} прервалась после отправки клипа, и неизвестно, опубликован ли он. "
-        f"Проверьте {label}: если поста нет, нажмите «Повторить»."
+        f"Проверьте {label}: {hint} Если оно там есть, ничего делать не нужно; "
+        "если нет — нажмите «Повторить»."
     )
 
 

@@ -57,6 +57,7 @@ class DzenProvider(OAuthProvider):
     max_file_size = 4 * GB
     media_limits = MediaLimits(max_duration_seconds=4 * 3600, video_codecs=MODERN_CODECS)
     upload_timeout = 600.0
+    outcome_unknown_hint = "откройте Дзен-студию, раздел «Публикации», и найдите {video}."
     supports_stats = True
     account_rate = Rate(per_second=2.0, burst=2.0)
     worker_rate_limit = "4/s"

@@ -131,6 +131,11 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
         CHAT_FIELD,  # the first channel; more are added to the same bot later
     )
     text_limits = TextLimits(caption=CAPTION_MAX)
+    # sendVideo posts as it answers and the Bot API cannot list a channel's posts: a lost
+    # answer after the whole body went out stays unknown (docs/unknown-outcome.md).
+    outcome_unknown_hint = (
+        "откройте канал и найдите в нём {video} — Telegram публикует пост сразу, без обработки."
+    )
 
     @classmethod
     def max_file_size_bytes(cls) -> int:

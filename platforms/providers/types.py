@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, BinaryIO
 
@@ -138,6 +138,27 @@ class PlatformHandle:
 
     def with_data(self, **changes: Any) -> PlatformHandle:
         return PlatformHandle(id=self.id, data={**self.data, **changes})
+
+    # A platform that names the video only in the answer to its create call (Rutube, Дзен)
+    # gets this marker stored (``on_handle``) just before that call: a row with no handle at
+    # all provably never sent it (a dead worker's row is simply retried), and an attempt that
+    # resumes a marker asks the platform what came of the call before sending it again.
+
+    @classmethod
+    def create_sent(cls, at: datetime | None = None) -> PlatformHandle:
+        """The marker "the create call is going out now" (no id: the platform gave none yet)."""
+        return cls(id="", data={"create_sent_at": (at or datetime.now(UTC)).isoformat()})
+
+    @property
+    def create_sent_at(self) -> datetime | None:
+        """When a marker's create call went out; None for a handle the platform gave."""
+        value = self.data.get("create_sent_at")
+        if self.id or not isinstance(value, str):
+            return None
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
 
 
 class PublishState(StrEnum):
