@@ -586,6 +586,25 @@ def test_a_connection_reset_mid_body_is_transient_and_not_sent(
 
 
 @applies_to(uploads)
+def test_a_5xx_answered_before_the_whole_body_is_transient_and_not_sent(
+    contract, misbehaving_server, settings
+):
+    # A front server that gives up early (502) and closes: the platform never had the whole
+    # clip, so the engine retries it (docs/unknown-outcome.md). Whether the client reads the
+    # 502 or sees the connection reset, the body did not go out whole.
+    server = misbehaving_server("early_502", read_limit=256 * 1024)
+    provider = socket_provider(contract, server, settings)
+    size = 64 * MB  # far beyond loopback socket buffers
+
+    with pytest.raises(TransientError) as info:
+        publish(contract, watched_clip(contract, size, []), provider=provider)
+
+    assert info.value.body_sent is False
+    assert server.received < size
+    assert_no_secret(info.value, *contract.secrets)
+
+
+@applies_to(uploads)
 def test_a_connection_closed_after_the_whole_body_is_sent_with_an_unknown_outcome(
     contract, misbehaving_server, settings
 ):

@@ -137,3 +137,46 @@ def test_a_rutube_publication_whose_create_went_out_cannot_be_cancelled(
 
     with pytest.raises(Exception, match="возможно, уже передан в Rutube"):
         publication_cancel(publication=reload(pub))
+
+
+# --- What the user is told when it stays unknown --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("platform", "where"),
+    [
+        (Platform.TELEGRAM, "Проверьте Telegram: откройте канал и найдите в нём видео «Закат»"),
+        (Platform.RUTUBE, "Проверьте Rutube: откройте Rutube Studio, раздел «Видео», и найдите"),
+        (Platform.DZEN, "Проверьте Дзен: откройте Дзен-студию, раздел «Публикации», и найдите"),
+        (Platform.VK, "Проверьте VK: найдите там видео «Закат»."),
+    ],
+)
+def test_an_unknown_outcome_says_exactly_where_to_look_and_what_to_do(platform, where):
+    message = rules.outcome_unknown_message(platform, title="Закат")
+
+    assert where in message
+    assert "видео «Закат»" in message
+    assert message.endswith(
+        "Если оно там есть, ничего делать не нужно; если нет — нажмите «Повторить»."
+    )
+
+
+@pytest.mark.integration
+@pytest.mark.live
+def test_a_telegram_5xx_after_the_whole_clip_stays_unknown_and_names_the_video(
+    sandbox, connect, publishing_worker
+):
+    # The Bot API cannot list a channel's posts: after the whole body went out a 5xx may come
+    # after the post was made, and only the user can see the channel.
+    user = UserFactory()
+    connect(user, Platform.TELEGRAM)
+    sandbox.control.inject("telegram", "server_error", method="sendVideo", status=502)
+    clip = ClipFactory(owner=user, title="Закат над Волгой")
+
+    [pub] = publication_create(user=user, clip=clip, platforms=[Platform.TELEGRAM])
+
+    publishing_worker.wait_for(lambda: _final(pub), timeout=30)
+    pub = reload(pub)
+    assert (pub.status, pub.error_code) == (PublicationStatus.FAILED, "outcome_unknown")
+    assert "найдите в нём видео «Закат над Волгой»" in pub.error_message
+    assert pub.attempts == 1
