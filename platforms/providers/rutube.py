@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from platforms.constants import GB, Platform
@@ -44,6 +44,7 @@ from .types import (
     Rate,
     Stats,
     as_int,
+    aware_time,
 )
 
 # Clocks differ: a video created this long before our marker's time may still be ours.
@@ -235,7 +236,7 @@ class RutubeProvider(PlatformProvider):
             for video in results or []:
                 if not isinstance(video, Mapping):
                     continue
-                created = _aware(video.get("created_ts"))
+                created = aware_time(video.get("created_ts"))
                 if created is not None and created < not_before:
                     return _handle_of(match)  # older ones follow: none is ours
                 if (
@@ -284,18 +285,6 @@ class RutubeProvider(PlatformProvider):
                 shares=0,
             )
         return result
-
-
-def _aware(value: Any) -> datetime | None:
-    """``created_ts`` as an aware time; None when absent or without a time zone (then the
-    texts alone decide)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
 
 
 def _handle_of(video: Mapping[str, Any] | None) -> PlatformHandle | None:

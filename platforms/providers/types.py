@@ -34,6 +34,7 @@ __all__ = [
     "TextLimits",
     "TokenSet",
     "as_int",
+    "aware_time",
     "size_label",
 ]
 
@@ -199,6 +200,18 @@ def as_int(value: Any) -> int:
         return int(value or 0)
     except (TypeError, ValueError):
         return 0
+
+
+def aware_time(value: Any) -> datetime | None:
+    """An ISO time from a platform answer as an aware UTC time; None when absent, unreadable
+    or without a time zone (a caller then judges by other fields alone)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
 
 
 # --- Platform facts a provider class declares ------------------------------------------------

@@ -180,3 +180,26 @@ def test_a_telegram_5xx_after_the_whole_clip_stays_unknown_and_names_the_video(
     assert (pub.status, pub.error_code) == (PublicationStatus.FAILED, "outcome_unknown")
     assert "найдите в нём видео «Закат над Волгой»" in pub.error_message
     assert pub.attempts == 1
+
+
+# --- Дзен: no empty video left behind -------------------------------------------------------
+
+
+@pytest.mark.integration
+@pytest.mark.live
+def test_a_dzen_create_whose_answer_was_lost_leaves_no_empty_video(
+    sandbox, connect, publishing_worker
+):
+    user = UserFactory()
+    connect(user, Platform.DZEN)
+    sandbox.control.inject("dzen", "accept_then_drop", method="videos.create")
+
+    [pub] = publication_create(user=user, clip=ClipFactory(owner=user), platforms=[Platform.DZEN])
+
+    publishing_worker.wait_for(lambda: _final(pub), timeout=40)
+    pub = reload(pub)
+    assert pub.status == PublicationStatus.PUBLISHED, pub.error_message
+    [video] = sandbox.control.videos("dzen")  # the one the lost answer made, now with its file
+    assert pub.platform_video_id == video["id"]
+    methods = _methods(sandbox.control, "dzen")
+    assert (methods.count("videos.create"), methods.count("videos.list")) == (1, 1)
