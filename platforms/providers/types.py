@@ -46,7 +46,8 @@ __all__ = [
 class Credentials:
     """What a provider needs to act for a connection; ``extra`` holds non-secret settings.
 
-    ``extra`` keys used: VK ``group_id``, ``vk_mode`` ("clip" or "video"), ``device_id``;
+    ``extra`` keys used: VK ``group_id``, ``vk_mode`` (the default mode, "clip" or "video"),
+    ``vk_wallpost`` (also post to the wall), ``device_id``;
     Telegram ``chat_id``, ``chat_username``; Rutube ``category_id``.
     """
 
@@ -121,6 +122,8 @@ class PublishMeta:
     duration_seconds: float | None = None
     width: int | None = None
     height: int | None = None
+    # The publication's mode on a platform that offers several (VK "clip" / "video").
+    mode: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,8 +143,8 @@ class PlatformHandle:
     def with_data(self, **changes: Any) -> PlatformHandle:
         return PlatformHandle(id=self.id, data={**self.data, **changes})
 
-    # A platform that names the video only in the answer to its create call (Rutube, Дзен)
-    # gets this marker stored (``on_handle``) just before that call: a row with no handle at
+    # A platform that names the video only in the answer to its create call (Rutube, Дзен;
+    # VK's "placeholder" is the same thing) gets this marker stored (``on_handle``) just before that call: a row with no handle at
     # all provably never sent it (a dead worker's row is simply retried), and an attempt that
     # resumes a marker asks the platform what came of the call before sending it again.
 
@@ -154,10 +157,12 @@ class PlatformHandle:
     def create_sent_at(self) -> datetime | None:
         """When a marker's create call went out; None for a handle the platform gave."""
         value = self.data.get("create_sent_at")
-        if self.id or not isinstance(value, str):
+        if self.id or value is None or isinstance(value, bool):
             return None
+        if isinstance(value, int | float):  # VK's placeholder keeps epoch seconds
+            return datetime.fromtimestamp(value, UTC)
         try:
-            return datetime.fromisoformat(value)
+            return datetime.fromisoformat(str(value))
         except ValueError:
             return None
 
