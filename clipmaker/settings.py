@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Turns a login that axes refused into the lockout answer (429).
     "axes.middleware.AxesMiddleware",
+    # Redis down: 503 «Сервис временно недоступен…» instead of a bare 500.
+    "clipmaker.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "clipmaker.urls"
@@ -181,20 +183,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, broker -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds to connect to Redis (cache, throttles, broker) before giving up: a request or an
+# enqueue answers "unavailable" in about two seconds instead of hanging while Redis is down.
+BROKER_CONNECT_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=1.0)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "clipmaker",
+            "OPTIONS": {"socket_connect_timeout": BROKER_CONNECT_TIMEOUT, "socket_timeout": 5},
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
     # Only short ETAs are ever put on the broker (the dispatcher's next tick), far below this.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+        # A Redis that is down answers "refused" at once; one that is unreachable must not
+        # hold a request either (see CELERY_TASK_PUBLISH_RETRY_POLICY).
+        "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
     }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT
 else:
     CACHES = {
         "default": {
@@ -230,6 +240,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # clipmaker.celery applies Django's own rule (CONN_MAX_AGE, health checks) instead.
 CELERY_DB_REUSE_MAX = 10_000
 CELERY_TASK_IGNORE_RESULT = True
+# Sending a message gives up after one quick retry (the dispatcher re-sends a row whose
+# message could not go out on its next tick): the broker's connect timeout plus at most
+# ~0.2 s, so that a publish, «Повторить» or a command never hangs while Redis is down.
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.1,
+    "interval_step": 0.1,
+    "interval_max": 0.2,
+}
 CELERY_RESULT_EXPIRES = 3600
 # The longest upload (Rutube, 15 min) fits under the hard limit; the publication lease is
 # longer still so that a live task is never reaped.

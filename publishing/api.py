@@ -32,6 +32,11 @@ from clipmaker.clips.services import (
     too_large_message,
     upload_declared_too_large,
 )
+from clipmaker.shared_state import (
+    SERVICE_UNAVAILABLE_MESSAGE,
+    SERVICE_UNAVAILABLE_RETRY_AFTER,
+    is_outage,
+)
 from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait
 from publishing import selectors
 from publishing.models import Publication
@@ -77,6 +82,15 @@ def validation_errors(detail: Any) -> dict[str, list[str]]:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Не найдено. Проверьте идентификатор.")
+    if is_outage(exc):
+        # Redis is down (the throttle's counter, the cache, the broker): a clear 503 the
+        # client can retry, never a bare 500. Nothing was created when the throttle failed.
+        response = Response(
+            {"detail": SERVICE_UNAVAILABLE_MESSAGE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(SERVICE_UNAVAILABLE_RETRY_AFTER)},
+        )
+        return response
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

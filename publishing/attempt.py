@@ -397,7 +397,11 @@ class _Attempt:
         ):
             # The whole clip went out and no answer came back, on a platform that gives no
             # handle before the upload: it may be posted. Re-sending could post it twice.
-            self.fail(rules.outcome_unknown_message(pub.platform), code="outcome_unknown", err=err)
+            self.fail(
+                rules.outcome_unknown_message(pub.platform, title=pub.title),
+                code="outcome_unknown",
+                err=err,
+            )
         elif isinstance(err, TransientError):
             self.retry_or_fail(err)
         else:

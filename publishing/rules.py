@@ -144,11 +144,16 @@ def final_transient_message(platform: str, attempts: int, err: ProviderError | N
     )
 
 
-def outcome_unknown_message(platform: str) -> str:
+def outcome_unknown_message(platform: str, *, title: str = "") -> str:
+    """The platform may have posted the clip and cannot tell us: what exactly to look for
+    (the provider's ``outcome_unknown_hint``) and what to do then (docs/unknown-outcome.md)."""
     noun = platform_noun(platform)
+    video = f"видео «{title}»" if title else "это видео"
+    hint = provider_class(platform).outcome_unknown_hint.format(video=video)
     return (
         f"Связь с {noun.instrumental} прервалась после отправки клипа, и неизвестно, "
-        f"опубликован ли он. Проверьте {noun.accusative}: если поста нет, нажмите «Повторить»."
+        f"опубликован ли он. Проверьте {noun.accusative}: {hint} Если оно там есть, ничего "
+        "делать не нужно; если нет — нажмите «Повторить»."
     )
 
 

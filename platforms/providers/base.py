@@ -114,8 +114,14 @@ class PlatformProvider(PlacesMixin, TextsMixin, ABC):
     # The platform downloads the clip itself from a signed URL (``ClipFile.public_url``).
     fetches_by_url: ClassVar[bool] = False
     # Its one create call may post before any handle comes back, and counts no bytes: a claimed
-    # row with no handle may already be live there (the reaper must not re-send it).
+    # row with no handle may already be live there (the reaper must not re-send it). An adapter
+    # that stores ``PlatformHandle.create_sent()`` before that call leaves this False: a row
+    # without a handle then never sent it.
     creates_before_handle: ClassVar[bool] = False
+    # Where a user looks to see whether a post whose answer was lost exists (Russian, after
+    # «Проверьте <платформа>:»; ``{video}`` is «видео «<название>»»): the outcome-unknown
+    # message names it (docs/unknown-outcome.md).
+    outcome_unknown_hint: ClassVar[str] = "найдите там {video}."
     # One token per publish job per account (shared by every worker), and Celery's per-worker
     # ceiling for the platform's publish task.
     account_rate: ClassVar[Rate] = Rate(per_second=1.0, burst=1.0)

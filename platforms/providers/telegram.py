@@ -141,6 +141,11 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
     )
     noun = Noun.indeclinable("Telegram")
     text_limits = TextLimits(caption=CAPTION_MAX, units="utf16")
+    # sendVideo posts as it answers and the Bot API cannot list a channel's posts: a lost
+    # answer after the whole body went out stays unknown (docs/unknown-outcome.md).
+    outcome_unknown_hint = (
+        "откройте канал и найдите в нём {video} — Telegram публикует пост сразу, без обработки."
+    )
 
     # Text --------------------------------------------------------------------------------
 
