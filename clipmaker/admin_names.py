@@ -37,6 +37,8 @@ ADMIN_NOUNS: dict[str, AdminNoun] = {
     "publishing.publication": AdminNoun("публикацию", Gender.FEMININE),
     "platforms.platformconnection": AdminNoun("подключение платформы", Gender.NEUTER),
     "platforms.destination": AdminNoun("место публикации", Gender.NEUTER),
+    "platforms.connectattempt": AdminNoun("попытку подключения", Gender.FEMININE),
+    "notifications.notification": AdminNoun("уведомление", Gender.NEUTER),
     "stats.statstrack": AdminNoun("расписание статистики", Gender.NEUTER),
     "axes.accessattempt": AdminNoun("запись о попытке входа", Gender.FEMININE),
     "axes.accesslog": AdminNoun("запись о входе", Gender.FEMININE),

@@ -27,7 +27,7 @@ from clipmaker.accounts.models import User
 from clipmaker.logging import log_event
 from clipmaker.throttling import wait_label
 from platforms.models import ConnectAttempt
-from platforms.providers import platform_label
+from platforms.providers import platform_label, platform_noun
 
 RATE_SCOPE = "connect"
 
@@ -44,7 +44,7 @@ def connect_rate() -> tuple[int, int]:
 def connect_limited_message(platform: str, wait: float) -> str:
     limit, _ = connect_rate()
     return (
-        f"Слишком много попыток подключить {platform_label(platform)}: не больше {limit} в час. "
+        f"Слишком много попыток подключить {platform_noun(platform).accusative}: не больше {limit} в час. "
         f"Попробуйте снова {wait_label(wait)} — другие платформы можно подключать и сейчас."
     )
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from clipmaker.clips.models import Clip
 from platforms.models import ConnectionStatus, Destination
-from platforms.providers import platform_label, provider_class
+from platforms.providers import platform_noun, provider_class
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def plan_fix() -> Fix:
 def connect_fix(platform: str) -> Fix:
     """«Подключить Telegram →»: straight to the token form, or to the platform's card where
     the OAuth button is (starting OAuth needs a POST)."""
-    label = f"Подключить {platform_label(platform)} →"
+    label = f"Подключить {platform_noun(platform).accusative} →"
     if provider_class(platform).uses_oauth:
         return Fix(url=_settings(f"platform-{platform}"), label=label)
     return Fix(url=reverse("platforms:connect", args=[platform]), label=label)
@@ -42,7 +42,7 @@ def connect_fix(platform: str) -> Fix:
 def reconnect_fix(platform: str) -> Fix:
     return Fix(
         url=_settings(f"platform-{platform}"),
-        label=f"Переподключить {platform_label(platform)} →",
+        label=f"Переподключить {platform_noun(platform).accusative} →",
     )
 
 

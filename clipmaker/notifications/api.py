@@ -39,6 +39,10 @@ class NotificationViewSet(ContractErrorsMixin, mixins.ListModelMixin, viewsets.G
 
     @extend_schema(
         summary="Отметить уведомление прочитанным",
+        description=(
+            "Ставит `read_at` (если уведомление ещё не прочитано) и возвращает уведомление. "
+            "Чужое или несуществующее уведомление — 404."
+        ),
         request=None,
         responses={200: NotificationSerializer, 404: NOT_FOUND},
         tags=["notifications"],
@@ -50,6 +54,7 @@ class NotificationViewSet(ContractErrorsMixin, mixins.ListModelMixin, viewsets.G
 
     @extend_schema(
         summary="Отметить все уведомления прочитанными",
+        description="Отмечает все непрочитанные уведомления пользователя; `marked` — сколько.",
         request=None,
         responses={200: ReadAllSerializer},
         tags=["notifications"],

@@ -20,7 +20,7 @@ from django.utils import timezone
 from clipmaker.notifications.models import Notification, NotificationKind
 from clipmaker.notifications.services import notification_create, notify_after_commit
 from platforms.models import ConnectionStatus, PlatformConnection
-from platforms.providers import platform_label
+from platforms.providers import platform_label, platform_noun
 from platforms.selectors import connection_list_expiring_within
 
 # A token this close to its end (and not refreshed automatically) is worth a warning: the
@@ -52,13 +52,13 @@ def notification_connection_expired(*, connection_id: uuid.UUID | str) -> Notifi
     connection = PlatformConnection.objects.select_related("user").filter(pk=connection_id).first()
     if connection is None or connection.status != ConnectionStatus.EXPIRED:
         return None
-    label = platform_label(connection.platform)
+    noun = platform_noun(connection.platform)
     return notification_create(
         user=connection.user,
         kind=NotificationKind.CONNECTION_EXPIRED,
         key=f"connection_expired:{connection.pk}:{connection.connected_at.timestamp():.6f}",
         message=(
-            f"{label}: подключение «{_account(connection)}» больше не работает — токен истёк "
+            f"{noun.nominative}: подключение «{_account(connection)}» больше не работает — токен истёк "
             "или доступ отозван. Переподключите его в разделе «Платформы», чтобы публикации "
             "продолжились."
         ),
@@ -73,13 +73,13 @@ def notification_connection_attention(
     if connection is None or connection.status != ConnectionStatus.ACTIVE:
         return None
     checked = connection.last_checked_at or timezone.now()
-    label = platform_label(connection.platform)
+    noun = platform_noun(connection.platform)
     return notification_create(
         user=connection.user,
         kind=NotificationKind.CONNECTION_ATTENTION,
         key=f"connection_attention:{connection.pk}:{checked.timestamp():.6f}",
         message=(
-            f"{label}: подключение «{_account(connection)}» требует внимания. {detail} "
+            f"{noun.nominative}: подключение «{_account(connection)}» требует внимания. {detail} "
             "Исправьте это и нажмите «Проверить подключение» в разделе «Платформы»."
         ),
         link=_settings_link(connection.platform),
@@ -97,15 +97,15 @@ def _local(when: datetime, zone: str) -> datetime:
 def notification_token_expiring(*, connection: PlatformConnection) -> Notification | None:
     if connection.expires_at is None:
         return None
-    label = platform_label(connection.platform)
+    noun = platform_noun(connection.platform)
     when = _local(connection.expires_at, connection.user.time_zone)
     return notification_create(
         user=connection.user,
         kind=NotificationKind.TOKEN_EXPIRING,
         key=f"token_expiring:{connection.pk}:{connection.expires_at.timestamp():.6f}",
         message=(
-            f"{label}: токен подключения «{_account(connection)}» перестанет работать "
-            f"{when:%d.%m.%Y в %H:%M} ({when.tzinfo}). Подключите {label} заново с новым "
+            f"{noun.nominative}: токен подключения «{_account(connection)}» перестанет работать "
+            f"{when:%d.%m.%Y в %H:%M} ({when.tzinfo}). Подключите {noun.accusative} заново с новым "
             "токеном, чтобы публикации не остановились."
         ),
         link=_settings_link(connection.platform),

@@ -20,7 +20,7 @@ from clipmaker.staff.selectors import (
     staff_overview,
 )
 from platforms.connect_limit import connect_limit_reset, connect_limits_reached, connect_rate
-from platforms.providers import is_platform, platform_label
+from platforms.providers import is_platform, platform_noun
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -61,6 +61,6 @@ def connect_limit_reset_view(request: HttpRequest) -> HttpResponse:
     connect_limit_reset(user=user, platform=platform)
     messages.success(
         request,
-        f"Лимит подключений {platform_label(platform)} для {user.username} сброшен.",
+        f"Лимит подключений {platform_noun(platform).genitive} для {user.username} сброшен.",
     )
     return redirect("staff:overview")
