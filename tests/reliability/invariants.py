@@ -44,13 +44,14 @@ class Row:
     finished_at: datetime | None
     error_code: str
     destination_id: int
+    created_at: datetime
 
 
 def rows(stack: Stack, ids: list[int]) -> list[Row]:
     with stack.db() as conn:
         found = conn.execute(
             "SELECT id, platform, status, attempts, title, next_attempt_at, finished_at, "
-            "error_code, destination_id FROM publishing_publication WHERE id = ANY(%s) "
+            "error_code, destination_id, created_at FROM publishing_publication WHERE id = ANY(%s) "
             "ORDER BY id",
             (ids,),
         ).fetchall()

@@ -17,6 +17,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -26,7 +27,12 @@ from tests.reliability.scenarios import SCENARIOS, Chaos, run
 from tests.reliability.stack import Stack
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # stop every process of the stack on the way out
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)
     total = int(os.environ.get("CHAOS_PUBLICATIONS", "1000"))
     repeat = int(os.environ.get("CHAOS_REPEAT", "3"))
     names = [n for n in os.environ.get("CHAOS_SCENARIOS", "").split(",") if n] or list(SCENARIOS)

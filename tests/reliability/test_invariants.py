@@ -13,7 +13,7 @@ NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 
 
 def row(n: int, status: str, *, attempts: int = 1, next_at: datetime | None = None) -> Row:
-    return Row(n, "vk", status, attempts, f"chaos-t-{n:05d}", next_at, None, "", 1)
+    return Row(n, "vk", status, attempts, f"chaos-t-{n:05d}", next_at, None, "", 1, NOW)
 
 
 def test_a_row_waiting_within_lease_and_reaper_is_fine_later_or_past_is_stuck():
