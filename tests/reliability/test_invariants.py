@@ -6,7 +6,7 @@ import base64
 import json
 from datetime import UTC, datetime, timedelta
 
-from tests.reliability.invariants import Row, _decoded, _window_excess, check_rows
+from tests.reliability.invariants import START_LINE, Row, _decoded, _window_excess, check_rows
 from tests.reliability.stack import LEASE, MAX_ATTEMPTS, REAP
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
@@ -63,3 +63,21 @@ def test_a_token_inside_a_base64_message_body_is_seen():
     monitor = f'1700000000.1 [0 127.0.0.1:5] "LPUSH" "vk" "{{\\"body\\": \\"{body}\\"}}"'
 
     assert "sbx-vk-secret.sig" in _decoded(monitor)
+
+
+def test_attempt_starts_are_read_from_the_worker_log():
+    line = (
+        "2026-12-03T13:33:50.555346Z [info     ] publish_job_start              "
+        "[clipmaker.events] attempt=1 clip_id=1 destination_id=4 max_attempts=4 platform=dzen "
+        "publication_id=1 resume=False task=publishing.tasks.publish_dzen task_id=x user_id=7"
+    )
+
+    found = START_LINE.search(line)
+
+    assert found is not None
+    assert (found["at"], found["place"], found["platform"], found["user"]) == (
+        "2026-12-03T13:33:50.555346",
+        "4",
+        "dzen",
+        "7",
+    )
