@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import sqlite3
 import subprocess
@@ -69,14 +70,20 @@ def _sandbox(stack: Stack) -> sqlite3.Connection:
     return conn
 
 
-def _is_post(video: sqlite3.Row) -> bool:
-    """A video the platform's audience gets (an empty VK/Дзен draft is debris, not a post)."""
+def _post_count(video: sqlite3.Row) -> int:
+    """How many posts the platform's audience got from this video: an empty VK/Дзен draft or an
+    unpublished Клип is debris, not a post; a second wall post of one VK video is a double."""
     platform, status = video["platform"], video["status"]
     if platform == "vk":
-        return int(video["uploads"]) > 0
+        extra = json.loads(video["extra"] or "{}")
+        if extra.get("kind") == "clip":
+            posted = bool(extra.get("published"))
+        else:
+            posted = int(video["uploads"]) > 0
+        return int(posted) + max(0, len(extra.get("wall_posts") or []) - 1)
     if platform == "dzen":
-        return status not in ("created", "uploaded")
-    return True
+        return int(status not in ("created", "uploaded"))
+    return 1
 
 
 def posts(stack: Stack) -> dict[str, int]:
@@ -85,8 +92,8 @@ def posts(stack: Stack) -> dict[str, int]:
     with _sandbox(stack) as conn:
         for video in conn.execute("SELECT * FROM videos"):
             found = MARKER.search(video["title"] or "") or MARKER.search(video["description"] or "")
-            if found and _is_post(video):
-                counts[found.group(0)] += 1
+            if found:
+                counts[found.group(0)] += _post_count(video)
     return dict(counts)
 
 

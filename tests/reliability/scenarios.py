@@ -28,7 +28,15 @@ from tests.reliability.stack import Stack
 
 # The calls that create, carry the file and publish, per platform (the sandbox's journal names).
 STEPS = {
-    "vk": ("video.save", "upload"),
+    # VK: a Клип (the default mode) and a video with its wall post.
+    "vk": (
+        "shortVideo.create",
+        "upload",
+        "shortVideo.edit",
+        "shortVideo.publish",
+        "video.save",
+        "wall.post",
+    ),
     "rutube": ("video.create",),
     "dzen": ("videos.create", "upload", "videos.publish"),
     "telegram": ("sendVideo",),
@@ -159,10 +167,13 @@ class Chaos:
             time.sleep(0.3)
 
     def wait_uploading(self, ids: list[int], timeout: float = 30) -> list[int]:
-        """Wait until some of them are uploading; those that are."""
-        self.wait_until(ids, lambda rows: any(r.status == "publishing" for r in rows), timeout)
-        time.sleep(0.5)
-        return [r.id for r in invariants.rows(self.stack, ids) if r.status == "publishing"]
+        """Wait until some of them are uploading; those that are (slow uploads keep them at it
+        for seconds: the harm that follows lands inside their upload)."""
+        found = self.wait_until(
+            ids, lambda rows: any(r.status == "publishing" for r in rows), timeout
+        )
+        time.sleep(0.2)
+        return [r.id for r in found if r.status == "publishing"]
 
 
 # --- scenarios ------------------------------------------------------------------------------
