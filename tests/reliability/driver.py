@@ -4,7 +4,7 @@ run with the stack's environment (its database, Redis, media and secrets).
 * ``seed USERS CLIPS`` — USERS users on the Pro plan, each connected to the sandbox with the
   demo user's six places and CLIPS ready clips (one tiny real MP4, probed once and shared);
   prints JSON ``{"users": [{"id", "username", "password", "clips", "destinations"}]}``.
-* ``publish`` — reads ``[{"user", "clip", "destination", "title", "delay"}]`` on stdin and
+* ``publish`` — reads ``[{"user", "clip", "destination", "title", "delay", "vk_mode"}]`` on stdin and
   publishes each through ``publication_create`` (``delay`` seconds ahead: scheduled); prints the
   new publications' ids in order.
 * ``rates`` — each platform's shared rate limits (per account, per place) from its adapter.
@@ -96,6 +96,7 @@ def publish(items: list[dict[str, object]]) -> list[int]:
             destinations=[item["destination"]],
             title=str(item["title"]),
             scheduled_at=timezone.now() + timedelta(seconds=delay) if delay else None,
+            vk_mode=item.get("vk_mode"),  # type: ignore[arg-type]
         )
         ids.extend(p.pk for p in created)
     return ids

@@ -106,9 +106,18 @@ class Chaos:
     def publish(
         self, name: str, n: int, *, delay: float = 0, users: list[dict[str, Any]] | None = None
     ) -> list[int]:
-        items = [
-            {**pair, "title": self.marker(name), "delay": delay} for pair in self.pairs(n, users)
-        ]
+        vk = {
+            d["id"]
+            for u in [*(users or []), *self.users, *self.spare]
+            for d in u["destinations"]
+            if d["platform"] == "vk"
+        }
+        items = []
+        for pair in self.pairs(n, users):
+            item = {**pair, "title": self.marker(name), "delay": delay}
+            if pair["destination"] in vk:  # both VK modes: a Клип, and a video with a wall post
+                item["vk_mode"] = "video" if self._serial % 2 else "clip"
+            items.append(item)
         ids: list[int] = self.stack.driver("publish", stdin=items)
         return ids
 
