@@ -26,6 +26,7 @@ from django.utils import timezone
 from clipmaker.clips.signing import clip_signed_url
 from clipmaker.logging import log_event
 from clipmaker.request_context import log_context_bind
+from platforms.destinations import destination_mark_unreachable
 from platforms.models import PlatformConnection
 from platforms.providers import (
     AuthExpired,
@@ -43,6 +44,7 @@ from platforms.providers import (
     TransientError,
     UploadIncomplete,
     get_provider,
+    provider_class,
 )
 from platforms.services import (
     ConnectionRefreshFailed,
@@ -216,7 +218,7 @@ class _Attempt:
         )
         self._lost(moved)
         if moved:
-            self._discard_draft(PublicationStatus.FAILED)
+            drafts.draft_discard(publication=self.pub, connection=self.connection)
 
     def cancel(self, *, reason: str = "cancel_requested", message: str = "") -> None:
         moved = bool(
@@ -226,11 +228,7 @@ class _Attempt:
         )
         self._lost(moved)
         if moved:
-            self._discard_draft(PublicationStatus.CANCELLED)
-
-    def _discard_draft(self, status: str) -> None:
-        self.pub.status = status
-        drafts.draft_discard(publication=self.pub, connection=self.connection)
+            drafts.draft_discard(publication=self.pub, connection=self.connection)
 
     def _cancel_instead(self, *, body_sent: bool) -> bool:
         """A cancel was requested and honouring it cannot hide a post: nothing went out whole
@@ -387,6 +385,9 @@ class _Attempt:
         elif isinstance(err, Rejected):
             self.fail(err.user_message, code="rejected", err=err)
         elif isinstance(err, PermanentError):
+            if provider_class(pub.platform).place_lost(err):
+                # The channel is out of reach: the place shows it now, not «работает».
+                destination_mark_unreachable(destination=pub.destination, detail=err.user_message)
             self.fail(err.user_message, code=str(err.code or "permanent"), err=err)
         elif (
             err.body_sent and self.stored_handle() is None and not isinstance(err, UploadIncomplete)

@@ -20,8 +20,9 @@ from publishing.models import FINAL_STATUSES, Publication, PublicationStatus
 
 
 def draft_discard(*, publication: Publication, connection: PlatformConnection | None) -> bool:
-    """Remove the unpublished draft of a publication that has just ended; whether one was."""
-    if publication.platform_handle is None or publication.status == PublicationStatus.PUBLISHED:
+    """Remove the unpublished draft of a publication that has just ended failed or cancelled
+    (call it right after that transition moved the row); whether one was removed."""
+    if publication.platform_handle is None:
         return False
     provider = get_provider(publication.platform)
     handle = PlatformHandle.from_json(publication.platform_handle)

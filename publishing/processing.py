@@ -64,7 +64,6 @@ def publication_check(*, publication_id: int) -> None:
 
     def fail(message: str, code: str, err: ProviderError | None = None) -> None:
         if transitions.failed(waiting, publication, message=message, code=code, err=err):
-            publication.status = PublicationStatus.FAILED
             drafts.draft_discard(publication=publication, connection=connection)
 
     connection = connection_for(publication)
@@ -135,7 +134,6 @@ def _back_to_retry(
     not exist, so a requested cancel is honoured.)"""
     if publication.cancel_requested_at is not None:
         if transitions.cancelled(waiting, publication, reason="cancel_requested"):
-            publication.status = PublicationStatus.CANCELLED
             drafts.draft_discard(publication=publication, connection=connection_for(publication))
         return
     delay = rules.retry_delay(attempts=publication.attempts)

@@ -100,7 +100,7 @@ def test_three_transient_failures_are_retried_and_the_fourth_attempt_succeeds(
     user = UserFactory()
     clip = ClipFactory(owner=user)
     connect(user, Platform.VK)
-    sandbox.control.inject("vk", "server_error", count=3, method="video.save")
+    sandbox.control.inject("vk", "server_error", count=3, method="shortVideo.create")
 
     [pub] = publication_create(user=user, clip=clip, platforms=[Platform.VK])
 
@@ -158,7 +158,7 @@ def test_an_expired_token_is_refreshed_and_the_publication_succeeds(
     clip = ClipFactory(owner=user)
     conn = connect(user, Platform.VK)
     old_token = conn.access_token_sealed
-    sandbox.control.inject("vk", "auth_expired", method="video.save")
+    sandbox.control.inject("vk", "auth_expired", method="shortVideo.create")
 
     [pub] = publication_create(user=user, clip=clip, platforms=[Platform.VK])
 
@@ -213,7 +213,10 @@ def test_an_upload_accepted_then_dropped_is_checked_not_sent_again(
 ):
     user = UserFactory()
     clip = ClipFactory(owner=user)
-    connect(user, Platform.VK)
+    conn = connect(user, Platform.VK)
+    # Видео mode: VK lists a video once its file arrived, so the retry can see it did.
+    conn.extra = {**conn.extra, "vk_mode": "video"}
+    conn.save(update_fields=["extra"])
     sandbox.control.inject("vk", "accept_then_drop", method="upload")
 
     [pub] = publication_create(user=user, clip=clip, platforms=[Platform.VK])
@@ -270,4 +273,4 @@ def test_a_worker_killed_mid_upload_still_publishes_exactly_once(sandbox, connec
     assert pub.status == PublicationStatus.PUBLISHED, pub.error_message
     assert pub.attempts == 2
     assert len(sandbox.control.videos("vk")) == 1
-    assert _methods(sandbox.control, "vk").count("video.save") == 1
+    assert _methods(sandbox.control, "vk").count("shortVideo.create") == 1

@@ -447,6 +447,8 @@ EDGES: dict[str, Callable[[transitions.Guard, Publication], Any]] = {
     "failed": lambda g, p: transitions.failed(g, p, message="m", code="x"),
     "cancelled": lambda g, p: transitions.cancelled(g, p, reason="x"),
     "retried": lambda g, p: transitions.retried(g, p, now=timezone.now()),
+    "draft_discarded": lambda g, p: transitions.draft_discarded(g, p),
+    "mode_changed": lambda g, p: transitions.mode_changed(g, p, vk_mode="video"),
 }
 
 
