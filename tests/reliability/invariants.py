@@ -88,13 +88,23 @@ def _post_count(video: sqlite3.Row) -> int:
 
 def posts(stack: Stack) -> dict[str, int]:
     """Posts per publication marker, as the sandbox recorded them."""
+    return sandbox_counts(stack)[0]
+
+
+def sandbox_counts(stack: Stack) -> tuple[dict[str, int], dict[str, int]]:
+    """Posts per publication marker, and drafts left behind (empty VK videos, unpublished
+    Клипы, Дзен drafts: debris on the user's account, not posts) per marker."""
     counts: dict[str, int] = defaultdict(int)
+    drafts: dict[str, int] = defaultdict(int)
     with _sandbox(stack) as conn:
         for video in conn.execute("SELECT * FROM videos"):
             found = MARKER.search(video["title"] or "") or MARKER.search(video["description"] or "")
             if found:
-                counts[found.group(0)] += _post_count(video)
-    return dict(counts)
+                posted = _post_count(video)
+                counts[found.group(0)] += posted
+                if not posted:
+                    drafts[found.group(0)] += 1
+    return dict(counts), dict(drafts)
 
 
 def check_rows(found: list[Row], post_counts: dict[str, int], *, now: datetime) -> list[str]:

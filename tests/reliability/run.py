@@ -5,7 +5,8 @@ every kind of harm repeated (``CHAOS_REPEAT`` times, 3 by default).
 Prints a line per scenario as it ends and, as the very last line, one JSON object::
 
     {"scenarios": [{"scenario", "publications", "published", "failed", "cancelled", "stuck",
-                    "doubled", "max_recovery_seconds", "violations"}, ...]}
+                    "doubled", "max_recovery_seconds", "drafts_left", "in_flight_at_harm",
+                    "failures", "violations"}, ...]}
 
 Exits 1 when any invariant was broken. ``CHAOS_SCENARIOS=a,b`` runs only those;
 ``CHAOS_KEEP=1`` keeps the run's directory (logs) instead of removing it.

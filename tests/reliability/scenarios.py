@@ -367,7 +367,8 @@ def run(chaos: Chaos, name: str, n: int, repeat: int = 1) -> dict[str, Any]:
     settled_at = time.time()
     chaos.clear_faults()
     chaos.tokens = sorted(set(chaos.tokens) | set(chaos.stack.driver("tokens")))
-    post_counts = invariants.posts(chaos.stack)
+    post_counts, drafts = invariants.sandbox_counts(chaos.stack)
+    mine = {m.group(0) for r in found if (m := invariants.MARKER.search(r.title))}
     violations = list(harm.notes)
     violations += invariants.check_rows(found, post_counts, now=invariants.now_utc())
     if len(found) != len(harm.ids):
@@ -384,6 +385,7 @@ def run(chaos: Chaos, name: str, n: int, repeat: int = 1) -> dict[str, Any]:
         "stuck": sum(1 for v in violations if v.startswith("stuck")),
         "doubled": sum(1 for v in violations if v.startswith("doubled")),
         "max_recovery_seconds": recovery_seconds(harm, found, settled_at),
+        "drafts_left": sum(n for marker, n in drafts.items() if marker in mine),
         "in_flight_at_harm": [len(ids) for _, ids in harm.hits] if harm.hits else None,
         "failures": dict(
             sorted(
