@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
+
 ERROR_ANSWER = "ErrorAnswer"
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -71,3 +73,18 @@ def document_error_answers(
                 responses.setdefault("401", _answer("Нужна авторизация"))
                 responses.setdefault("403", _answer("Доступ запрещён (CSRF для сессии)"))
     return result
+
+
+class RussianAutoSchema(AutoSchema):
+    """The schema of the API docs, which speak Russian: descriptions come only from
+    ``extend_schema(description=...)`` and serializer ``help_text``, never from docstrings
+    (those are the developers', in English)."""
+
+    # drf-spectacular's signature differs from DRF's inspector that the stubs know.
+    def get_description(self) -> str:  # type: ignore[override]
+        return ""
+
+    def _map_basic_serializer(self, serializer: Any, direction: str) -> dict[str, Any]:
+        mapped: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
+        mapped.pop("description", None)
+        return mapped

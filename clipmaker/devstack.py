@@ -47,7 +47,7 @@ def _fresh_metrics_dir() -> None:
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipmaker.settings")
-    from clipmaker.queues import CONTROL_QUEUE, worker_queues
+    from clipmaker.queues import CONTROL_CONCURRENCY, CONTROL_QUEUE, upload_queues
 
     port = os.environ.get("PORT", "8000")
     os.environ.setdefault("PORT", port)
@@ -68,7 +68,7 @@ def main() -> int:
             "--loglevel",
             "INFO",
             "-Q",
-            ",".join(q for q in worker_queues() if q != CONTROL_QUEUE),
+            ",".join(upload_queues()),
             "--concurrency",
             concurrency,
             "-n",
@@ -88,7 +88,7 @@ def main() -> int:
             "-Q",
             CONTROL_QUEUE,
             "--concurrency",
-            "1",
+            str(CONTROL_CONCURRENCY),
             "-n",
             "control@%h",
             "--without-gossip",

@@ -136,3 +136,33 @@ class DebugPageRedactionMiddleware:
             if response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))
         return response
+
+
+class ServiceUnavailableMiddleware:
+    """A page whose request could not reach Redis (throttle counters, cache, broker) answers
+    503 with a Russian message to try again, not a bare 500. The API does the same in its
+    exception handler (``publishing.api``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from clipmaker.shared_state import (
+            SERVICE_UNAVAILABLE_MESSAGE,
+            SERVICE_UNAVAILABLE_RETRY_AFTER,
+            is_outage,
+        )
+
+        if not is_outage(exception):
+            return None
+        response = HttpResponse(
+            f"<!doctype html><meta charset=utf-8><title>КлипМейкер</title>"
+            f"<p>{SERVICE_UNAVAILABLE_MESSAGE}</p>",
+            status=503,
+            content_type="text/html; charset=utf-8",
+        )
+        response["Retry-After"] = str(SERVICE_UNAVAILABLE_RETRY_AFTER)
+        return response

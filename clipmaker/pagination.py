@@ -13,6 +13,8 @@ class StrictPageNumberPagination(PageNumberPagination):
     """DRF's pagination reads an empty or missing ``page`` as page 1 and anything else that is
     not a page as 404; here a value that is not a positive whole number is a 400 that says so."""
 
+    page_query_description = "Номер страницы, с 1."
+
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         raw = request.query_params.getlist(self.page_query_param)
         if raw and not _valid_page(raw, self.last_page_strings):

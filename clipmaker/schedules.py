@@ -47,6 +47,14 @@ def periodic_tasks() -> list[Periodic]:
         Periodic("clipmaker:check-processing", "publishing.tasks.check_processing", 10),
         # Refreshes OAuth tokens ahead of expiry.
         Periodic("clipmaker:refresh-tokens", "platforms.tasks.refresh_expiring_tokens", 300),
+        # Warns once per token about pasted tokens that stop working within 24 hours.
+        Periodic("clipmaker:warn-expiring-tokens", "notifications.tasks.warn_expiring_tokens", 900),
+        # Sends notification e-mails a lost message or a failed send left waiting.
+        Periodic(
+            "clipmaker:notification-emails",
+            "notifications.tasks.send_due_notification_emails",
+            60,
+        ),
         # Sends the probe again for uploaded clips whose probe message was lost.
         Periodic("clipmaker:resend-probes", "clips.tasks.resend_stale_probes", 60),
         # Stats of due publications: hourly for 48 hours after publishing, then every 6 hours

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "clipmaker.accounts",
     "clipmaker.clips",
     "clipmaker.staff",
+    "clipmaker.notifications",
+    "clipmaker.onboarding",
     "platforms",
     "publishing",
     "stats",
@@ -111,10 +113,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # With DEBUG on, people get our 404/403/500 pages; the admin, staff and ?debug=1 keep
+    # Django's debug pages (clipmaker/error_pages.py).
+    "clipmaker.error_pages.FriendlyErrorPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Turns a login that axes refused into the lockout answer (429).
     "axes.middleware.AxesMiddleware",
+    # Redis down: 503 «Сервис временно недоступен…» instead of a bare 500.
+    "clipmaker.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "clipmaker.urls"
@@ -130,6 +137,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "clipmaker.notifications.context.notification_bell",
             ],
         },
     },
@@ -175,20 +183,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, broker -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds to connect to Redis (cache, throttles, broker) before giving up: a request or an
+# enqueue answers "unavailable" in about two seconds instead of hanging while Redis is down.
+BROKER_CONNECT_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=1.0)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "clipmaker",
+            "OPTIONS": {"socket_connect_timeout": BROKER_CONNECT_TIMEOUT, "socket_timeout": 5},
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
     # Only short ETAs are ever put on the broker (the dispatcher's next tick), far below this.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+        # A Redis that is down answers "refused" at once; one that is unreachable must not
+        # hold a request either (see CELERY_TASK_PUBLISH_RETRY_POLICY).
+        "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
     }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT
 else:
     CACHES = {
         "default": {
@@ -224,6 +240,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # clipmaker.celery applies Django's own rule (CONN_MAX_AGE, health checks) instead.
 CELERY_DB_REUSE_MAX = 10_000
 CELERY_TASK_IGNORE_RESULT = True
+# Sending a message gives up after one quick retry (the dispatcher re-sends a row whose
+# message could not go out on its next tick): the broker's connect timeout plus at most
+# ~0.2 s, so that a publish, «Повторить» or a command never hangs while Redis is down.
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.1,
+    "interval_step": 0.1,
+    "interval_max": 0.2,
+}
 CELERY_RESULT_EXPIRES = 3600
 # The longest upload (Rutube, 15 min) fits under the hard limit; the publication lease is
 # longer still so that a live task is never reaped.
@@ -381,6 +407,27 @@ STATS_RETRY_SECONDS = env.int("STATS_RETRY_SECONDS", default=900)
 # A video left out of an answer is asked once more after this before it counts as gone.
 STATS_GONE_CONFIRM_SECONDS = env.int("STATS_GONE_CONFIRM_SECONDS", default=600)
 
+# --- notifications and e-mail ----------------------------------------------------------------
+# Development prints letters to the console; production sends them by SMTP (EMAIL_HOST ...).
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default=(
+        "django.core.mail.backends.smtp.EmailBackend"
+        if PRODUCTION
+        else "django.core.mail.backends.console.EmailBackend"
+    ),
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="КлипМейкер <noreply@localhost>")
+# Notifications that come within this many seconds of each other go out in one e-mail.
+NOTIFICATION_DIGEST_SECONDS = env.int("NOTIFICATION_DIGEST_SECONDS", default=60)
+
 # --- API -----------------------------------------------------------------------------------
 # Proxies in front of the web process: production sits behind one TLS proxy (see
 # SECURE_PROXY_SSL_HEADER). Per-address limits read the client from X-Forwarded-For behind
@@ -395,7 +442,8 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "publishing.api.api_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Descriptions in Russian from extend_schema and help_text only, never from docstrings.
+    "DEFAULT_SCHEMA_CLASS": "clipmaker.api_schema.RussianAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "clipmaker.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
     "NUM_PROXIES": NUM_PROXIES,
@@ -407,13 +455,24 @@ REST_FRAMEWORK = {
     },
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "КлипМейкер Auto-Posting API",
+    "TITLE": "API КлипМейкера: автопостинг",
+    "DESCRIPTION": (
+        "Публикация клипов в VK, Rutube, Дзен и Telegram сразу или по расписанию, места "
+        "публикации, подключения платформ и статистика. Вход: сессия сайта или заголовок "
+        "`Authorization: Token <ключ>` (ключ — `POST /api/v1/auth/token/` или страница "
+        '«Безопасность»). Ошибки — `{"detail": "..."}` или '
+        '`{"errors": {"<поле>": ["..."]}}`, по-русски.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"PlatformEnum": "platforms.providers.registry.platform_choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "PlatformEnum": "platforms.providers.registry.platform_choices",
+        "DestinationKindEnum": "platforms.serializers.KIND_CHOICES",
+        "NotificationKindEnum": "clipmaker.notifications.models.NotificationKind",
+    },
     # Requests get their own components: an upload's file is binary there (a URL in answers)
     # and required strings say minLength 1, so the schema matches what the API accepts.
     "COMPONENT_SPLIT_REQUEST": True,

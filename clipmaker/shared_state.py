@@ -32,8 +32,28 @@ def redis_client() -> Any:
         client = _clients.get(url)
         if client is None:
             _clients.clear()
-            client = _clients[url] = redis.Redis.from_url(url)
+            client = _clients[url] = redis.Redis.from_url(
+                url, socket_connect_timeout=settings.BROKER_CONNECT_TIMEOUT, socket_timeout=5
+            )
         return client
+
+
+SERVICE_UNAVAILABLE_MESSAGE = (
+    "Сервис временно недоступен: не удалось связаться с очередью задач. "
+    "Повторите через минуту — ничего не потеряется."
+)
+# Seconds a client is told to wait (``Retry-After``) when the shared state is down.
+SERVICE_UNAVAILABLE_RETRY_AFTER = 30
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` says Redis (cache, throttles, broker) cannot be reached right now."""
+    import redis
+    from kombu.exceptions import OperationalError
+
+    return isinstance(
+        exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError | OperationalError
+    )
 
 
 def redis_key(key: str) -> str:

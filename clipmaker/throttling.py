@@ -1,4 +1,4 @@
-"""Per-user request limits (publish 20/min, connect 5/hour), checked and counted in one step.
+"""Per-user request limits (publish 20/min, connection checks, logins), checked and counted in one step.
 
 DRF's ``ScopedRateThrottle`` reads a request history from the cache and writes it back: two
 requests at the same moment both read 19 and both pass the limit of 20. ``AtomicScopedRateThrottle``

@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("clipmaker.staff.urls")),
     path("clips/", include("publishing.urls")),
+    path("calendar/", include("clipmaker.planner.urls")),
     # Disconnecting, disabling and removing a place cancel publications too: those views live
     # in publishing.
     path(
@@ -43,10 +44,12 @@ urlpatterns = [
     ),
     path("settings/platforms/", include("platforms.urls")),
     path("settings/security/", include("clipmaker.accounts.urls")),
+    path("", include("clipmaker.notifications.urls")),
     path("media/clips/<int:clip_id>/", clip_views.clip_file, name="clip-file"),
     path("public/clips/<str:signed>/", clip_views.signed_clip_file, name="signed-clip-file"),
     path("api/v1/auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/", include("publishing.api_urls")),
+    path("api/v1/", include("clipmaker.notifications.api_urls")),
     path("api/", include("platforms.api_urls")),
     # After platforms' own routes, so that /api/v1/platforms/connect/ is not taken for a name.
     path(

@@ -184,6 +184,10 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         summary="Получить API-токен по логину и паролю",
+        description=(
+            "Ключ для заголовка `Authorization: Token <ключ>`; действует 30 дней, его можно "
+            "отозвать на странице «Безопасность»."
+        ),
         request=TokenRequestSerializer,
         responses={
             200: TOKEN_RESPONSE,

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from platforms import selectors, services
-from platforms.models import Destination, PlatformConnection
+from platforms.models import ConnectAttempt, Destination, PlatformConnection
 
 
 class DestinationInline(admin.TabularInline):
@@ -192,3 +192,22 @@ class DestinationAdmin(admin.ModelAdmin):
                 f"{destination}: {detail}",
                 level=messages.SUCCESS if ok else messages.WARNING,
             )
+
+
+@admin.register(ConnectAttempt)
+class ConnectAttemptAdmin(admin.ModelAdmin):
+    """Completed connect attempts (what the connect limit counts). Deleting a user's attempts
+    lifts their limit; «Сбросить лимит подключений» on the user does the same."""
+
+    list_display = ("created_at", "user", "platform")
+    list_filter = ("platform",)
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    readonly_fields = ("user", "platform", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

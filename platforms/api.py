@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
@@ -10,8 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait, wait_label
+from clipmaker.throttling import AtomicScopedRateThrottle, wait_label
 from platforms import connect, selectors, services
+from platforms.connect_limit import ConnectLimited
 from platforms.providers import is_platform, platform_values
 from platforms.serializers import (
     AuthorizeUrlSerializer,
@@ -22,7 +23,6 @@ from platforms.serializers import (
     TestResultSerializer,
 )
 
-CONNECT_SCOPE = "connect"
 CHECK_SCOPE = "connection_test"
 
 PLATFORM_PARAM = OpenApiParameter(
@@ -30,13 +30,8 @@ PLATFORM_PARAM = OpenApiParameter(
     str,
     OpenApiParameter.PATH,
     enum=platform_values(),
-    description=", ".join(platform_values()),
+    description="Платформа: " + ", ".join(platform_values()),
 )
-
-
-def connect_throttle_wait(request: HttpRequest) -> float | None:
-    """Count one connect attempt against the user's shared ``connect`` budget (page and API)."""
-    return throttle_wait(request, CONNECT_SCOPE)
 
 
 def platform_or_404(platform: str) -> str:
@@ -45,20 +40,16 @@ def platform_or_404(platform: str) -> str:
     return platform
 
 
-def connect_throttled_message(wait: float) -> str:
-    return f"Слишком много попыток подключения: не больше 5 в час. Попробуйте снова {wait_label(wait)}."
-
-
 def check_throttled_message(wait: float) -> str:
     return f"Слишком много проверок подключения: не больше 30 в час. Попробуйте снова {wait_label(wait)}."
 
 
 class PlatformListApi(APIView):
     @extend_schema(
-        summary="Connections to every platform",
+        summary="Подключения ко всем платформам",
         description=(
-            "One row per connection (a user may connect several accounts of a platform), and "
-            "one row with status `disconnected` (or `revoked`) for each platform without one."
+            "По строке на подключение (к платформе можно подключить несколько аккаунтов) и по "
+            "строке со статусом `disconnected` (или `revoked`) для каждой платформы без них."
         ),
         responses=PlatformStateSerializer(many=True),
         tags=["platforms"],
@@ -68,28 +59,36 @@ class PlatformListApi(APIView):
         return Response(PlatformStateSerializer(states, many=True).data)
 
 
+def connect_limited_response(exc: ConnectLimited) -> Response:
+    """429 with the time to wait, in the body (``retry_after``, seconds) and the header."""
+    return Response(
+        {"detail": exc.message, "retry_after": exc.retry_after},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
 class PlatformConnectApi(APIView):
-    throttle_classes = [AtomicScopedRateThrottle]
-    throttle_scope = CONNECT_SCOPE
-
-    def throttled(self, request: Request, wait: float | None) -> None:
-        raise Throttled(wait=wait, detail=connect_throttled_message(wait or 60))
-
     @extend_schema(
-        summary="Connect a platform",
+        summary="Подключить платформу",
         description=(
-            "vk / dzen: returns the OAuth authorize URL the browser must open; the platform "
-            "sends it back to /api/oauth/<platform>/callback. rutube / telegram, and vk with "
-            "`token` (a user token the person made, or the whole address "
+            "vk / dzen: возвращает адрес входа OAuth, который нужно открыть в браузере; "
+            "платформа вернёт пользователя на /api/oauth/<platform>/callback. rutube / telegram, "
+            "а также vk с `token` (пользовательский токен или весь адрес "
             "`https://oauth.vk.com/blank.html#access_token=...&expires_in=...&user_id=...`): "
-            "the token is verified with the platform and the connection returned (201). "
-            "At most 5 connect calls per hour per user (429)."
+            "токен проверяется у платформы, в ответе — подключение (201). "
+            "Не больше 5 завершённых подключений в час на пользователя и платформу: "
+            "токен, проверенный платформой, или вернувшийся OAuth (429 с `retry_after`, "
+            "в секундах). Начало входа OAuth не считается, но при исчерпанном лимите "
+            "отклоняется."
         ),
         request=ConnectRequestSerializer,
         responses={
             200: AuthorizeUrlSerializer,
             201: PlatformStateSerializer,
-            400: OpenApiResponse(ErrorsSerializer, description="validation or verification"),
+            400: OpenApiResponse(
+                ErrorsSerializer, description="Неверные данные или платформа не приняла токен"
+            ),
             429: DetailSerializer,
         },
         tags=["platforms"],
@@ -107,6 +106,8 @@ class PlatformConnectApi(APIView):
             conn = connect.connection_connect_token(
                 user=request.user, platform=platform, values=data
             )
+        except ConnectLimited as exc:
+            return connect_limited_response(exc)
         except connect.ConnectionRejected as exc:
             return Response({"errors": {exc.field: [exc.message]}}, status=400)
         state = selectors.platform_state_for(connection=conn)
@@ -121,7 +122,8 @@ class PlatformTestApi(APIView):
         raise Throttled(wait=wait, detail=check_throttled_message(wait or 60))
 
     @extend_schema(
-        summary="Check the platform's connections with the platform now",
+        summary="Проверить подключения к платформе сейчас",
+        description="Каждое подключение к платформе проверяется у самой платформы.",
         parameters=[PLATFORM_PARAM],
         request=None,
         responses={200: TestResultSerializer, 404: DetailSerializer, 429: DetailSerializer},

@@ -1,7 +1,8 @@
 """Connecting a platform: OAuth (start and callback) or a pasted token, verified before saving.
 
 Every connect refusal is a ``ConnectionRejected`` with a Russian message saying what to do next
-and the input at fault. What a platform's connect form asks for and how its inputs are checked
+and the input at fault; the connect limit (``platforms.connect_limit``) raises
+``ConnectLimited`` with the time to wait. What a platform's connect form asks for and how its inputs are checked
 belongs to its adapter (``connect_fields``, ``connect_input``, ``connect_refusal``); this module
 only runs the flow. Network calls (code exchange, verify) happen with no transaction open; the
 final write is ``connection_store``.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from platforms.connect_limit import connect_attempt_record, connect_limit_check
 from platforms.models import PlatformConnection
 from platforms.oauth import (
     OAuthStateInvalid,
@@ -23,12 +25,13 @@ from platforms.providers import (
     AuthExpired,
     ConnectInputInvalid,
     Credentials,
+    Noun,
     ProviderError,
     RateLimited,
     TransientError,
     get_provider,
     is_platform,
-    platform_label,
+    platform_noun,
     platform_values,
     provider_class,
 )
@@ -67,7 +70,7 @@ def connection_plan_check(*, user: Any, platform: str) -> None:
         )
     else:
         message = (
-            f"Ваш тариф не включает {platform_label(platform)}. Перейдите на тариф Pro, "
+            f"Ваш тариф не включает {platform_noun(platform).accusative}. Перейдите на тариф Pro, "
             "чтобы подключить все платформы."
         )
     raise ConnectionRejected(message, field="platform", code="plan")
@@ -78,13 +81,15 @@ def connection_plan_check(*, user: Any, platform: str) -> None:
 
 def connection_oauth_start(*, user: Any, platform: str) -> str:
     """Begin an OAuth connection: remember state + PKCE verifier, return the authorize URL."""
-    label = platform_label(_known(platform))
+    noun = platform_noun(_known(platform))
     if not provider_class(platform).uses_oauth:
         raise ConnectionRejected(
-            f"{label} подключается токеном, а не через вход на сайте платформы.",
+            f"{noun} подключается токеном, а не через вход на сайте платформы.",
             code="not_oauth",
         )
     connection_plan_check(user=user, platform=platform)
+    # A start costs nothing, but is pointless while the callback would be refused.
+    connect_limit_check(user=user, platform=platform)
     start = oauth_state_issue(user_id=user.pk, platform=platform)
     return get_provider(platform).authorization_url(
         state=start.state, code_challenge=start.code_challenge, redirect_uri=start.redirect_uri
@@ -99,33 +104,37 @@ def connection_oauth_complete(
     The state is checked (and used up) before anything else; only then is the code exchanged,
     with no transaction open. A refusal at any step stores nothing.
     """
-    label = platform_label(_known(platform))
+    noun = platform_noun(_known(platform))
+    label = noun.nominative
     state = str(params.get("state") or "")
     error = str(params.get("error") or "")
     try:
         verifier = oauth_state_consume(state=state, user_id=user.pk, platform=platform)
     except OAuthStateInvalid:
         if error == "access_denied":
-            raise _denied(label) from None
+            raise _denied(noun) from None
         raise ConnectionRejected(
-            f"Ссылка для подключения {label} устарела или уже использована. "
-            f"Нажмите «Подключить» у {label} ещё раз.",
+            f"Ссылка для подключения {noun.genitive} устарела или уже использована. "
+            f"Нажмите «Подключить» у {noun.genitive} ещё раз.",
             code="state",
         ) from None
     if error:
         if error == "access_denied":
-            raise _denied(label)
+            raise _denied(noun)
         raise ConnectionRejected(
-            f"{label} не разрешил подключение. Нажмите «Подключить» у {label} ещё раз.",
+            f"{noun} {noun.agree('не разрешил', 'не разрешила', 'не разрешило')} подключение. "
+            f"Нажмите «Подключить» у {noun.genitive} ещё раз.",
             code="oauth_error",
         )
     code = str(params.get("code") or "")
     if not code:
         raise ConnectionRejected(
-            f"{label} не передал код подтверждения. Нажмите «Подключить» у {label} ещё раз.",
+            f"{noun} {noun.agree('не передал', 'не передала', 'не передало')} код "
+            f"подтверждения. Нажмите «Подключить» у {noun.genitive} ещё раз.",
             code="no_code",
         )
     connection_plan_check(user=user, platform=platform)
+    connect_attempt_record(user=user, platform=platform)  # the callback came back: it counts
     provider = get_provider(platform)
     try:
         tokens = provider.exchange_code(
@@ -136,7 +145,8 @@ def connection_oauth_complete(
         )
     except (TransientError, RateLimited):
         raise ConnectionRejected(
-            f"{label} сейчас недоступен. Подождите минуту и нажмите «Подключить» ещё раз.",
+            f"{noun} сейчас {noun.agree('недоступен', 'недоступна', 'недоступно')}. "
+            "Подождите минуту и нажмите «Подключить» ещё раз.",
             code="unavailable",
         ) from None
     except ProviderError as exc:
@@ -167,9 +177,10 @@ def connection_oauth_complete(
     )
 
 
-def _denied(label: str) -> ConnectionRejected:
+def _denied(noun: Noun) -> ConnectionRejected:
     return ConnectionRejected(
-        f"Вы не разрешили доступ к {label}, подключение не создано. Чтобы публиковать в {label}, "
+        f"Вы не разрешили доступ к {noun.dative}, подключение не создано. "
+        f"Чтобы публиковать в {noun.accusative}, "
         f"нажмите «Подключить» ещё раз и выберите «Разрешить».",
         code="access_denied",
     )
@@ -199,11 +210,12 @@ def connection_connect_token(
     tells how long the token lives (``expires_in`` in the adapter's extra), the connection keeps
     the expiry so the user is warned before it.
     """
-    label = platform_label(_known(platform))
+    noun = platform_noun(_known(platform))
+    label = noun.nominative
     cls = provider_class(platform)
     if not cls.connect_fields:
         raise ConnectionRejected(
-            f"{label} подключается через вход на сайте платформы: нажмите «Подключить».",
+            f"{noun} подключается через вход на сайте платформы: нажмите «Подключить».",
             code="not_token",
         )
     connection_plan_check(user=user, platform=platform)
@@ -212,6 +224,7 @@ def connection_connect_token(
     except ConnectInputInvalid as exc:
         raise ConnectionRejected(exc.message, field=exc.field, code=exc.code) from None
     expires_at = expires_at_from(extra.pop("expires_in", None))
+    connect_attempt_record(user=user, platform=platform)  # the token goes to the platform
     provider = get_provider(platform)
     try:
         info = provider.verify(
@@ -223,7 +236,8 @@ def connection_connect_token(
         ) from None
     except (TransientError, RateLimited):
         raise ConnectionRejected(
-            f"{label} сейчас недоступен, токен не проверен. Подождите минуту и попробуйте ещё раз.",
+            f"{noun} сейчас {noun.agree('недоступен', 'недоступна', 'недоступно')}, токен не "
+            "проверен. Подождите минуту и попробуйте ещё раз.",
             code="unavailable",
         ) from None
     except ProviderError as exc:

@@ -30,10 +30,10 @@ from platforms.serializers import (
 )
 
 CONNECTION_PARAM = OpenApiParameter(
-    "connection_id", str, OpenApiParameter.PATH, description="the connection's id (UUID)"
+    "connection_id", str, OpenApiParameter.PATH, description="id подключения (UUID)"
 )
 DESTINATION_PARAM = OpenApiParameter(
-    "destination_id", int, OpenApiParameter.PATH, description="the destination's id"
+    "destination_id", int, OpenApiParameter.PATH, description="id места публикации"
 )
 
 
@@ -63,10 +63,10 @@ def rejected(exc: DestinationRejected) -> Response:
 
 class DestinationListApi(APIView):
     @extend_schema(
-        summary="The caller's destinations (places to publish to)",
+        summary="Места публикации вызывающего",
         description=(
-            "Every live place, in platform order. `allowed_by_plan` is false for a platform the "
-            "plan does not include and for places beyond the plan's number of places."
+            "Все действующие места в порядке платформ. `allowed_by_plan` — false для платформы "
+            "вне тарифа и для мест сверх числа, которое разрешает тариф."
         ),
         responses=DestinationSerializer(many=True),
         tags=["destinations"],
@@ -79,8 +79,8 @@ class DestinationListApi(APIView):
 
 class ConnectionPlacesApi(APIView):
     @extend_schema(
-        summary="Places a connection can post to, as the platform lists them now",
-        description="VK: the user's page and the communities they administer or edit.",
+        summary="Куда подключение может публиковать — по списку платформы сейчас",
+        description="VK: страница пользователя и сообщества, где он администратор или редактор.",
         parameters=[CONNECTION_PARAM],
         responses={200: PlaceSerializer(many=True), 400: ErrorsSerializer, 404: DetailSerializer},
         tags=["destinations"],
@@ -104,11 +104,11 @@ class ConnectionDestinationsApi(APIView):
         raise Throttled(wait=wait, detail=check_throttled_message(wait or 60))
 
     @extend_schema(
-        summary="Add places to a connection",
+        summary="Добавить места публикации к подключению",
         description=(
-            "`external_ids`: places from the connection's list (VK communities), or the "
-            "platform's inputs for one place added by hand (Telegram: `chat_id`, checked with "
-            "getChat/getChatMember). Limited by the plan's number of places."
+            "`external_ids`: места из списка подключения (сообщества VK) или поля платформы "
+            "для места, добавляемого вручную (Telegram: `chat_id`, проверяется через "
+            "getChat/getChatMember). Не больше мест, чем разрешает тариф."
         ),
         parameters=[CONNECTION_PARAM],
         request=DestinationAddSerializer,
@@ -150,7 +150,8 @@ class _CheckThrottled(APIView):
 
 class ConnectionTestApi(_CheckThrottled):
     @extend_schema(
-        summary="Check one connection with the platform now",
+        summary="Проверить подключение у платформы сейчас",
+        description="Токен подключения проверяется у самой платформы.",
         parameters=[CONNECTION_PARAM],
         request=None,
         responses={200: TestResultSerializer, 404: DetailSerializer, 429: DetailSerializer},
@@ -163,7 +164,8 @@ class ConnectionTestApi(_CheckThrottled):
 
 class DestinationTestApi(_CheckThrottled):
     @extend_schema(
-        summary="Check that the connection can still post to this place",
+        summary="Проверить, что подключение всё ещё может публиковать сюда",
+        description="Права на место проверяются у самой платформы.",
         parameters=[DESTINATION_PARAM],
         request=None,
         responses={

@@ -28,7 +28,7 @@ from platforms.providers import (
     RateLimited,
     TransientError,
     get_provider,
-    platform_label,
+    platform_noun,
 )
 from platforms.selectors import destination_slots_left
 from platforms.services import (
@@ -59,10 +59,11 @@ class PlaceOption:
 def _ask(connection: PlatformConnection, call: Callable[[PlatformProvider, Credentials], T]) -> T:
     """Run ``call`` with the connection's credentials; an OAuth token the platform refuses is
     refreshed once. Platform refusals become ``DestinationRejected``."""
-    label = platform_label(connection.platform)
+    noun = platform_noun(connection.platform)
     if connection.status != ConnectionStatus.ACTIVE:
         raise DestinationRejected(
-            f"Доступ к {label} истёк. Переподключите {label}, затем повторите.", code="expired"
+            f"Доступ к {noun.dative} истёк. Переподключите {noun.accusative}, затем повторите.",
+            code="expired",
         )
     provider = get_provider(connection.platform)
     try:
@@ -80,7 +81,8 @@ def _ask(connection: PlatformConnection, call: Callable[[PlatformProvider, Crede
         raise DestinationRejected(provider.auth_expired_message(), code="auth_expired") from None
     except (TransientError, RateLimited):
         raise DestinationRejected(
-            f"{label} сейчас недоступен. Подождите минуту и попробуйте ещё раз.",
+            f"{noun} сейчас {noun.agree('недоступен', 'недоступна', 'недоступно')}. "
+            "Подождите минуту и попробуйте ещё раз.",
             code="unavailable",
         ) from None
     except ConnectInputInvalid as exc:
@@ -116,7 +118,7 @@ def destination_add_listed(
     missing = [i for i in wanted if i not in options]
     if missing:
         raise DestinationRejected(
-            f"{platform_label(connection.platform)} больше не предлагает это место. Обновите "
+            f"{platform_noun(connection.platform)} больше не предлагает это место. Обновите "
             "страницу и отметьте места заново.",
             code="not_offered",
         )
@@ -135,7 +137,7 @@ def destination_add_manual(
     provider = get_provider(connection.platform)
     if not provider.destination_fields:
         raise DestinationRejected(
-            f"Места {provider.label} не добавляются вручную: выберите их из списка.",
+            f"Места {provider.noun.genitive} не добавляются вручную: выберите их из списка.",
             code="not_manual",
         )
     try:

@@ -27,7 +27,7 @@ from platforms.destinations import (
 )
 from platforms.forms import destination_form_class
 from platforms.models import Destination, PlatformConnection
-from platforms.providers import platform_label, provider_class
+from platforms.providers import platform_label, platform_noun, provider_class
 
 SETTINGS_URL = "platforms:settings"
 
@@ -79,6 +79,7 @@ def _places_page(
     context = {
         "connection": connection,
         "label": platform_label(connection.platform),
+        "noun": platform_noun(connection.platform),
         "added": added,
         "offered": [o for o in options if not o.added],
         "places_error": error,

@@ -12,9 +12,14 @@ from platforms.providers import provider_class
 from platforms.providers.types import ConnectField
 
 
-def connect_form_class(platform: str) -> type[forms.Form]:
-    """A form with the adapter's connect inputs, in the order it declares them."""
-    return _form_class(platform, provider_class(platform).connect_fields, "Connect")
+def connect_form_class(platform: str, *, show_values: bool = False) -> type[forms.Form]:
+    """A form with the adapter's connect inputs, in the order it declares them.
+
+    ``show_values``: secret inputs render their value too — only for the sandbox's test
+    credentials, which are no secret, so that the form arrives filled in."""
+    return _form_class(
+        platform, provider_class(platform).connect_fields, "Connect", show_values=show_values
+    )
 
 
 def destination_form_class(platform: str) -> type[forms.Form] | None:
@@ -24,12 +29,14 @@ def destination_form_class(platform: str) -> type[forms.Form] | None:
     return _form_class(platform, specs, "Destination") if specs else None
 
 
-def _form_class(platform: str, specs: tuple[ConnectField, ...], kind: str) -> type[forms.Form]:
+def _form_class(
+    platform: str, specs: tuple[ConnectField, ...], kind: str, *, show_values: bool = False
+) -> type[forms.Form]:
     fields: dict[str, forms.Field] = {}
     for spec in specs:
         widget: forms.Widget
         if spec.secret:
-            widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
+            widget = forms.PasswordInput(render_value=show_values, attrs={"autocomplete": "off"})
         else:
             widget = forms.TextInput(
                 attrs={"placeholder": spec.placeholder} if spec.placeholder else {}

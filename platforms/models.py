@@ -230,3 +230,28 @@ class Destination(models.Model):
         what a provider receives to publish here. ``connection``: a freshly refreshed copy."""
         conn = connection or self.connection
         return provider_class(conn.platform).place_credentials(conn.credentials(), self.extra)
+
+
+class ConnectAttempt(models.Model):
+    """One completed connect attempt: a pasted token sent to the platform to be checked, or an
+    OAuth callback that came back with a code to exchange. What the connect limit counts
+    (``platforms.connect_limit``), per user and platform; starts, denials and malformed input
+    never reach the platform and are not recorded."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="connect_attempts",
+        verbose_name="пользователь",
+    )
+    platform = models.CharField("платформа", max_length=16, choices=platform_choices)
+    created_at = models.DateTimeField("когда", default=timezone.now)
+
+    class Meta:
+        verbose_name = "попытка подключения"
+        verbose_name_plural = "попытки подключения"
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=("user", "platform", "created_at"))]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_platform_display()} · {self.created_at:%d.%m %H:%M}"

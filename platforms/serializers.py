@@ -25,12 +25,12 @@ class PlatformField(serializers.ChoiceField):
 
 class PlatformStateSerializer(serializers.Serializer):
     connection_id = serializers.UUIDField(
-        allow_null=True, help_text="the connection's id; null for a platform not connected"
+        allow_null=True, help_text="id подключения; null, если платформа не подключена"
     )
     platform = PlatformField()
     status = serializers.ChoiceField(
         choices=["active", "expired", "revoked", "disconnected"],
-        help_text="active, expired, revoked, or disconnected (never connected)",
+        help_text="active, expired, revoked или disconnected (не подключалась)",
     )
     account_name = serializers.CharField(allow_blank=True)
     account_id = serializers.CharField(allow_blank=True)
@@ -39,7 +39,7 @@ class PlatformStateSerializer(serializers.Serializer):
     allowed_by_plan = serializers.BooleanField()
     last_checked_at = serializers.DateTimeField(allow_null=True)
     last_check_ok = serializers.BooleanField(allow_null=True)
-    destinations = serializers.SerializerMethodField(help_text="ids of its live destinations")
+    destinations = serializers.SerializerMethodField(help_text="id его действующих мест публикации")
 
     def get_destinations(self, obj: Any) -> list[int]:
         return [d.pk for d in obj.destinations]
@@ -56,7 +56,7 @@ class DestinationSerializer(serializers.Serializer):
     connection_id = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=KIND_CHOICES)
     name = serializers.CharField(
-        source="display_name", help_text="the user's own name, else the platform's"
+        source="display_name", help_text="своё название пользователя, иначе название с платформы"
     )
     external_id = serializers.CharField(allow_blank=True)
     enabled = serializers.BooleanField()
@@ -71,10 +71,10 @@ class DestinationSerializer(serializers.Serializer):
     last_check_ok = serializers.BooleanField(allow_null=True)
     last_error = serializers.CharField(allow_blank=True)
     vk_mode = serializers.SerializerMethodField(
-        help_text="VK: how publications here go out by default (clip or video); null elsewhere"
+        help_text="VK: как по умолчанию уходят публикации сюда (clip или video); иначе null"
     )
     vk_wallpost = serializers.SerializerMethodField(
-        help_text="VK: whether they also go on the wall; null elsewhere"
+        help_text="VK: публиковать ли их и на стене; иначе null"
     )
 
     def get_allowed_by_plan(self, obj: Any) -> bool:
@@ -92,17 +92,17 @@ class DestinationChangeSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=255,
-        help_text="your own name for the place; empty: the platform's name again",
+        help_text="своё название места; пусто — снова название с платформы",
     )
     enabled = serializers.BooleanField(required=False)
     vk_mode = serializers.ChoiceField(
         choices=(("clip", "Клип"), ("video", "Видео")),
         required=False,
-        help_text="VK: the default mode of publications here",
+        help_text="VK: режим публикаций сюда по умолчанию",
         error_messages={"invalid_choice": "Режим VK может быть «clip» (Клип) или «video»."},
     )
     vk_wallpost = serializers.BooleanField(
-        required=False, help_text="VK: also post each publication on the wall"
+        required=False, help_text="VK: публиковать каждую публикацию и на стене"
     )
 
 

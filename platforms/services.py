@@ -23,6 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from clipmaker.logging import log_event
+from clipmaker.notifications.connection_events import (
+    connection_attention_notify,
+    connection_expired_notify,
+)
 from clipmaker.shared_state import file_lock, redis_client, redis_key
 from platforms import crypto
 from platforms.destinations import destination_store_own
@@ -36,6 +40,7 @@ from platforms.providers import (
     TransientError,
     get_provider,
     platform_label,
+    platform_noun,
     provider_class,
 )
 
@@ -172,15 +177,23 @@ def _lock_timeout() -> TransientError:
 
 
 def connection_mark_expired(*, connection: PlatformConnection, reason: str) -> PlatformConnection:
-    """Mark a connection ``expired`` (the user must reconnect); ``reason`` is shown to support."""
+    """Mark a connection ``expired`` (the user must reconnect); ``reason`` is shown to support.
+
+    The user is notified once, when an active connection becomes expired (the conditional
+    UPDATE tells that edge apart from marking an already expired one again)."""
     now = timezone.now()
-    PlatformConnection.objects.filter(pk=connection.pk).update(
-        status=ConnectionStatus.EXPIRED,
-        last_error=reason[:1000],
-        last_checked_at=now,
-        last_check_ok=False,
-        updated_at=now,
-    )
+    changes = {
+        "status": ConnectionStatus.EXPIRED,
+        "last_error": reason[:1000],
+        "last_checked_at": now,
+        "last_check_ok": False,
+        "updated_at": now,
+    }
+    rows = PlatformConnection.objects.filter(pk=connection.pk)
+    if rows.filter(status=ConnectionStatus.ACTIVE).update(**changes):
+        connection_expired_notify(connection_id=connection.pk)
+    else:
+        rows.update(**changes)
     connection.refresh_from_db()
     return connection
 
@@ -257,8 +270,11 @@ def connection_refresh(
 
 
 def _refresh_refused_message(connection: PlatformConnection) -> str:
-    label = platform_label(connection.platform)
-    return f"Доступ к {label} истёк или был отозван. Переподключите {label} в разделе «Платформы»."
+    noun = platform_noun(connection.platform)
+    return (
+        f"Доступ к {noun.dative} истёк или был отозван. "
+        f"Переподключите {noun.accusative} в разделе «Платформы»."
+    )
 
 
 # --- testing, revoking ------------------------------------------------------------------
@@ -271,8 +287,12 @@ def connection_test(*, connection: PlatformConnection) -> tuple[bool, str]:
     that stays refused marks the connection ``expired``.
     """
     label = platform_label(connection.platform)
+    noun = platform_noun(connection.platform)
     if connection.status == ConnectionStatus.REVOKED or not connection.access_token_sealed:
-        return False, f"{label} не подключён. Нажмите «Подключить»."
+        return (
+            False,
+            f"{noun} не {noun.agree('подключён', 'подключена', 'подключено')}. Нажмите «Подключить».",
+        )
     provider = get_provider(connection.platform)
     try:
         try:
@@ -291,11 +311,18 @@ def connection_test(*, connection: PlatformConnection) -> tuple[bool, str]:
         connection_mark_expired(connection=connection, reason=detail)
         return False, detail
     except (TransientError, RateLimited):
-        detail = f"{label} сейчас недоступен, проверка не выполнена. Повторите через минуту."
+        detail = (
+            f"{noun} сейчас {noun.agree('недоступен', 'недоступна', 'недоступно')}, "
+            "проверка не выполнена. Повторите через минуту."
+        )
         _record_check(connection, ok=False, detail=detail)
         return False, detail
     except ProviderError as exc:
+        # A working connection that starts failing for a reason a retry will not fix.
+        started_failing = connection.last_check_ok is not False and connection.is_active
         _record_check(connection, ok=False, detail=exc.user_message)
+        if started_failing:
+            connection_attention_notify(connection_id=connection.pk, detail=exc.user_message)
         return False, exc.user_message
     updates: dict[str, Any] = {}
     if info.account_name:

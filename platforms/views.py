@@ -15,25 +15,28 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clipmaker.throttling import throttle_wait
 from platforms import connect, selectors, services
-from platforms.api import (
-    CHECK_SCOPE,
-    check_throttled_message,
-    connect_throttle_wait,
-    connect_throttled_message,
-)
+from platforms.api import CHECK_SCOPE, check_throttled_message
+from platforms.connect_limit import ConnectLimited
 from platforms.destination_views import after_connect
 from platforms.forms import connect_form_class
-from platforms.providers import get_provider, is_platform, platform_label, provider_class
+from platforms.providers import (
+    get_provider,
+    is_platform,
+    platform_label,
+    platform_noun,
+    provider_class,
+)
 
 SETTINGS_URL = "platforms:settings"
 
 
 def _connected_message(platform: str, account_name: str) -> str:
     """«Telegram подключён как Анна.», or without a name the platform did not give."""
-    label = platform_label(platform)
-    if account_name and account_name != label:
-        return f"{label} подключён как {account_name}."
-    return f"{label} подключён."
+    noun = platform_noun(platform)
+    done = f"{noun} {noun.agree('подключён', 'подключена', 'подключено')}"
+    if account_name and account_name != noun.nominative:
+        return f"{done} как {account_name}."
+    return f"{done}."
 
 
 def _platform_or_404(platform: str) -> str:
@@ -65,12 +68,12 @@ def platform_settings(request: HttpRequest) -> HttpResponse:
 
 def expiry_notice(conn: Any) -> str:
     """What a user who just connected with an expiring token is told."""
-    label = platform_label(conn.platform)
+    noun = platform_noun(conn.platform)
     until = date_format(timezone.localtime(conn.expires_at), "j E Y, H:i")
     return (
-        f"Токен {label} действует до {until}. Продлить его КлипМейкер не может: в последние "
-        f"сутки срока на страницах «Платформы» и клипов будет предупреждение — до конца срока "
-        f"получите новый токен и подключите {label} заново."
+        f"Токен {noun.genitive} действует до {until}. Продлить его КлипМейкер не может: в "
+        "последние сутки срока на страницах «Платформы» и клипов будет предупреждение — до "
+        f"конца срока получите новый токен и подключите {noun.accusative} заново."
     )
 
 
@@ -83,13 +86,9 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
     cls = provider_class(platform)
     wants_token = request.POST.get("method") == "token"
     if cls.uses_oauth and request.method == "POST" and not wants_token:
-        wait = connect_throttle_wait(request)
-        if wait is not None:
-            messages.error(request, connect_throttled_message(wait))
-            return redirect(SETTINGS_URL)
         try:
             url = connect.connection_oauth_start(user=request.user, platform=platform)
-        except connect.ConnectionRejected as exc:
+        except (connect.ConnectionRejected, ConnectLimited) as exc:
             messages.error(request, exc.message)
             return redirect(SETTINGS_URL)
         return redirect(url)
@@ -99,24 +98,24 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
     form_class = connect_form_class(platform)
     state = selectors.platform_state_get(user=request.user, platform=platform)
     form = form_class(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        wait = connect_throttle_wait(request)
-        if wait is not None:
-            form.add_error(None, connect_throttled_message(wait))
+        try:
+            conn = connect.connection_connect_token(
+                user=request.user, platform=platform, values=form.cleaned_data
+            )
+        except ConnectLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        except connect.ConnectionRejected as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
         else:
-            try:
-                conn = connect.connection_connect_token(
-                    user=request.user, platform=platform, values=form.cleaned_data
-                )
-            except connect.ConnectionRejected as exc:
-                field = exc.field if exc.field in form.fields else None
-                form.add_error(field, exc.message)
-            else:
-                messages.success(request, _connected_message(platform, conn.account_name))
-                if conn.expires_at is not None:
-                    messages.warning(request, expiry_notice(conn))
-                return after_connect(request, conn)
-    return _connect_token_page(request, form=form, state=state, platform=platform)
+            messages.success(request, _connected_message(platform, conn.account_name))
+            if conn.expires_at is not None:
+                messages.warning(request, expiry_notice(conn))
+            return after_connect(request, conn)
+    return _connect_token_page(request, form=form, state=state, platform=platform, status=status)
 
 
 def _connect_token_page(
@@ -126,18 +125,20 @@ def _connect_token_page(
     state: Any,
     platform: str,
     sandbox_credentials: dict[str, str] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     context = {
         "form": form,
         "state": state,
         "platform": platform,
         "label": platform_label(platform),
+        "noun": platform_noun(platform),
         "sandbox_on": settings.PLATFORM_SANDBOX,
         "sandbox_credentials": sandbox_credentials,
         "uses_oauth": provider_class(platform).uses_oauth,
         **_token_help(request, platform),
     }
-    return render(request, "platforms/connect_token.html", context)
+    return render(request, "platforms/connect_token.html", context, status=status)
 
 
 def _token_help(request: HttpRequest, platform: str) -> dict[str, Any]:
@@ -177,7 +178,9 @@ def platform_sandbox_credentials(request: HttpRequest, platform: str) -> HttpRes
         for spec in provider_class(platform).connect_fields
         if spec.name in issued
     }
-    form = connect_form_class(platform)(initial=credentials)
+    # The test credentials go into the form itself (its secret inputs show them: they are the
+    # sandbox's, not a real platform's), so the page's main button connects with them.
+    form = connect_form_class(platform, show_values=True)(initial=credentials)
     state = selectors.platform_state_get(user=request.user, platform=platform)
     return _connect_token_page(
         request, form=form, state=state, platform=platform, sandbox_credentials=credentials
@@ -211,7 +214,7 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
         conn = connect.connection_oauth_complete(
             user=request.user, platform=platform, params=request.GET
         )
-    except connect.ConnectionRejected as exc:
+    except (connect.ConnectionRejected, ConnectLimited) as exc:
         messages.error(request, exc.message)
         return redirect(SETTINGS_URL)
     messages.success(request, _connected_message(platform, conn.account_name))

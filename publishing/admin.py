@@ -8,11 +8,24 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
+from clipmaker.planner.forms import RescheduleForm
 from publishing import admin_users  # noqa: F401 - registers the User admin with «Сменить тариф…»
-from publishing.models import Publication
-from publishing.services import PublicationStateError, publication_cancel, publication_retry
+from publishing.models import Publication, PublicationStatus
+from publishing.presenters import time_zone_label, user_time_zone
+from publishing.services import (
+    PublicationStateError,
+    PublicationValidationError,
+    publication_cancel,
+    publication_reschedule,
+    publication_retry,
+)
 
 
 def _apply(
@@ -93,6 +106,7 @@ class PublicationAdmin(admin.ModelAdmin):
         "vk_mode",
         "status",
         "scheduled_at",
+        "reschedule_link",
         "queued_at",
         "next_attempt_at",
         "enqueued_at",
@@ -103,6 +117,9 @@ class PublicationAdmin(admin.ModelAdmin):
         "claim_token",
         "lease_expires_at",
         "cancel_requested_at",
+        "texts",
+        "sent_title",
+        "sent_description",
         "handle",
         "platform_video_id",
         "platform_url",
@@ -145,3 +162,64 @@ class PublicationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Publications are created by publication_create, which checks plan, connection and size.
         return False
+
+    @admin.display(description="перенести")
+    def reschedule_link(self, obj: Publication) -> str:
+        if obj.status != PublicationStatus.SCHEDULED:
+            return "—"
+        url = reverse("admin:publishing_publication_reschedule", args=[obj.pk])
+        return format_html('<a href="{}">Перенести на другое время…</a>', url)
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<int:publication_id>/reschedule/",
+                self.admin_site.admin_view(self.reschedule_view),
+                name="publishing_publication_reschedule",
+            )
+        ]
+        return own + super().get_urls()
+
+    def reschedule_view(self, request: HttpRequest, publication_id: int) -> HttpResponse:
+        """Move a scheduled publication for the user, through the same service and checks as
+        the calendar (the time is read in the user's time zone)."""
+        publication = (
+            Publication.objects.select_related("clip__owner", "destination__connection")
+            .filter(pk=publication_id)
+            .first()
+        )
+        if publication is None or not self.has_change_permission(request, publication):
+            raise Http404("Публикация не найдена")
+        tz = user_time_zone(publication.clip.owner)
+        errors: list[str] = []
+        form = RescheduleForm(request.POST or None, tz=tz)
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    publication_reschedule(
+                        publication=publication, scheduled_at=form.cleaned_data["scheduled_at"]
+                    )
+                except PublicationStateError as exc:
+                    errors = [exc.message]
+                except PublicationValidationError as exc:
+                    errors = [m for msgs in exc.errors.values() for m in msgs]
+                else:
+                    self.message_user(request, "Публикация перенесена.", messages.SUCCESS)
+                    return redirect("admin:publishing_publication_change", publication.pk)
+            else:
+                errors = [str(m) for msgs in form.errors.values() for m in msgs]
+        current = (
+            timezone.localtime(publication.scheduled_at, tz) if publication.scheduled_at else None
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Перенести публикацию",
+            "publication": publication,
+            "errors": errors,
+            "tz_label": time_zone_label(tz),
+            "current": f"{current:%d.%m.%Y %H:%M}" if current else "—",
+            "value": request.POST.get("scheduled_at")
+            or (f"{current:%Y-%m-%dT%H:%M}" if current else ""),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/publishing/publication/reschedule.html", context)

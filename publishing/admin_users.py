@@ -80,7 +80,7 @@ def change_plan(
 
 
 class PlanChangeUserAdmin(UserAdmin):
-    actions = (change_plan,)
+    actions = (*UserAdmin.actions, change_plan)
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
         # An existing user's plan changes only through «Сменить тариф…», which shows first

@@ -32,6 +32,11 @@ from clipmaker.clips.services import (
     too_large_message,
     upload_declared_too_large,
 )
+from clipmaker.shared_state import (
+    SERVICE_UNAVAILABLE_MESSAGE,
+    SERVICE_UNAVAILABLE_RETRY_AFTER,
+    is_outage,
+)
 from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait
 from publishing import selectors
 from publishing.models import Publication
@@ -40,6 +45,7 @@ from publishing.serializers import (
     ClipUploadSerializer,
     PublicationSerializer,
     PublishRequestSerializer,
+    RescheduleRequestSerializer,
     RetryRequestSerializer,
 )
 from publishing.services import (
@@ -48,6 +54,7 @@ from publishing.services import (
     PublicationValidationError,
     publication_cancel,
     publication_create,
+    publication_reschedule,
     publication_retry,
 )
 from stats import api as stats_api
@@ -75,6 +82,15 @@ def validation_errors(detail: Any) -> dict[str, list[str]]:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Не найдено. Проверьте идентификатор.")
+    if is_outage(exc):
+        # Redis is down (the throttle's counter, the cache, the broker): a clear 503 the
+        # client can retry, never a bare 500. Nothing was created when the throttle failed.
+        response = Response(
+            {"detail": SERVICE_UNAVAILABLE_MESSAGE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(SERVICE_UNAVAILABLE_RETRY_AFTER)},
+        )
+        return response
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -140,10 +156,13 @@ NOT_FOUND = OpenApiResponse(ErrorDetail, description="Нет такого объ
 @extend_schema_view(
     list=extend_schema(
         summary="Клипы вызывающего, новые первыми",
+        description="Постранично (`?page=`), у каждого клипа — его публикации.",
         responses={200: ClipSerializer(many=True)},
     ),
     retrieve=extend_schema(
-        summary="Клип с его публикациями", responses={200: ClipSerializer, 404: NOT_FOUND}
+        summary="Клип с его публикациями",
+        description="Клип вызывающего; чужой или несуществующий — 404.",
+        responses={200: ClipSerializer, 404: NOT_FOUND},
     ),
 )
 class ClipViewSet(
@@ -194,6 +213,11 @@ class ClipViewSet(
 
     @extend_schema(
         summary="Опубликовать клип сейчас или по расписанию",
+        description=(
+            "Места (`destinations`) или платформы (`platforms`), время (`scheduled_at`), общий "
+            "заголовок и описание и свой текст для платформы (`texts`): он должен уместиться в "
+            "её лимиты, общий текст обрезается по ним. Всё или ничего."
+        ),
         request=PublishRequestSerializer,
         responses={
             201: PublicationSerializer(many=True),
@@ -231,6 +255,7 @@ class ClipViewSet(
                 scheduled_at=data["scheduled_at"],
                 title=data["title"],
                 description=data["description"],
+                platform_texts=data.get("texts"),
                 vk_mode=data["vk_mode"],
             )
         # PublicationConflict is a PublicationValidationError: catch it first.
@@ -252,7 +277,12 @@ class ClipViewSet(
 
 @extend_schema_view(
     retrieve=extend_schema(
-        summary="Публикация", responses={200: PublicationSerializer, 404: NOT_FOUND}
+        summary="Публикация",
+        description=(
+            "Статус, попытки, ссылка, ошибка, прогресс загрузки, статистика и текст, который "
+            "ушёл на платформу (`sent_title`, `sent_description`)."
+        ),
+        responses={200: PublicationSerializer, 404: NOT_FOUND},
     ),
 )
 class PublicationViewSet(
@@ -266,6 +296,34 @@ class PublicationViewSet(
             return Publication.objects.none()
         return selectors.publication_list(user=self.request.user)
 
+    @extend_schema(
+        summary="Перенести запланированную публикацию",
+        description=(
+            "Меняет только scheduled_at публикации в статусе scheduled; проверки те же, что при "
+            "создании: время в будущем и не дальше чем на год, платформа и место входят в тариф."
+        ),
+        request=RescheduleRequestSerializer,
+        responses={
+            200: PublicationSerializer,
+            400: OpenApiResponse(ValidationErrors, description="Время не подходит: причина"),
+            404: NOT_FOUND,
+            409: OpenApiResponse(ErrorDetail, description="Публикация не в статусе scheduled"),
+        },
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        publication: Publication = self.get_object()
+        payload = RescheduleRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            publication = publication_reschedule(
+                publication=publication, scheduled_at=payload.validated_data["scheduled_at"]
+            )
+        except PublicationStateError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except PublicationValidationError as exc:
+            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(PublicationSerializer(publication).data)
+
     def _change(self, service: Callable[..., Any], **options: Any) -> Response:
         publication: Publication = self.get_object()
         try:
@@ -277,6 +335,10 @@ class PublicationViewSet(
 
     @extend_schema(
         summary="Отменить публикацию",
+        description=(
+            "Запланированную или ожидающую — сразу; идущую загрузку — когда она закончится. "
+            "Когда платформа уже обрабатывает видео, отменить нельзя (409)."
+        ),
         request=None,
         responses={
             200: PublicationSerializer,
@@ -296,7 +358,13 @@ class PublicationViewSet(
         responses={
             200: PublicationSerializer,
             404: NOT_FOUND,
-            409: OpenApiResponse(ErrorDetail, description="Публикация не в статусе failed"),
+            409: OpenApiResponse(
+                ErrorDetail,
+                description=(
+                    "Публикация не в статусе failed и не отменена из-за отключения платформы "
+                    "(или платформа ещё не подключена снова)"
+                ),
+            ),
             429: OpenApiResponse(ErrorDetail, description="Больше 20 публикаций в минуту"),
         },
     )
@@ -309,6 +377,7 @@ class PublicationViewSet(
 
     @extend_schema(
         summary="История статистики публикации",
+        description="Снимки просмотров, лайков, комментариев и репостов, старые первыми.",
         parameters=stats_api.HISTORY_PARAMETERS,
         responses={
             200: StatsHistorySerializer,

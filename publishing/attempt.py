@@ -51,7 +51,7 @@ from platforms.services import (
     connection_mark_expired,
     connection_refresh,
 )
-from publishing import drafts, ratelimit, rules, transitions
+from publishing import drafts, ratelimit, rules, texts, transitions
 from publishing.models import Publication, PublicationStatus
 from publishing.queue import publication_enqueue_check
 
@@ -115,7 +115,10 @@ def publication_execute(*, publication_id: int) -> None:
     token = uuid.uuid4()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + rules.CLAIM_TOLERANCE)
     guard = Publication.objects.filter(due, pk=publication.pk, status=PublicationStatus.QUEUED)
-    if transitions.claimed(guard, publication, token=token, now=now):
+    # The claim records what this attempt sends of the text: the rule the adapter applies to
+    # the same meta (publishing/texts.py), written in the claim's own UPDATE.
+    sent = texts.publication_sent_text(publication)
+    if transitions.claimed(guard, publication, token=token, now=now, sent=sent):
         if connection is not None:  # the claim reloaded the row and its destination
             publication.destination.connection = connection
         # Every line logged during the attempt (providers', refreshes') names what it was for.
@@ -394,7 +397,11 @@ class _Attempt:
         ):
             # The whole clip went out and no answer came back, on a platform that gives no
             # handle before the upload: it may be posted. Re-sending could post it twice.
-            self.fail(rules.outcome_unknown_message(pub.platform), code="outcome_unknown", err=err)
+            self.fail(
+                rules.outcome_unknown_message(pub.platform, title=pub.title),
+                code="outcome_unknown",
+                err=err,
+            )
         elif isinstance(err, TransientError):
             self.retry_or_fail(err)
         else:
@@ -422,10 +429,13 @@ def clip_file(publication: Publication, provider: PlatformProvider) -> ClipFile:
 
 
 def publish_meta(publication: Publication) -> PublishMeta:
+    """The clip's text for its platform (its own text over the shared one) and its frame; the
+    adapter applies its limits (``text_sent``)."""
     clip = publication.clip
+    title, description = texts.publication_text(publication)
     return PublishMeta(
-        title=publication.title,
-        description=publication.description,
+        title=title,
+        description=description,
         duration_seconds=clip.duration_seconds,
         width=clip.width,
         height=clip.height,

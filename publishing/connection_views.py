@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from platforms.api import PLATFORM_PARAM, platform_or_404
 from platforms.models import PlatformConnection
-from platforms.providers import platform_label
+from platforms.providers import platform_label, platform_noun
 from platforms.selectors import connection_get, connection_list
 from platforms.serializers import DetailSerializer, DisconnectResultSerializer
 from publishing.selectors import publication_pending_count
@@ -47,7 +47,8 @@ def platform_disconnect(request: HttpRequest, platform: str) -> HttpResponse:
             cancelled = connection_disconnect(user=request.user, platform=platform)
         except PlatformConnection.DoesNotExist:
             raise Http404("Платформа не подключена") from None
-        text = f"{label} отключён."
+        noun = platform_noun(platform)
+        text = f"{noun} {noun.agree('отключён', 'отключена', 'отключено')}."
         if cancelled:
             text += f" Отменено запланированных публикаций: {cancelled}."
         messages.success(request, text)
@@ -68,10 +69,10 @@ def platform_disconnect(request: HttpRequest, platform: str) -> HttpResponse:
 
 class PlatformDisconnectApi(APIView):
     @extend_schema(
-        summary="Disconnect a platform (every connection to it)",
+        summary="Отключить платформу (все подключения к ней)",
         description=(
-            "Wipes the stored tokens of every connection to the platform, removes their "
-            "destinations and cancels their scheduled and queued publications."
+            "Стирает токены всех подключений к платформе, удаляет их места публикации и "
+            "отменяет запланированные и ожидающие публикации туда."
         ),
         parameters=[PLATFORM_PARAM],
         responses={200: DisconnectResultSerializer, 404: DetailSerializer},

@@ -34,7 +34,7 @@ from platforms.destinations import (
     destination_set_mode,
 )
 from platforms.models import Destination, PlatformConnection
-from platforms.providers import platform_label
+from platforms.providers import platform_label, platform_noun
 from platforms.selectors import connection_get_by_id, destination_get
 from platforms.serializers import (
     DestinationChangeSerializer,
@@ -114,7 +114,10 @@ def connection_disconnect_view(request: HttpRequest, connection_id: str) -> Http
         except PlatformConnection.DoesNotExist:
             raise Http404("Подключение не найдено") from None
         messages.success(
-            request, f"{label} ({connection.account_name}) отключён." + _cancelled_note(cancelled)
+            request,
+            f"{label} ({connection.account_name}) "
+            f"{platform_noun(connection.platform).agree('отключён', 'отключена', 'отключено')}."
+            + _cancelled_note(cancelled),
         )
         return redirect(SETTINGS_URL)
     context: dict[str, Any] = {
@@ -135,7 +138,8 @@ def connection_disconnect_view(request: HttpRequest, connection_id: str) -> Http
 
 class DestinationDetailApi(APIView):
     @extend_schema(
-        summary="One destination",
+        summary="Место публикации",
+        description="Одно место публикации вызывающего.",
         parameters=[DESTINATION_PARAM],
         responses={200: DestinationSerializer, 404: DetailSerializer},
         tags=["destinations"],
@@ -144,12 +148,12 @@ class DestinationDetailApi(APIView):
         return Response(destination_data(request, [destination_or_404(request, destination_id)])[0])
 
     @extend_schema(
-        summary="Rename a destination locally, or enable / disable it",
+        summary="Переименовать место (у себя), включить или выключить его",
         description=(
-            "`name`: your own name for the place (empty: the platform's name). `enabled: false` "
-            "stops offering it for new publications and cancels the scheduled and queued ones. "
-            "VK: `vk_mode` (clip or video) and `vk_wallpost` set how publications here go out "
-            "by default."
+            "`name`: своё название места (пусто — название с платформы). `enabled: false` "
+            "убирает место из новых публикаций и отменяет запланированные и ожидающие. "
+            "VK: `vk_mode` (clip или video) и `vk_wallpost` задают, как по умолчанию уходят "
+            "публикации сюда."
         ),
         parameters=[DESTINATION_PARAM],
         request=DestinationChangeSerializer,
@@ -181,10 +185,10 @@ class DestinationDetailApi(APIView):
         return Response(destination_data(request, [destination])[0])
 
     @extend_schema(
-        summary="Remove a destination",
+        summary="Удалить место публикации",
         description=(
-            "Cancels the scheduled and queued publications to it. Publications already made "
-            "keep their link and stats."
+            "Запланированные и ожидающие публикации туда отменяются. Сделанные публикации "
+            "сохраняют ссылку и статистику."
         ),
         parameters=[DESTINATION_PARAM],
         responses={200: DisconnectResultSerializer, 404: DetailSerializer},
@@ -198,10 +202,10 @@ class DestinationDetailApi(APIView):
 
 class ConnectionDetailApi(APIView):
     @extend_schema(
-        summary="Disconnect one connection",
+        summary="Отключить одно подключение",
         description=(
-            "Wipes its tokens, removes its destinations and cancels their scheduled and queued "
-            "publications."
+            "Стирает его токены, удаляет его места публикации и отменяет запланированные и "
+            "ожидающие публикации туда."
         ),
         parameters=[CONNECTION_PARAM],
         responses={200: DisconnectResultSerializer, 404: DetailSerializer},

@@ -62,6 +62,17 @@ class Publication(models.Model):
     )
     title = models.CharField("заголовок", max_length=255)
     description = models.TextField("описание", blank=True)
+    # The text written for this publication's platform, over the shared title and description
+    # above: {"title": ..., "description": ...}, each only when given (publishing/texts.py).
+    texts = models.JSONField("свой текст для платформы", default=dict, blank=True)
+    # What the platform received (its limits applied), written by the attempt's claim. Null
+    # until an attempt sends: an empty description sent is "", not "nothing sent yet".
+    sent_title = models.CharField(  # noqa: DJ001 - null: not sent yet
+        "отправленный заголовок", max_length=255, null=True, blank=True
+    )
+    sent_description = models.TextField(  # noqa: DJ001 - null: not sent yet
+        "отправленное описание", null=True, blank=True
+    )
 
     scheduled_at = models.DateTimeField("запланировано на", null=True, blank=True)
     queued_at = models.DateTimeField("поставлено в очередь", null=True, blank=True)

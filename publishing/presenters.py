@@ -15,9 +15,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from platforms.models import Destination
-from platforms.providers import platform_label, provider_class, provider_classes
-from platforms.selectors import connection_expired_by, connection_expiry_for_panel
-from publishing import modes, rules, validation
+from platforms.providers import platform_noun, provider_class, provider_classes
+from platforms.selectors import (
+    connection_expired_by,
+    connection_expiry_for_panel,
+    destinations_within_limit,
+)
+from publishing import modes, panel_fixes, rules, validation
 from publishing.models import Publication, PublicationStatus
 from publishing.validation import destination_key
 from stats.charts import Sparkline, views_sparkline
@@ -50,7 +54,7 @@ def render_in_user_zone(
 def publication_status_text(publication: Publication, *, now: datetime) -> str:
     """The status as a user reads it; times in the active (user's) time zone."""
     if publication.status == PublicationStatus.PUBLISHING and publication.claim_token is None:
-        return f"Обрабатывается в {platform_label(publication.platform)}"
+        return f"Обрабатывается в {platform_noun(publication.platform).prepositional}"
     if publication.status == PublicationStatus.PUBLISHING:
         text = f"Публикуется {publication.progress_percent} %"
         return f"{text} (отмена запрошена)" if publication.cancel_requested_at else text
@@ -60,12 +64,20 @@ def publication_status_text(publication: Publication, *, now: datetime) -> str:
         and publication.next_attempt_at > now
         and publication.attempts >= 1
     ):
-        when = timezone.localtime(publication.next_attempt_at)
-        at = f"{when:%H:%M}"
-        if when.date() != timezone.localtime(now).date():
-            at = f"{when:%d.%m} {at}"
+        at = short_time(publication.next_attempt_at, now=now)
         return f"Повтор в {at} (попытка {publication.attempts + 1} из {publication.max_attempts})"
+    if publication.status == PublicationStatus.SCHEDULED and publication.scheduled_at:
+        return f"Запланировано на {short_time(publication.scheduled_at, now=now)}"
     return publication.get_status_display()
+
+
+def short_time(value: datetime, *, now: datetime) -> str:
+    """«10:16» today, «05.12 10:16» another day (in the active time zone; never more than a
+    year away)."""
+    when = timezone.localtime(value)
+    if when.date() == timezone.localtime(now).date():
+        return f"{when:%H:%M}"
+    return f"{when:%d.%m %H:%M}"
 
 
 def supports_stats(platform: str) -> bool:
@@ -100,6 +112,18 @@ def _views_chart(publication: Publication) -> Sparkline | None:
     recent: list[StatsSnapshot] = publication.recent_stats  # type: ignore[attr-defined]
     history = [(s.collected_at, s.views) for s in reversed(recent)]
     return views_sparkline(history)
+
+
+@dataclass(frozen=True)
+class PublicationBadge:
+    """A publication on the clip list: the same status text as on the clip page."""
+
+    publication: Publication
+    status_text: str
+
+
+def publication_badges(publications: list[Publication], *, now: datetime) -> list[PublicationBadge]:
+    return [PublicationBadge(p, publication_status_text(p, now=now)) for p in publications]
 
 
 def publication_rows(
@@ -143,6 +167,7 @@ def destination_options(
     cannot be published to, a note where the clip is already published; a platform with no
     place says why (plan, not connected, every place switched off)."""
     published = {p.destination_id for p in publications if p.status == PublicationStatus.PUBLISHED}
+    within: set[int] | None = None  # read only when a place is blocked
     groups = []
     for provider in provider_classes():
         platform = str(provider.platform)
@@ -160,6 +185,13 @@ def destination_options(
             # What this submission was refused for shows as an error; other reasons stay muted.
             refused = list(errors.get(key) or [])
             account = destination.connection.account_name
+            fix = None
+            if blocked:
+                if within is None:
+                    within = destinations_within_limit(user=user)
+                fix = panel_fixes.destination_fix(
+                    user=user, destination=destination, within_limit=destination.pk in within
+                )
             options.append(
                 {
                     "value": destination.pk,
@@ -169,6 +201,7 @@ def destination_options(
                     "reasons": [r for r in blocked if r not in refused] + notes,
                     "checked": destination.pk in selected and not blocked,
                     "errors": refused,
+                    "fix": fix,
                     # The panel warns when the chosen time falls after it.
                     "expires_at": connection_expiry_for_panel(connection=destination.connection),
                 }
@@ -187,6 +220,9 @@ def destination_options(
                 "label": provider.label,
                 "options": options,
                 "notice": notice,
+                "fix": panel_fixes.group_fix(user=user, platform=platform, has_places=bool(mine))
+                if notice
+                else None,
                 "modes": mode_options(provider, offered, submitted=mode),
             }
         )
@@ -209,16 +245,65 @@ def mode_options(
     return [{"value": v, "label": label, "checked": v == checked} for v, label in choices]
 
 
-def text_limit_notes() -> list[str]:
-    """«VK показывает до 128 символов заголовка», ... for every platform that cuts text."""
-    notes = []
-    for provider in provider_classes():
-        limits = provider.text_limits
-        if limits.title:
-            notes.append(f"{provider.label} — до {limits.title} символов заголовка")
-        if limits.caption:
-            notes.append(
-                f"{provider.label} — до {limits.caption} символов подписи "
-                "(заголовок и описание вместе)"
-            )
-    return notes
+@dataclass(frozen=True)
+class HistoryGroup:
+    """One place's publications of a clip on its page: the newest, older ones folded."""
+
+    destination: Destination
+    latest: PublicationRow
+    older: list[PublicationRow]
+
+    @property
+    def older_label(self) -> str:
+        return f"Ранее сюда: {count_label(len(self.older), PUBLICATION_FORMS)}"
+
+
+PUBLICATION_FORMS = ("публикация", "публикации", "публикаций")
+
+
+def count_label(n: int, forms: tuple[str, str, str]) -> str:
+    """«1 публикация», «3 публикации», «11 публикаций»."""
+    if n % 10 == 1 and n % 100 != 11:
+        form = forms[0]
+    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        form = forms[1]
+    else:
+        form = forms[2]
+    return f"{n} {form}"
+
+
+def publication_history(rows: list[PublicationRow]) -> list[HistoryGroup]:
+    """Rows (newest first) grouped by place, in the order of the publish panel's checkboxes
+    (platform display order, then the oldest place first); newest first within a place."""
+    order = {str(p.platform): i for i, p in enumerate(provider_classes())}
+    groups: dict[int, list[PublicationRow]] = {}
+    for row in rows:
+        groups.setdefault(row.publication.destination_id, []).append(row)
+    ordered = sorted(
+        groups.values(),
+        key=lambda g: _place_order(g[0].publication.destination, order),
+    )
+    return [
+        HistoryGroup(destination=g[0].publication.destination, latest=g[0], older=g[1:])
+        for g in ordered
+    ]
+
+
+def _place_order(destination: Destination, order: dict[str, int]) -> tuple[Any, ...]:
+    """As ``platforms.selectors.destinations_in_order`` sorts the checkboxes."""
+    connection = destination.connection
+    return (
+        order.get(destination.platform, len(order)),
+        connection.connected_at,
+        str(connection.pk),
+        destination.created_at,
+        destination.pk,
+    )
+
+
+def busy_destinations(publications: list[Publication]) -> str:
+    """The places with a publication still moving, as the page last saw them («3,5»): a poll
+    that finds another set refreshes the checkboxes too."""
+    return ",".join(
+        str(i) for i in sorted({p.destination_id for p in publications if p.is_in_flight})
+    )

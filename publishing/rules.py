@@ -16,7 +16,7 @@ from platforms.models import ConnectionStatus, Destination, PlatformConnection
 from platforms.providers import (
     PlatformHandle,
     ProviderError,
-    platform_label,
+    platform_noun,
     provider_class,
 )
 from platforms.selectors import destinations_within_limit
@@ -49,20 +49,20 @@ RETRY_ONLY_FAILED_MESSAGE = "Повторить можно только публ
 
 
 def not_connected_message(platform: str) -> str:
-    return f"Подключите {platform_label(platform)} в настройках."
+    return f"Подключите {platform_noun(platform).accusative} в настройках."
 
 
 def plan_message(user: User, platform: str) -> str:
     plans = ", ".join(plans_allowing(platform))
     return (
-        f"Публикация в {platform_label(platform)} недоступна на тарифе "
+        f"Публикация в {platform_noun(platform).accusative} недоступна на тарифе "
         f"{user.get_plan_display()}. Перейдите на тариф {plans}."
     )
 
 
 def plan_cancelled_message(platform: str) -> str:
     return (
-        f"Публикация недоступна на вашем тарифе: {platform_label(platform)} на нём не входит. "
+        f"Публикация недоступна на вашем тарифе: {platform_noun(platform)} в него не входит. "
         "Смените тариф и опубликуйте клип снова."
     )
 
@@ -70,7 +70,7 @@ def plan_cancelled_message(platform: str) -> str:
 def file_too_big_message(platform: str) -> str:
     limit = provider_class(platform).max_file_size_label()
     return (
-        f"Файл слишком большой для {platform_label(platform)} (максимум {limit}). "
+        f"Файл слишком большой для {platform_noun(platform).genitive} (максимум {limit}). "
         "Сократите или пережмите клип."
     )
 
@@ -78,30 +78,34 @@ def file_too_big_message(platform: str) -> str:
 def in_flight_message(platform: str, *, place: str | None = None) -> str:
     """``place``: the destination's label («VK · Сообщество «Кухня»») when known."""
     return (
-        f"Этот клип уже запланирован или публикуется в {place or platform_label(platform)}. "
+        "Этот клип уже запланирован или публикуется в "
+        f"{place or platform_noun(platform).accusative}. "
         "Дождитесь окончания или отмените ту публикацию."
     )
 
 
 def may_have_it_message(platform: str) -> str:
     return (
-        f"Клип, возможно, уже передан в {platform_label(platform)}: КлипМейкер проверит это при "
+        f"Клип, возможно, уже передан в {platform_noun(platform).accusative}: КлипМейкер "
+        "проверит это при "
         "следующей попытке и не отправит его второй раз. Отменить публикацию нельзя; если пост "
         "не нужен, удалите его на платформе."
     )
 
 
 def disconnected_after_upload_message(platform: str) -> str:
-    label = platform_label(platform)
+    noun = platform_noun(platform)
     return (
-        f"{label} отключён, а клип уже был передан платформе: узнать, чем закончилась "
-        f"публикация, КлипМейкер не может. Проверьте канал в {label}; чтобы проверил "
-        f"КлипМейкер, подключите {label} снова и нажмите «Повторить»."
+        f"{noun} {noun.agree('отключён', 'отключена', 'отключено')}, а клип уже был передан "
+        "платформе: узнать, чем закончилась публикация, КлипМейкер не может. Проверьте канал "
+        f"в {noun.prepositional}; чтобы проверил КлипМейкер, подключите {noun.accusative} снова "
+        "и нажмите «Повторить»."
     )
 
 
 def disconnect_cancelled_message(platform: str) -> str:
-    return f"Отменено: {platform_label(platform)} отключён от КлипМейкера."
+    noun = platform_noun(platform)
+    return f"Отменено: {noun} {noun.agree('отключён', 'отключена', 'отключено')} от КлипМейкера."
 
 
 def destination_cancelled_message(destination: Destination, *, removed: bool) -> str:
@@ -134,22 +138,28 @@ def limit_cancelled_message(user: User) -> str:
 def final_transient_message(platform: str, attempts: int, err: ProviderError | None) -> str:
     status = f" (ошибка {err.status})" if err is not None and err.status else ""
     return (
-        f"Не удалось опубликовать в {platform_label(platform)} после {attempts} попыток: "
+        f"Не удалось опубликовать в {platform_noun(platform).accusative} после {attempts} "
+        "попыток: "
         f"платформа временно недоступна{status}. Нажмите «Повторить», чтобы попробовать ещё раз."
     )
 
 
-def outcome_unknown_message(platform: str) -> str:
-    label = platform_label(platform)
+def outcome_unknown_message(platform: str, *, title: str = "") -> str:
+    """The platform may have posted the clip and cannot tell us: what exactly to look for
+    (the provider's ``outcome_unknown_hint``) and what to do then (docs/unknown-outcome.md)."""
+    noun = platform_noun(platform)
+    video = f"видео «{title}»" if title else "это видео"
+    hint = provider_class(platform).outcome_unknown_hint.format(video=video)
     return (
-        f"Связь с {label} прервалась после отправки клипа, и неизвестно, опубликован ли он. "
-        f"Проверьте {label}: если поста нет, нажмите «Повторить»."
+        f"Связь с {noun.instrumental} прервалась после отправки клипа, и неизвестно, "
+        f"опубликован ли он. Проверьте {noun.accusative}: {hint} Если оно там есть, ничего "
+        "делать не нужно; если нет — нажмите «Повторить»."
     )
 
 
 def processing_timeout_message(platform: str) -> str:
     return (
-        f"{platform_label(platform)} слишком долго обрабатывает видео. Проверьте его на "
+        f"{platform_noun(platform)} слишком долго обрабатывает видео. Проверьте его на "
         "платформе; если его там нет, нажмите «Повторить»."
     )
 
@@ -157,14 +167,15 @@ def processing_timeout_message(platform: str) -> str:
 def rate_limited_too_long_message(platform: str) -> str:
     hours = max(1, round(settings.PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS / 3600))
     return (
-        f"{platform_label(platform)} ограничивает частоту запросов уже больше {hours} ч. "
+        f"{platform_noun(platform)} ограничивает частоту запросов уже больше {hours} ч. "
         "Нажмите «Повторить» позже."
     )
 
 
 def time_limit_message(platform: str) -> str:
+    noun = platform_noun(platform)
     return (
-        f"{platform_label(platform)} принимал клип слишком долго. "
+        f"{noun} {noun.agree('принимал', 'принимала', 'принимало')} клип слишком долго. "
         "Публикация повторится автоматически."
     )
 
@@ -229,7 +240,8 @@ def cancel_refusal(publication: Publication) -> str | None:
     if publication.status == PublicationStatus.PUBLISHING:
         if publication.claim_token is None:
             return (
-                f"Клип уже загружен в {platform_label(publication.platform)} и обрабатывается "
+                f"Клип уже загружен в {platform_noun(publication.platform).accusative} и "
+                "обрабатывается "
                 "платформой — отменить публикацию нельзя. Если пост не нужен, удалите его на "
                 "платформе."
             )
@@ -255,8 +267,10 @@ def retry_refusal(publication: Publication, *, user: User | None = None) -> str 
     if publication.status != PublicationStatus.FAILED:
         return RETRY_ONLY_FAILED_MESSAGE
     if publication.error_code in NOT_RETRYABLE_CODES:
+        noun = platform_noun(publication.platform)
         return (
-            f"{platform_label(publication.platform)} отклонил это видео: повтор не поможет. "
+            f"{noun} {noun.agree('отклонил', 'отклонила', 'отклонило')} это видео: "
+            "повтор не поможет. "
             "Исправьте клип и опубликуйте его заново."
         )
     owner = user if user is not None else publication.clip.owner
@@ -273,7 +287,98 @@ def retry_refusal(publication: Publication, *, user: User | None = None) -> str 
 
 
 def publication_can_retry(publication: Publication, *, user: User | None = None) -> bool:
+    if publication.status == PublicationStatus.CANCELLED:
+        return resume_refusal(publication, user=user) is None
     return retry_refusal(publication, user=user) is None
+
+
+# The code a publication cancelled by a disconnect keeps («Повторить» once the platform is back).
+DISCONNECTED_CODE = "disconnected"
+RESUME_ONLY_DISCONNECTED_MESSAGE = (
+    "Повторить можно только публикацию, отменённую из-за отключения платформы."
+)
+
+
+def resume_refusal(publication: Publication, *, user: User | None = None) -> str | None:
+    """Why a publication cancelled by a disconnect cannot be queued again (Russian), or None.
+
+    It can once its place is usable again (the platform reconnected to the same account, the
+    place enabled) and the plan allows it there; a cancel the user asked for cannot.
+    """
+    if (
+        publication.status != PublicationStatus.CANCELLED
+        or publication.error_code != DISCONNECTED_CODE
+    ):
+        return RESUME_ONLY_DISCONNECTED_MESSAGE
+    owner = user if user is not None else publication.clip.owner
+    if not owner.plan_allows(publication.platform):
+        return plan_message(owner, publication.platform)
+    destination = publication.destination
+    if not destination.is_usable:
+        if destination.removed_at is None and not destination.enabled:
+            return destination_disabled_message(destination)
+        noun = platform_noun(publication.platform)
+        return (
+            f"{noun} ещё не {noun.agree('подключён', 'подключена', 'подключено')} снова. "
+            f"Подключите {noun.agree('его', 'её', 'его')} в разделе «Платформы» и нажмите "
+            "«Повторить»."
+        )
+    if destination.pk not in destinations_within_limit(user=owner):
+        return limit_cancelled_message(owner)
+    return None
+
+
+# How long after a cancel the user may take it back («Вернуть»).
+UNDO_CANCEL_SECONDS = 8
+UNDO_EXPIRED_MESSAGE = "Вернуть публикацию уже нельзя: прошло слишком много времени."
+
+
+def uncancel_refusal(publication: Publication, *, cancelled_at: datetime) -> str | None:
+    """Why the user's own cancel cannot be taken back now (Russian), or None.
+
+    Only the cancel this undo was offered for (the row has not changed since), and only when
+    nothing of the clip reached the platform.
+    """
+    if publication.status != PublicationStatus.CANCELLED or publication.error_code:
+        return UNDO_EXPIRED_MESSAGE
+    if (
+        publication.finished_at is None
+        or abs((publication.finished_at - cancelled_at).total_seconds()) > 0.001
+    ):
+        return UNDO_EXPIRED_MESSAGE
+    if publication.platform_handle is not None or publication.bytes_sent > 0:
+        return may_have_it_message(publication.platform)
+    return None
+
+
+def reschedule_problems(
+    publication: Publication, *, scheduled_at: datetime | None, now: datetime
+) -> list[str]:
+    """Why a scheduled publication cannot move to ``scheduled_at`` (Russian): the checks of
+    creating one with that time — the time itself, the plan's platforms and places."""
+    if publication.status != PublicationStatus.SCHEDULED:
+        return []
+    if scheduled_at is None:
+        return ["Укажите новое время публикации."]
+    problems = []
+    problem = schedule_problem(aware(scheduled_at), now=now)
+    if problem:
+        problems.append(problem)
+    owner: User = publication.clip.owner
+    destination = publication.destination
+    # A place whose platform is disconnected counts against no limit; the attempt says
+    # «Подключите …» if it is still not back by then.
+    live = destination.removed_at is None and destination.connection.is_active
+    if not owner.plan_allows(publication.platform):
+        problems.append(plan_message(owner, publication.platform))
+    elif live and destination.pk not in destinations_within_limit(user=owner):
+        problems.append(limit_cancelled_message(owner))
+    return problems
+
+
+RESCHEDULE_ONLY_SCHEDULED_MESSAGE = (
+    "Перенести можно только запланированную публикацию: эта уже началась, завершилась или отменена."
+)
 
 
 # --- Validation before anything is created ---------------------------------------------------
@@ -321,10 +426,11 @@ def start_refusal(
         plan_refusal = limit_cancelled_message(owner)
     if plan_refusal is not None:
         if may_have_it:
-            label = platform_label(platform)
+            noun = platform_noun(platform)
             return (
                 "plan",
-                plan_refusal + f" Клип, возможно, уже передан в {label}: проверьте его там.",
+                plan_refusal
+                + f" Клип, возможно, уже передан в {noun.accusative}: проверьте его там.",
                 False,
             )
         return ("plan", plan_refusal, True)

@@ -52,12 +52,13 @@ class PublicationSerializer(serializers.ModelSerializer):
     platform_url = OptionalURLField()
     token_expires_first = serializers.SerializerMethodField(
         help_text=(
-            "Scheduled for after its connection's token runs out (a pasted token cannot renew "
-            "itself): reconnect before then or it will fail."
+            "Запланирована на время после того, как истечёт токен подключения (вставленный "
+            "токен не продлевается сам): переподключите платформу раньше, иначе публикация "
+            "не выйдет."
         )
     )
     vk_mode = serializers.SerializerMethodField(
-        help_text="VK: clip (a Клип) or video (VK Видео with a wall post); null elsewhere"
+        help_text="VK: clip (Клип) или video (VK Видео с записью на стене); иначе null"
     )
 
     class Meta:
@@ -76,9 +77,13 @@ class PublicationSerializer(serializers.ModelSerializer):
             "error_message",
             "progress",
             "stats",
-            # Beyond the contract: what the pages show too.
+            "sent_title",
+            "sent_description",
+            # Beyond the contract: what the pages show too (``texts``: this platform's own text
+            # over the shared title and description).
             "title",
             "description",
+            "texts",
             "next_attempt_at",
             "max_attempts",
             "cancel_requested_at",
@@ -153,6 +158,17 @@ class PlatformListField(serializers.ListField):
     pass
 
 
+class PlatformTextSerializer(serializers.Serializer):
+    """A title and/or description written for one platform; blank means the shared one."""
+
+    title = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, trim_whitespace=False
+    )
+    description = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, trim_whitespace=False
+    )
+
+
 class VKModeField(serializers.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -179,7 +195,7 @@ class PublishRequestSerializer(serializers.Serializer):
         required=False,
         allow_empty=False,
         error_messages={"empty": "Укажите хотя бы одно место публикации."},
-        help_text="destination ids (GET /api/v1/destinations/); errors keyed destination:<id>",
+        help_text="id мест публикации (GET /api/v1/destinations/); ошибки по ключу destination:<id>",
     )
     platforms = PlatformListField(
         child=PlatformField(
@@ -188,18 +204,26 @@ class PublishRequestSerializer(serializers.Serializer):
         required=False,
         allow_empty=False,
         error_messages={"empty": "Укажите хотя бы одну платформу."},
-        help_text="for callers with one destination per platform; errors keyed by platform",
+        help_text="для тех, у кого по одному месту на платформе; ошибки по ключу платформы",
     )
     scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     title = serializers.CharField(max_length=255, required=False, allow_null=True, default=None)
     description = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, default=None
     )
+    texts = serializers.DictField(
+        child=PlatformTextSerializer(),
+        required=False,
+        help_text=(
+            'свой текст для платформы поверх общего: {"telegram": {"title": ..., '
+            '"description": ...}}; должен уместиться в её лимиты, ошибки по ключу платформы'
+        ),
+    )
     vk_mode = VKModeField(
         required=False,
         allow_null=True,
         default=None,
-        help_text="VK only: clip (a Клип) or video; default: each VK place's setting",
+        help_text="только VK: clip (Клип) или video; по умолчанию — настройка каждого места VK",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -212,3 +236,19 @@ class PublishRequestSerializer(serializers.Serializer):
                 {"platforms": ["Укажите места (destinations) или платформы (platforms)."]}
             )
         return attrs
+
+
+class RescheduleRequestSerializer(serializers.Serializer):
+    """``PATCH /api/v1/publications/{id}/``: a scheduled publication's new time."""
+
+    scheduled_at = serializers.DateTimeField(
+        error_messages={
+            "required": "Укажите новое время в поле scheduled_at.",
+            "null": "Укажите новое время в поле scheduled_at.",
+            "invalid": (
+                "Неверный формат времени. Укажите время в ISO 8601 со смещением, например "
+                "2026-05-01T10:00:00+03:00."
+            ),
+        },
+        help_text="новое время, ISO 8601 со смещением; не дальше года от сейчас",
+    )

@@ -8,7 +8,7 @@ to the workers only after the transaction commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from clipmaker.logging import log_event
 from platforms.destinations import destination_mark_removed
 from platforms.models import ConnectionStatus, Destination, PlatformConnection
 from platforms.services import connection_revoke
-from publishing import modes, rules, transitions, validation
+from publishing import modes, rules, texts, transitions, validation
 from publishing.models import Publication, PublicationStatus
 from publishing.queue import publication_enqueue
 
@@ -111,10 +111,13 @@ def publication_create(
     scheduled_at: datetime | None = None,
     title: str | None = None,
     description: str | None = None,
+    platform_texts: Mapping[str, Mapping[str, Any]] | None = None,
     vk_mode: str | None = None,
 ) -> list[Publication]:
     """One publication per destination, scheduled or queued at once; all or nothing.
 
+    ``platform_texts`` (the API's ``texts``): per platform, a title and/or description written
+    for it over the shared ones; each must fit its platform (errors keyed by platform).
     ``vk_mode`` ("clip" or "video") applies to the VK destinations; without it each takes its
     place's default (``modes.publish_modes``).
 
@@ -130,10 +133,20 @@ def publication_create(
     )
     if vk_mode and vk_mode not in modes.VK_MODES:
         errors.setdefault("vk_mode", []).append(modes.VK_MODE_INVALID_MESSAGE)
-    _raise_for(errors, conflicts)
-    scheduled_at = rules.aware(scheduled_at)
     title = (title if title is not None and title.strip() else clip.title)[:255]
     description = description if description is not None else clip.description
+    overrides = texts.texts_clean(platform_texts)
+    chosen = modes.publish_modes(targets.destinations, requested=vk_mode)
+    by_platform: dict[str, set[str]] = {}
+    for destination in targets.destinations:
+        by_platform.setdefault(destination.platform, set()).add(chosen.get(destination.pk, ""))
+    problems = texts.texts_problems(
+        overrides, title=title, description=description, modes=by_platform
+    )
+    for key, messages in problems.items():
+        errors.setdefault(key, []).extend(messages)
+    _raise_for(errors, conflicts)
+    scheduled_at = rules.aware(scheduled_at)
     try:
         with transaction.atomic():
             created = transitions.created(
@@ -143,7 +156,8 @@ def publication_create(
                 title=title,
                 description=description,
                 scheduled_at=scheduled_at,
-                modes=modes.publish_modes(targets.destinations, requested=vk_mode),
+                texts=overrides,
+                modes=chosen,
             )
             to_send = [(p.pk, p.platform) for p in created if p.status == PublicationStatus.QUEUED]
             transaction.on_commit(lambda: _enqueue_all(to_send))
@@ -198,13 +212,17 @@ def publication_cancel(*, publication: Publication) -> Publication:
 
 
 def publication_retry(*, publication: Publication, vk_mode: str | None = None) -> Publication:
-    """Queue a failed publication again with a fresh set of attempts.
+    """Queue a failed publication again with a fresh set of attempts — or one cancelled because
+    its platform was disconnected, once the platform is connected again
+    (``publication_resume``).
 
     The stored platform handle is kept: if the platform did get the video before the failure,
     the new attempt finds it there instead of posting a second one. ``vk_mode``: retry a VK
     publication in that mode (e.g. as a video after VK refused the account Клипы); refused
     while VK holds the earlier mode's upload.
     """
+    if publication.status == PublicationStatus.CANCELLED:
+        return publication_resume(publication=publication)
     refusal = rules.retry_refusal(publication)
     if refusal is None and vk_mode and vk_mode != publication.vk_mode:
         refusal = modes.mode_switch_refusal(publication, vk_mode=vk_mode)
@@ -251,6 +269,7 @@ def publication_cancel_for_destinations(
         None,
         reason=reason,
         message=message,
+        code=rules.DISCONNECTED_CODE if reason == "disconnected" else "",
         user_id=user.pk,
         destination_ids=list(destination_ids),
     )
@@ -276,6 +295,60 @@ def publication_cancel_for_disconnect(*, user: User, platform: str) -> int:
         reason="disconnected",
         message=rules.disconnect_cancelled_message(platform),
     )
+
+
+def publication_resume(*, publication: Publication) -> Publication:
+    """Queue again a publication cancelled because its platform was disconnected, now that the
+    place is usable again (``rules.resume_refusal``); raises ``PublicationStateError``."""
+    refusal = rules.resume_refusal(publication)
+    if refusal is not None:
+        raise PublicationStateError(refusal)
+    try:
+        with transaction.atomic():
+            guard = Publication.objects.filter(
+                pk=publication.pk,
+                status=PublicationStatus.CANCELLED,
+                error_code=rules.DISCONNECTED_CODE,
+            )
+            moved = transitions.resumed(guard, publication, now=timezone.now())
+            if moved:
+                pid, platform = publication.pk, publication.platform
+                transaction.on_commit(
+                    lambda: publication_enqueue(publication_id=pid, platform=platform)
+                )
+    except IntegrityError:
+        raise PublicationStateError(
+            rules.in_flight_message(publication.platform, place=publication.destination.label)
+        ) from None
+    if not moved:
+        raise PublicationStateError(rules.RESUME_ONLY_DISCONNECTED_MESSAGE)
+    publication.refresh_from_db()
+    return publication
+
+
+def publication_reschedule(
+    *, publication: Publication, scheduled_at: datetime | None
+) -> Publication:
+    """Move a scheduled publication to another time, checked as creating one with that time
+    is (past, more than a year ahead, the plan's platforms and places).
+
+    Raises ``PublicationStateError`` unless it is still ``scheduled`` (API 409) and
+    ``PublicationValidationError`` keyed ``scheduled_at`` with the reasons (API 400).
+    """
+    publication.refresh_from_db()
+    if publication.status != PublicationStatus.SCHEDULED:
+        raise PublicationStateError(rules.RESCHEDULE_ONLY_SCHEDULED_MESSAGE)
+    problems = rules.reschedule_problems(publication, scheduled_at=scheduled_at, now=timezone.now())
+    if problems:
+        raise PublicationValidationError({"scheduled_at": problems})
+    when = rules.aware(scheduled_at)
+    assert when is not None  # reschedule_problems refuses None
+    guard = Publication.objects.filter(pk=publication.pk, status=PublicationStatus.SCHEDULED)
+    if not transitions.schedule_moved(guard, publication, scheduled_at=when):
+        # The dispatcher or a cancel took it between the read and the write.
+        raise PublicationStateError(rules.RESCHEDULE_ONLY_SCHEDULED_MESSAGE)
+    publication.refresh_from_db()
+    return publication
 
 
 def connection_disconnect(

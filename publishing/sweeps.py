@@ -134,6 +134,7 @@ def publications_reap_expired_leases(*, now: datetime | None = None) -> int:
             "id",
             "clip_id",
             "platform",
+            "title",
             "claim_token",
             "attempts",
             "platform_handle",
@@ -161,7 +162,7 @@ def _reap(row: Publication, *, now: datetime) -> bool:
         return transitions.failed(
             mine,
             row,
-            message=rules.outcome_unknown_message(row.platform),
+            message=rules.outcome_unknown_message(row.platform, title=row.title),
             code="outcome_unknown",
             lease_expired=True,
         )

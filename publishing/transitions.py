@@ -32,8 +32,9 @@ from django.utils import timezone
 from clipmaker.accounts.models import User
 from clipmaker.clips.models import Clip
 from clipmaker.logging import log_event
+from clipmaker.notifications.publication_events import publication_failed_notify
 from platforms.models import Destination
-from platforms.providers import PlatformHandle, ProviderError, PublishResult
+from platforms.providers import PlatformHandle, ProviderError, PublishResult, SentText
 from publishing.models import Publication, PublicationStatus
 
 Guard = QuerySet[Publication]
@@ -90,10 +91,12 @@ def created(
     title: str,
     description: str,
     scheduled_at: datetime | None,
+    texts: Mapping[str, dict[str, str]] | None = None,
     modes: Mapping[int, str] | None = None,
 ) -> list[Publication]:
     """Insert one row per destination: ``scheduled`` for a time, else ``queued`` and due now.
-    ``modes``: the publication's mode by destination id (VK ``vk_mode``).
+    ``texts``: the per-platform overrides; each row keeps its platform's. ``modes``: the
+    publication's mode by destination id (VK ``vk_mode``).
 
     Call inside the caller's transaction; a concurrent insert for the same clip and destination
     raises ``IntegrityError`` (the partial unique constraint).
@@ -107,6 +110,7 @@ def created(
             platform=destination.platform,
             title=title,
             description=description,
+            texts=dict((texts or {}).get(destination.platform) or {}),
             bytes_total=clip.size_bytes,
             created_by=user,
             vk_mode=(modes or {}).get(destination.pk, ""),
@@ -169,13 +173,41 @@ def rescheduled(guard: Guard, pub: Publication, *, next_at: datetime, reason: st
     return moved
 
 
+def schedule_moved(guard: Guard, pub: Publication, *, scheduled_at: datetime) -> bool:
+    """A ``scheduled`` row gets another time (the user's reschedule); the status stays."""
+    before = pub.scheduled_at
+    moved = _update(guard, scheduled_at=scheduled_at)
+    if moved:
+        log_event(
+            "publication_rescheduled",
+            **_fields(
+                pub,
+                scheduled_at=scheduled_at.isoformat(),
+                previous_scheduled_at=before.isoformat() if before else None,
+            ),
+        )
+    return moved
+
+
 # --- One attempt ---------------------------------------------------------------------------
 
 
-def claimed(guard: Guard, pub: Publication, *, token: uuid.UUID, now: datetime) -> bool:
-    """``queued`` → ``publishing`` under a fresh claim token and lease; one attempt used."""
+def claimed(
+    guard: Guard,
+    pub: Publication,
+    *,
+    token: uuid.UUID,
+    now: datetime,
+    sent: SentText | None = None,
+) -> bool:
+    """``queued`` → ``publishing`` under a fresh claim token and lease; one attempt used.
+    ``sent``: the text this attempt sends (``sent_title``/``sent_description``)."""
+    recorded = (
+        {} if sent is None else {"sent_title": sent.title, "sent_description": sent.description}
+    )
     moved = _update(
         guard,
+        **recorded,
         status=PublicationStatus.PUBLISHING,
         attempts=F("attempts") + 1,
         claim_token=token,
@@ -363,14 +395,22 @@ def failed(
             level=logging.WARNING,
             **_fields(pub, reason=code, **error_fields(err), **log),
         )
+        publication_failed_notify(publication_id=pub.pk)
     return moved
 
 
 def cancelled(
-    guard: Guard, pub: Publication | None, *, reason: str, message: str = "", **log: Any
+    guard: Guard,
+    pub: Publication | None,
+    *,
+    reason: str,
+    message: str = "",
+    code: str = "",
+    **log: Any,
 ) -> int:
     """Ends ``cancelled``: by the user, for a disconnect, for a plan, or honouring a cancel
-    request once an upload stopped. ``message`` explains a cancel the user did not ask for.
+    request once an upload stopped. ``message`` explains a cancel the user did not ask for;
+    ``code`` remembers why for the rules (``disconnected``: «Повторить» once it is back).
 
     The guard may match many rows (a disconnect cancels a user's waiting publications at once:
     ``pub`` is then ``None`` and ``log`` says whose); returns how many moved.
@@ -380,7 +420,7 @@ def cancelled(
         status=PublicationStatus.CANCELLED,
         finished_at=now,
         error_message=message,
-        error_code="",
+        error_code=code[:64],
         next_attempt_at=None,
         enqueued_at=None,
         updated_at=now,
@@ -412,4 +452,61 @@ def retried(guard: Guard, pub: Publication, *, now: datetime) -> bool:
     )
     if moved:
         log_event("publication_retried", **_fields(pub))
+    return moved
+
+
+def uncancelled(
+    guard: Guard,
+    pub: Publication,
+    *,
+    status: str,
+    scheduled_at: datetime | None,
+    queued_at: datetime | None,
+    next_attempt_at: datetime | None,
+    error_message: str,
+    now: datetime,
+) -> bool:
+    """The user's undo of their own cancel, seconds later: the row goes back to the
+    ``scheduled`` or ``queued`` state it was cancelled from (nothing had been sent). Its
+    message is left to the dispatcher, which sends it when it is due."""
+    changes: dict[str, Any] = {
+        "status": status,
+        "scheduled_at": scheduled_at,
+        "queued_at": queued_at,
+        "next_attempt_at": next_attempt_at,
+        "enqueued_at": None,
+        "finished_at": None,
+        "error_message": error_message,
+        "error_code": "",
+        "updated_at": now,
+        **_RELEASE,
+    }
+    moved = _update(guard, **changes)
+    if moved:
+        log_event("publication_uncancelled", **_fields(pub, status=status))
+    return moved
+
+
+def resumed(guard: Guard, pub: Publication, *, now: datetime) -> bool:
+    """A publication cancelled because its platform was disconnected goes back to ``queued``
+    once the platform is connected again (the user's «Повторить»), with a fresh set of
+    attempts. Nothing had been sent (a disconnect never cancels a clip the platform may
+    have)."""
+    moved = _update(
+        guard,
+        status=PublicationStatus.QUEUED,
+        attempts=0,
+        queued_at=now,
+        next_attempt_at=now,
+        enqueued_at=now,
+        finished_at=None,
+        error_message="",
+        error_code="",
+        bytes_sent=0,
+        cancel_requested_at=None,
+        updated_at=now,
+        **_RELEASE,
+    )
+    if moved:
+        log_event("publication_retried", **_fields(pub, after="disconnect"))
     return moved

@@ -10,11 +10,17 @@ urlpatterns = [
     path("<int:clip_id>/", views.clip_detail, name="clip-detail"),
     path("<int:clip_id>/state/", views.clip_state, name="clip-state"),
     path("<int:clip_id>/publish/", views.clip_publish, name="clip-publish"),
+    path("<int:clip_id>/text-preview/", views.clip_text_preview, name="clip-text-preview"),
     path("<int:clip_id>/publications/", views.clip_publications, name="clip-publications"),
     path(
         "publications/<int:publication_id>/cancel/",
         views.publication_cancel_view,
         name="publication-cancel",
+    ),
+    path(
+        "publications/undo/",
+        views.publication_uncancel_view,
+        name="publication-uncancel",
     ),
     path(
         "publications/<int:publication_id>/retry/",

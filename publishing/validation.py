@@ -20,7 +20,13 @@ from clipmaker.clips.fit import clip_media_problems
 from clipmaker.clips.models import Clip
 from platforms.destinations import destination_limit_message
 from platforms.models import ConnectionStatus, Destination, PlatformConnection
-from platforms.providers import is_platform, platform_label, platform_values, provider_class
+from platforms.providers import (
+    is_platform,
+    platform_label,
+    platform_noun,
+    platform_values,
+    provider_class,
+)
 from platforms.selectors import destination_list, destinations_within_limit
 from publishing import rules
 from publishing.models import IN_FLIGHT_STATUSES, Publication
@@ -62,16 +68,17 @@ def disabled_message(destination: Destination) -> str:
 
 
 def several_message(platform: str) -> str:
-    label = platform_label(platform)
     return (
-        f"У вас несколько мест в {label}: укажите, куда публиковать, в поле destinations "
+        f"У вас несколько мест в {platform_noun(platform).prepositional}: укажите, куда публиковать, в поле destinations "
         "(список — GET /api/v1/destinations/)."
     )
 
 
 def all_disabled_message(platform: str) -> str:
-    label = platform_label(platform)
-    return f"Все места в {label} выключены. Включите нужное в разделе «Платформы»."
+    return (
+        f"Все места в {platform_noun(platform).prepositional} выключены. "
+        "Включите нужное в разделе «Платформы»."
+    )
 
 
 def resolve_destinations(*, user: User, ids: Iterable[object]) -> Targets:

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,22 +33,25 @@ from platforms.selectors import (
     connection_expiry_warnings,
     destinations_in_order,
 )
-from publishing import modes, selectors
+from publishing import modes, rules, selectors, texts
 from publishing.api import PUBLISH_LIMIT_MESSAGE, publish_throttle_wait
+from publishing.cancel_undo import publication_cancel_with_undo, publication_uncancel
 from publishing.forms import ClipUploadForm, PublishForm
 from publishing.models import Publication, PublicationStatus
+from publishing.panel_fixes import publish_blocked
 from publishing.presenters import (
+    busy_destinations,
     destination_options,
+    publication_badges,
+    publication_history,
     publication_rows,
     render_in_user_zone,
-    text_limit_notes,
     user_time_zone,
 )
 from publishing.services import (
     PublicationConflict,
     PublicationStateError,
     PublicationValidationError,
-    publication_cancel,
     publication_check_destinations,
     publication_create,
     publication_retry,
@@ -115,10 +119,13 @@ def _clip_table_context(request: HttpRequest) -> dict[str, Any]:
         request.GET.get("page")
     )
     clips = []
-    for clip in page.object_list:
-        badges = selectors.latest_publication_by_destination(list(clip.publications.all()))
-        clips.append({"clip": clip, "badges": badges})
-    shown = [badge for item in clips for badge in item["badges"]]
+    now = timezone.now()
+    # Status texts carry times («Повтор в 10:16»): in the user's zone, as on the clip page.
+    with timezone.override(user_time_zone(request.user)):
+        for clip in page.object_list:
+            latest = selectors.latest_publication_by_destination(list(clip.publications.all()))
+            clips.append({"clip": clip, "badges": publication_badges(latest, now=now)})
+    shown = [badge.publication for item in clips for badge in item["badges"]]
     probing = any(item["clip"].is_processing for item in clips)
     return {
         "page": page,
@@ -188,6 +195,11 @@ def _clip_page(
     options = _destination_options(
         request, clip, destinations, publications, selected, errors, mode=mode
     )
+    with timezone.override(tz):
+        history = publication_history(
+            publication_rows(publications, now=timezone.now(), user=request.user)
+        )
+    text_platforms = _text_platforms(destinations)
     return render_in_user_zone(
         request,
         "publishing/clip_detail.html",
@@ -195,20 +207,25 @@ def _clip_page(
             "clip": clip,
             "form": form,
             "destination_groups": options["groups"],
+            "publish_blocked": publish_blocked(clip=clip, groups=options["groups"]),
             # Reasons that block every place (the clip is not ready yet).
             "clip_notices": _clip_notices(clip, options["reasons"]),
             "general_errors": [
                 msg
                 for key, msgs in errors.items()
-                if not key.startswith("destination:") and key != "scheduled_at"
+                if not key.startswith("destination:")
+                and key != "scheduled_at"
+                and key not in text_platforms
                 for msg in msgs
             ],
+            **_text_context(form, clip, destinations, errors),
             "schedule_errors": errors.get("scheduled_at", []),
-            "rows": publication_rows(publications, now=timezone.now(), user=request.user),
+            "history": history,
             "in_flight": selectors.publications_in_flight(publications),
+            "busy": busy_destinations(publications),
             "poll_interval": POLL_INTERVAL,
+            "undo": _pop_undo(request, clip),
             "min_schedule": timezone.localtime(timezone.now(), tz).strftime("%Y-%m-%dT%H:%M"),
-            "text_limit_notes": text_limit_notes(),
             "clip_stats": clip_stats_panel(clip=clip, publications=publications, tz=tz),
             # Tokens about to run out on the platforms this clip can go to.
             "expiry_warnings": connection_expiry_warnings(
@@ -219,11 +236,58 @@ def _clip_page(
     )
 
 
+def _text_platforms(destinations: list[Any]) -> list[str]:
+    """The platforms the user can publish to now, in display order: each gets its own text."""
+    return list(dict.fromkeys(d.platform for d in destinations if d.enabled))
+
+
+def _text_modes(destinations: list[Any], requested: str | None) -> dict[str, str]:
+    """The mode each platform's preview shows (VK: Клип or video): the one chosen on the panel,
+    else the places' common default, else the platform's default."""
+    chosen = modes.publish_modes([d for d in destinations if d.enabled], requested=requested)
+    by_platform: dict[str, set[str]] = {}
+    for destination in destinations:
+        if destination.pk in chosen:
+            by_platform.setdefault(destination.platform, set()).add(chosen[destination.pk])
+    return {p: next(iter(found)) for p, found in by_platform.items() if len(found) == 1}
+
+
+def _text_context(
+    form: PublishForm,
+    clip: Clip,
+    destinations: list[Any],
+    errors: dict[str, list[str]],
+) -> dict[str, Any]:
+    """The per-platform texts of the publish panel and their previews, from what was posted
+    (or the clip's own text on a fresh page)."""
+    platforms = _text_platforms(destinations)
+    requested = (form.data.get("vk_mode") or None) if form.is_bound else None
+    if form.is_bound:
+        title = form.data.get("title") or clip.title
+        description = form.data.get("description", "")
+        overrides = texts.texts_from_form(form.data, platforms)
+    else:
+        title, description, overrides = clip.title, clip.description, {}
+    previews = texts.text_previews(
+        platforms=platforms,
+        title=title,
+        description=description,
+        texts=overrides,
+        errors=errors,
+        modes=_text_modes(destinations, requested),
+    )
+    return {"text_previews": previews}
+
+
 def _selected(form: PublishForm) -> list[int]:
     if not form.is_bound:
         return []
+    return _selected_ids(form.data.getlist("destinations"))
+
+
+def _selected_ids(values: list[str]) -> list[int]:
     chosen = []
-    for raw in form.data.getlist("destinations"):
+    for raw in values:
         try:
             chosen.append(int(raw))
         except ValueError:
@@ -288,7 +352,8 @@ def clip_state(request: HttpRequest, clip_id: int) -> HttpResponse:
 def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
     clip = _get_clip(request, clip_id)
     tz = user_time_zone(request.user)
-    form = PublishForm(request.POST, tz=tz, destinations=destinations_in_order(user=request.user))
+    destinations = destinations_in_order(user=request.user)
+    form = PublishForm(request.POST, tz=tz, destinations=destinations)
     wait = publish_throttle_wait(request)
     if wait is not None:
         messages.error(request, f"{PUBLISH_LIMIT_MESSAGE} Повторите {wait_label(wait)}.")
@@ -304,6 +369,7 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
             scheduled_at=data["scheduled_at"],
             title=data["title"] or None,
             description=data["description"],
+            platform_texts=texts.texts_from_form(request.POST, _text_platforms(destinations)),
             vk_mode=data["vk_mode"] or None,
         )
     # PublicationConflict is a PublicationValidationError: catch it first.
@@ -323,7 +389,11 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
         if late:
             messages.warning(request, _token_expires_first_message(late))
     else:
-        messages.success(request, f"Публикация началась: {names}. Статус обновляется ниже.")
+        messages.success(
+            request,
+            f"Публикация началась: {names}. Статус обновляется ниже.",
+            extra_tags="publish-started",
+        )
     return redirect("clip-detail", clip_id=clip.pk)
 
 
@@ -336,23 +406,76 @@ def _token_expires_first_message(destinations: list[Any]) -> str:
 
 
 @login_required
+@require_POST
+def clip_text_preview(request: HttpRequest, clip_id: int) -> HttpResponse:
+    """The previews of the publish panel for the text being typed (htmx), with the counters
+    beside each platform's own text (out of band). No writes."""
+    clip = selectors.clip_get(user=request.user, clip_id=clip_id)
+    if clip is None:
+        raise Http404("Клип не найден")
+    destinations = destinations_in_order(user=request.user)
+    platforms = _text_platforms(destinations)
+    overrides = texts.texts_from_form(request.POST, platforms)
+    title = request.POST.get("title") or clip.title
+    description = request.POST.get("description", "")
+    chosen = _text_modes(destinations, request.POST.get("vk_mode") or None)
+    previews = texts.text_previews(
+        platforms=platforms,
+        title=title,
+        description=description,
+        texts=overrides,
+        errors=texts.texts_problems(
+            overrides,
+            title=title,
+            description=description,
+            modes={p: {m} for p, m in chosen.items()},
+        ),
+        modes=chosen,
+    )
+    return render_in_user_zone(
+        request,
+        "publishing/_text_previews.html",
+        {"clip": clip, "text_previews": previews, "oob": True},
+    )
+
+
+@login_required
 @require_GET
 def clip_publications(request: HttpRequest, clip_id: int) -> HttpResponse:
-    """The publications table alone: what the clip page polls while anything is in flight."""
+    """The publications alone: what the clip page polls while anything is in flight.
+
+    The poll says which places were busy when the page last looked (``busy``); when that set
+    changed (one finished or failed while others go on) or nothing moves any more, the
+    checkboxes come along (out of band), keeping the ticks the page sends back."""
     clip = _get_clip(request, clip_id)
+    return _publications_response(request, clip)
+
+
+def _publications_response(
+    request: HttpRequest, clip: Clip, *, undo: dict[str, Any] | None = None, fresh: bool = False
+) -> HttpResponse:
     publications = list(clip.publications.all())
     in_flight = selectors.publications_in_flight(publications)
+    busy = busy_destinations(publications)
+    with timezone.override(user_time_zone(request.user)):
+        history = publication_history(
+            publication_rows(publications, now=timezone.now(), user=request.user)
+        )
     context: dict[str, Any] = {
         "clip": clip,
-        "rows": publication_rows(publications, now=timezone.now(), user=request.user),
+        "history": history,
         "in_flight": in_flight,
+        "busy": busy,
         "poll_interval": POLL_INTERVAL,
+        "undo": undo,
+        "undo_slot": fresh,
     }
-    if not in_flight and request.htmx:
-        # The last poll: what can be published next has changed, so refresh the checkboxes
-        # too (out of band). Earlier polls skip this check and stay cheap.
+    if request.htmx and (fresh or not in_flight or request.GET.get("busy", "") != busy):
+        # What can be published next has changed, so refresh the checkboxes too (out of band).
+        # Polls that find nothing new skip this check and stay cheap.
         destinations = destinations_in_order(user=request.user)
-        options = _destination_options(request, clip, destinations, publications, [], {})
+        selected = _selected_ids(request.GET.getlist("destinations"))
+        options = _destination_options(request, clip, destinations, publications, selected, {})
         context["destination_groups"] = options["groups"]
     return render_in_user_zone(request, "publishing/_publications_poll.html", context)
 
@@ -367,26 +490,84 @@ def _get_publication(request: HttpRequest, publication_id: int) -> Publication:
     return publication
 
 
+UNDO_SESSION_KEY = "publication_undo"
+
+
+def _undo_offer(publication: Publication, ticket: str) -> dict[str, Any]:
+    return {
+        "ticket": ticket,
+        "clip_id": publication.clip_id,
+        "seconds": rules.UNDO_CANCEL_SECONDS,
+        "text": f"Публикация в {publication.destination.label} отменена.",
+    }
+
+
+def _pop_undo(request: HttpRequest, clip: Clip) -> dict[str, Any] | None:
+    """The undo offered by the cancel that redirected here (once)."""
+    offer = request.session.get(UNDO_SESSION_KEY)
+    if not offer or offer.get("clip_id") != clip.pk:
+        return None
+    del request.session[UNDO_SESSION_KEY]
+    return dict(offer)
+
+
 @login_required
 @require_POST
 def publication_cancel_view(request: HttpRequest, publication_id: int) -> HttpResponse:
+    """Cancel (the page asked to confirm first), offering «Вернуть» for a few seconds."""
     publication = _get_publication(request, publication_id)
+    ticket = None
     try:
-        publication = publication_cancel(publication=publication)
+        publication, ticket = publication_cancel_with_undo(
+            publication=publication, user=request.user
+        )
     except PublicationStateError as exc:
         messages.error(request, str(exc))
     else:
-        label = publication.destination.label
+        place = publication.destination.label
         if publication.status == PublicationStatus.CANCELLED:
-            messages.success(request, f"Публикация в {label} отменена.")
+            if ticket is None:
+                messages.success(request, f"Публикация в {place} отменена.")
         else:
             messages.info(
                 request,
-                f"Клип уже загружается в {label}: публикация будет отменена, как только "
+                f"Клип уже загружается в {place}: публикация будет отменена, как только "
                 "загрузка прервётся или закончится. Если платформа успеет принять клип, пост "
                 "останется — удалите его на платформе.",
             )
+    undo = _undo_offer(publication, ticket) if ticket else None
+    if request.htmx:
+        clip = _get_clip(request, publication.clip_id)
+        response = _publications_response(request, clip, undo=undo, fresh=True)
+        return _with_messages(request, response)
+    if undo:
+        request.session[UNDO_SESSION_KEY] = undo
     return redirect("clip-detail", clip_id=publication.clip_id)
+
+
+@login_required
+@require_POST
+def publication_uncancel_view(request: HttpRequest) -> HttpResponse:
+    """«Вернуть»: take the cancel back while its seconds last."""
+    try:
+        publication = publication_uncancel(user=request.user, ticket=request.POST.get("ticket", ""))
+    except PublicationStateError as exc:
+        messages.error(request, str(exc))
+        if request.htmx:
+            return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+        return redirect("clip-list")
+    messages.success(request, f"Публикация в {publication.destination.label} возвращена.")
+    if request.htmx:
+        clip = _get_clip(request, publication.clip_id)
+        return _with_messages(request, _publications_response(request, clip, fresh=True))
+    return redirect("clip-detail", clip_id=publication.clip_id)
+
+
+def _with_messages(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """An htmx answer carries the page's messages out of band (they replace the banners)."""
+    banners = render_to_string("publishing/_messages.html", {"oob": True}, request=request)
+    response.write(banners)
+    return response
 
 
 @login_required

@@ -1,5 +1,7 @@
 """Support staff's view of users with their plan and time zone."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, QuerySet
@@ -8,14 +10,29 @@ from knox.models import AuthToken
 
 from clipmaker.accounts.models import User
 from clipmaker.accounts.tokens import token_short_id
+from platforms.connect_limit import connect_limit_reset
 
 admin.site.site_header = "КлипМейкер — поддержка"
 admin.site.site_title = "КлипМейкер"
 admin.site.index_title = "Публикации, клипы, подключения и пользователи"
 
 
+@admin.action(description="Сбросить лимит подключений платформ")
+def reset_connect_limit(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:
+    """Lift a connect lock-out: the users' completed connect attempts of the last hour are
+    forgotten on every platform."""
+    users = list(queryset)
+    forgotten = sum(connect_limit_reset(user=user) for user in users)
+    modeladmin.message_user(
+        request,
+        f"Лимит подключений сброшен у пользователей: {len(users)} "
+        f"(забыто попыток: {forgotten}). Они могут подключать платформы снова.",
+    )
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    actions: Any = (reset_connect_limit,)
     list_display = (
         "username",
         "email",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from clipmaker.clips.models import Clip
-from platforms.providers import platform_label, platform_values, provider_class
+from platforms.providers import platform_noun, platform_values, provider_class
 from platforms.providers.media_limits import MediaFacts
 
 
@@ -26,7 +26,7 @@ def clip_media_facts(clip: Clip) -> MediaFacts | None:
 
 
 def platform_media_problems(facts: MediaFacts, platform: str) -> list[str]:
-    return provider_class(platform).media_limits.problems(facts, label=platform_label(platform))
+    return provider_class(platform).media_limits.problems(facts, noun=platform_noun(platform))
 
 
 def clip_media_problems(*, clip: Clip, platforms: Sequence[str]) -> dict[str, list[str]]:

@@ -128,7 +128,9 @@ def clip_probe_enqueue(*, clip_id: int) -> bool:
     ``processing`` and the stale-probe sweep sends the probe again later.
     """
     try:
-        app.send_task(PROBE_TASK_NAME, args=[clip_id], queue="default")
+        # No result is awaited: subscribing the result backend would hang the upload for a
+        # minute while Redis is down.
+        app.send_task(PROBE_TASK_NAME, args=[clip_id], queue="default", ignore_result=True)
     except Exception as exc:
         log_event("clip_probe_enqueue_failed", clip_id=clip_id, error=type(exc).__name__)
         return False

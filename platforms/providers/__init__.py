@@ -24,6 +24,7 @@ from .errors import (
     TransientError,
     UploadIncomplete,
 )
+from .nouns import Gender, Noun
 from .oauth import OAuthProvider
 from .registry import (
     get_provider,
@@ -31,6 +32,7 @@ from .registry import (
     oauth_platforms,
     platform_choices,
     platform_label,
+    platform_noun,
     platform_values,
     provider_class,
     provider_classes,
@@ -47,6 +49,7 @@ from .types import (
     PublishMeta,
     PublishResult,
     PublishState,
+    SentText,
     Stats,
     TokenSet,
 )
@@ -60,6 +63,8 @@ __all__ = [
     "Credentials",
     "DestinationInfo",
     "DestinationKind",
+    "Gender",
+    "Noun",
     "OAuthError",
     "OAuthProvider",
     "PermanentError",
@@ -71,6 +76,7 @@ __all__ = [
     "PublishState",
     "RateLimited",
     "Rejected",
+    "SentText",
     "Stats",
     "TokenSet",
     "TransientError",
@@ -80,6 +86,7 @@ __all__ = [
     "oauth_platforms",
     "platform_choices",
     "platform_label",
+    "platform_noun",
     "platform_values",
     "provider_class",
     "provider_classes",
@@ -89,7 +96,18 @@ __all__ = [
 
 # Modules of this package that are plumbing, not adapters.
 INFRASTRUCTURE = frozenset(
-    {"base", "errors", "http", "media_limits", "oauth", "places", "registry", "types"}
+    {
+        "base",
+        "errors",
+        "http",
+        "media_limits",
+        "nouns",
+        "oauth",
+        "places",
+        "registry",
+        "texts",
+        "types",
+    }
 )
 
 

@@ -35,7 +35,9 @@ from .errors import (
     TransientError,
 )
 from .http import HttpClient, UploadBody, multipart_body, parse_retry_after, raw_body, scrub
+from .nouns import Noun
 from .places import PlacesMixin
+from .texts import TextsMixin
 from .types import (
     AccountInfo,
     BaseUrl,
@@ -88,14 +90,20 @@ def base_url(spec: BaseUrl) -> str:
     return platform_setting(spec.setting, sandbox=sandbox, default=spec.real).rstrip("/")
 
 
-class PlatformProvider(PlacesMixin, ABC):
+class PlatformProvider(PlacesMixin, TextsMixin, ABC):
     """Base of every adapter. Subclasses set the class attributes and implement the calls.
 
-    The hooks about places (destinations) come from ``PlacesMixin`` (``providers/places.py``).
+    The hooks about places (destinations) come from ``PlacesMixin`` (``providers/places.py``),
+    what the platform receives of the text from ``TextsMixin`` (``providers/texts.py``).
     """
 
     platform: ClassVar[str]
     label: ClassVar[str]  # the platform's name for users («Дзен»)
+    # The name as a Russian noun (gender, cases): every message that names the platform uses it.
+    noun: ClassVar[Noun]
+    # The platform's colour on the pages (calendar entries, badges): a CSS hex colour that
+    # white text reads on.
+    colour: ClassVar[str] = "#495057"
     order: ClassVar[int] = 100  # position in lists (checkboxes, settings)
     max_file_size: ClassVar[int]  # bytes; see max_file_size_bytes() for the effective value
     upload_timeout: ClassVar[float]  # seconds for a whole upload
@@ -106,8 +114,14 @@ class PlatformProvider(PlacesMixin, ABC):
     # The platform downloads the clip itself from a signed URL (``ClipFile.public_url``).
     fetches_by_url: ClassVar[bool] = False
     # Its one create call may post before any handle comes back, and counts no bytes: a claimed
-    # row with no handle may already be live there (the reaper must not re-send it).
+    # row with no handle may already be live there (the reaper must not re-send it). An adapter
+    # that stores ``PlatformHandle.create_sent()`` before that call leaves this False: a row
+    # without a handle then never sent it.
     creates_before_handle: ClassVar[bool] = False
+    # Where a user looks to see whether a post whose answer was lost exists (Russian, after
+    # «Проверьте <платформа>:»; ``{video}`` is «видео «<название>»»): the outcome-unknown
+    # message names it (docs/unknown-outcome.md).
+    outcome_unknown_hint: ClassVar[str] = "найдите там {video}."
     # One token per publish job per account (shared by every worker), and Celery's per-worker
     # ceiling for the platform's publish task.
     account_rate: ClassVar[Rate] = Rate(per_second=1.0, burst=1.0)
@@ -131,7 +145,7 @@ class PlatformProvider(PlacesMixin, ABC):
     def __init__(self, *, session: requests.Session | None = None) -> None:
         self.http = HttpClient(
             platform=str(self.platform),
-            label=self.label,
+            noun=self.noun,
             timeout=(self.connect_timeout, self.read_timeout),
             session=session,
         )
@@ -206,12 +220,12 @@ class PlatformProvider(PlacesMixin, ABC):
     # The interface -----------------------------------------------------------------------
 
     def authorization_url(self, *, state: str, code_challenge: str, redirect_uri: str) -> str:
-        raise NotImplementedError(f"{self.label} connects with a token, not OAuth")
+        raise NotImplementedError(f"{self.platform} connects with a token, not OAuth")
 
     def exchange_code(
         self, *, code: str, code_verifier: str, redirect_uri: str, **extra: Any
     ) -> TokenSet:
-        raise NotImplementedError(f"{self.label} connects with a token, not OAuth")
+        raise NotImplementedError(f"{self.platform} connects with a token, not OAuth")
 
     def refresh(self, *, tokens: Credentials | TokenSet) -> TokenSet:
         # Token platforms cannot refresh: an expired token means the user connects again.
@@ -246,13 +260,13 @@ class PlatformProvider(PlacesMixin, ABC):
 
     def auth_expired_message(self) -> str:
         return (
-            f"Доступ к {self.label} истёк или отозван. "
-            f"Переподключите {self.label} в разделе «Платформы»."
+            f"Доступ к {self.noun.dative} истёк или отозван. "
+            f"Переподключите {self.noun.accusative} в разделе «Платформы»."
         )
 
     def file_too_big_message(self) -> str:
         return (
-            f"Файл слишком большой для {self.label} "
+            f"Файл слишком большой для {self.noun.genitive} "
             f"(максимум {self.max_file_size_label()}). Сократите или пережмите клип."
         )
 
@@ -295,7 +309,8 @@ class PlatformProvider(PlacesMixin, ABC):
         if status == 429:
             header = response.headers.get("Retry-After") if response is not None else None
             return RateLimited(
-                f"{self.label} ограничил частоту запросов. Публикация повторится автоматически.",
+                f"{self.noun} {self.noun.agree('ограничил', 'ограничила', 'ограничило')} "
+                "частоту запросов. Публикация повторится автоматически.",
                 retry_after=parse_retry_after(header, self.default_retry_after),
                 **common,
             )
@@ -303,24 +318,28 @@ class PlatformProvider(PlacesMixin, ABC):
             return PermanentError(self.file_too_big_message(), **common)
         if status >= 500 or status == 408:
             return TransientError(
-                f"{self.label} временно недоступен (ошибка {status}). "
+                f"{self.noun} временно {self.noun.agree('недоступен', 'недоступна', 'недоступно')} "
+                f"(ошибка {status}). "
                 "Публикация повторится автоматически.",
                 **common,
             )
         if status == 403:
             return PermanentError(
-                f"{self.label} запретил это действие. Проверьте права аккаунта и подключите "
-                f"{self.label} заново. ({common['platform_message']})",
+                f"{self.noun} {self.noun.agree('запретил', 'запретила', 'запретило')} это "
+                "действие. Проверьте права аккаунта и подключите "
+                f"{self.noun.accusative} заново. ({common['platform_message']})",
                 **common,
             )
         if status == 404:
             return PermanentError(
-                f"{self.label} не нашёл видео или адрес API. Опубликуйте клип заново. "
+                f"{self.noun} {self.noun.agree('не нашёл', 'не нашла', 'не нашло')} видео или "
+                "адрес API. Опубликуйте клип заново. "
                 f"({common['platform_message']})",
                 **common,
             )
         return PermanentError(
-            f"{self.label} отклонил запрос: {common['platform_message'] or status}. "
+            f"{self.noun} {self.noun.agree('отклонил', 'отклонила', 'отклонило')} запрос: "
+            f"{common['platform_message'] or status}. "
             "Исправьте данные клипа и повторите.",
             **common,
         )
@@ -363,7 +382,8 @@ class PlatformProvider(PlacesMixin, ABC):
             raise self.error_for_response(response, secrets=secrets, body_sent=body_sent)
         if 300 <= response.status_code < 400:
             raise TransientError(
-                f"{self.label} ответил перенаправлением. Публикация повторится автоматически.",
+                f"{self.noun} {self.noun.agree('ответил', 'ответила', 'ответило')} "
+                "перенаправлением. Публикация повторится автоматически.",
                 platform=str(self.platform),
                 status=response.status_code,
                 platform_message=scrub(response.headers.get("Location", ""), secrets),
@@ -373,7 +393,8 @@ class PlatformProvider(PlacesMixin, ABC):
             return response.json()
         except (ValueError, json.JSONDecodeError):
             raise TransientError(
-                f"{self.label} вернул непонятный ответ. Публикация повторится автоматически.",
+                f"{self.noun} {self.noun.agree('вернул', 'вернула', 'вернуло')} непонятный "
+                "ответ. Публикация повторится автоматически.",
                 platform=str(self.platform),
                 status=response.status_code,
                 platform_message=scrub(response.text[:300], secrets),

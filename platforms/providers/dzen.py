@@ -11,12 +11,20 @@ beyond that document, mirrored by the sandbox:
   treated as "the upload is not finished", so a retry re-sends the file or publishes again.
 - The upload ``PUT`` carries ``Authorization: OAuth`` only when ``upload_url`` is on the API's
   own host; a token is never sent to another host.
+- ``GET /v1/videos?status=created`` lists the channel's videos that have no file yet, newest
+  first: ``{"items": [{id, title, description, status, created_at, upload_url}]}``. A create
+  call whose answer was lost leaves such an empty video; a marker
+  (``PlatformHandle.create_sent()``) stored before the call makes the next attempt look for it
+  (same title and description, created since the call) and upload into it instead of leaving
+  it behind and creating another. A server without the list (404/405) gets a new video, as
+  before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import closing
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +34,7 @@ from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
 from .base import SANDBOX_CLIENT, platform_setting
 from .errors import PermanentError, ProviderError, Rejected, TransientError, UploadIncomplete
 from .http import scrub
+from .nouns import Noun
 from .oauth import OAuthProvider
 from .registry import register
 from .types import (
@@ -41,10 +50,14 @@ from .types import (
     PublishState,
     Rate,
     Stats,
+    TextLimits,
     as_int,
+    aware_time,
 )
 
 STATS_BATCH = 100
+# Clocks differ: an empty video created this long before our marker's time may still be ours.
+CLOCK_SKEW = timedelta(minutes=2)
 DONE_STATUSES = {"processing": PublishState.PROCESSING, "published": PublishState.PUBLISHED}
 REJECTED_STATUSES = frozenset({"rejected", "failed", "blocked"})
 
@@ -53,10 +66,15 @@ REJECTED_STATUSES = frozenset({"rejected", "failed", "blocked"})
 class DzenProvider(OAuthProvider):
     platform = Platform.DZEN
     label = "Дзен"
+    noun = Noun("Дзен", "Дзена", "Дзену", "Дзен", "Дзеном", "Дзене")
+    # Our assumed contract (platform-apis.md): longer fields are refused with invalid_parameter.
+    text_limits = TextLimits(title=200, description=5000)
+    colour = "#202124"
     order = 30
     max_file_size = 4 * GB
     media_limits = MediaLimits(max_duration_seconds=4 * 3600, video_codecs=MODERN_CODECS)
     upload_timeout = 600.0
+    outcome_unknown_hint = "откройте Дзен-студию, раздел «Публикации», и найдите {video}."
     supports_stats = True
     account_rate = Rate(per_second=2.0, burst=2.0)
     worker_rate_limit = "4/s"
@@ -155,6 +173,11 @@ class DzenProvider(OAuthProvider):
         progress: ProgressCallback,
         on_handle: HandleCallback,
     ) -> PublishResult:
+        if resume is not None and resume.create_sent_at is not None:
+            # Our create call went out and its answer was lost: reuse the empty video it left.
+            resume = self.find_created(credentials, meta=meta, since=resume.create_sent_at)
+            if resume is not None:
+                on_handle(resume)
         if resume is not None:
             video = self.call("GET", f"/videos/{resume.id}", credentials) or {}
             status = str(video.get("status") or "")
@@ -174,11 +197,13 @@ class DzenProvider(OAuthProvider):
             if resume is not None:
                 handle = resume
             else:
+                on_handle(PlatformHandle.create_sent())
+                text = self.text_sent(title=meta.title, description=meta.description)
                 created = self.call(
                     "POST",
                     "/videos",
                     credentials,
-                    json={"title": meta.title, "description": meta.description},
+                    json={"title": text.title, "description": text.description},
                 )
                 handle = PlatformHandle(
                     id=str(created["id"]),
@@ -193,6 +218,40 @@ class DzenProvider(OAuthProvider):
         handle = handle.with_data(uploaded=True)
         on_handle(handle)
         return self.publish_uploaded(credentials, handle)
+
+    def find_created(
+        self, credentials: Credentials, *, meta: PublishMeta, since: datetime
+    ) -> PlatformHandle | None:
+        """The empty video a create call sent at ``since`` left (the oldest with our title and
+        description created since then), or None: none, or no list on this server."""
+        try:
+            answer = self.call("GET", "/videos", credentials, params={"status": "created"})
+        except PermanentError as err:
+            if err.status in (404, 405):
+                return None
+            raise
+        items = answer.get("items") if isinstance(answer, Mapping) else None
+        not_before = since - CLOCK_SKEW
+        title, description = meta.title.strip(), (meta.description or "").strip()
+        match: Mapping[str, Any] | None = None
+        for video in items or []:
+            if not isinstance(video, Mapping) or not video.get("upload_url"):
+                continue
+            created = aware_time(video.get("created_at"))
+            if (
+                str(video.get("status") or "") == "created"
+                and (created is None or created >= not_before)
+                and str(video.get("title") or "").strip() == title
+                and str(video.get("description") or "").strip() == description
+            ):
+                match = video  # newest first: the last match is the oldest
+        if match is None:
+            return None
+        video_id = str(match["id"])
+        return PlatformHandle(
+            id=video_id,
+            data={"id": video_id, "upload_url": match["upload_url"], "uploaded": False},
+        )
 
     def upload(
         self,

@@ -23,6 +23,7 @@ from requests_toolbelt import MultipartEncoder
 from clipmaker.redaction import redact
 
 from .errors import ClipFileMissing, ProviderError, TransientError
+from .nouns import Noun
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -293,12 +294,12 @@ class HttpClient:
         self,
         *,
         platform: str,
-        label: str,
+        noun: Noun,
         timeout: tuple[float, float],
         session: requests.Session | None = None,
     ) -> None:
         self.platform = platform
-        self.label = label
+        self.noun = noun
         self.timeout = timeout
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = (
@@ -341,21 +342,22 @@ class HttpClient:
         except _UploadDeadlineExceeded:
             minutes = round((upload_timeout or 0) / 60) or 1
             raise TransientError(
-                f"Загрузка в {self.label} не уложилась в {minutes} мин. "
+                f"Загрузка в {self.noun.accusative} не уложилась в {minutes} мин. "
                 "Публикация повторится автоматически.",
                 platform=self.platform,
                 platform_message="upload deadline exceeded",
             ) from None
         except requests.ConnectTimeout as exc:
             raise TransientError(
-                f"{self.label} не отвечает. Публикация повторится автоматически.",
+                f"{self.noun} не отвечает. Публикация повторится автоматически.",
                 platform=self.platform,
                 platform_message=scrub(f"{type(exc).__name__}: {exc}", secrets),
             ) from None
         except requests.Timeout as exc:
             sent = body.finished if body is not None else creates
             raise TransientError(
-                f"{self.label} не ответил вовремя. "
+                f"{self.noun} {self.noun.agree('не ответил', 'не ответила', 'не ответило')} "
+                "вовремя. "
                 + (
                     "Проверим, дошёл ли файл, и повторим при необходимости."
                     if sent
@@ -372,7 +374,8 @@ class HttpClient:
                 body.finished if body is not None else creates and "Connection aborted" in str(exc)
             )
             raise TransientError(
-                f"Соединение с {self.label} прервалось. Публикация повторится автоматически.",
+                f"Соединение с {self.noun.instrumental} прервалось. "
+                "Публикация повторится автоматически.",
                 platform=self.platform,
                 platform_message=scrub(f"{type(exc).__name__}: {exc}", secrets),
                 body_sent=sent,

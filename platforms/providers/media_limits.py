@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .nouns import Noun
+
 
 @dataclass(frozen=True)
 class MediaFacts:
@@ -30,30 +32,30 @@ class MediaLimits:
     vertical_only: bool = False
     video_codecs: frozenset[str] = field(default_factory=frozenset)
 
-    def problems(self, facts: MediaFacts, *, label: str) -> list[str]:
-        """Why ``label`` (the platform's name) would refuse a clip with these facts."""
+    def problems(self, facts: MediaFacts, *, noun: Noun) -> list[str]:
+        """Why the platform named ``noun`` would refuse a clip with these facts."""
         found: list[str] = []
         duration = facts.duration_seconds
         limit = self.max_duration_seconds
         # Half a second of slack: containers round durations up.
         if limit is not None and duration is not None and duration > limit + 0.5:
             found.append(
-                f"Клип длиннее, чем принимает {label}: {duration_label(duration)} при "
+                f"Клип длиннее, чем принимает {noun}: {duration_label(duration)} при "
                 f"максимуме {duration_label(limit)}. Сократите клип."
             )
         if duration is not None and duration < self.min_duration_seconds:
             found.append(
-                f"Клип короче, чем принимает {label} (минимум "
+                f"Клип короче, чем принимает {noun} (минимум "
                 f"{duration_label(self.min_duration_seconds)})."
             )
         if self.vertical_only and facts.width and facts.height and facts.width >= facts.height:
             found.append(
-                f"{label} принимает только вертикальные клипы, а этот "
+                f"{noun} принимает только вертикальные клипы, а этот "
                 f"{facts.width}×{facts.height}. Сделайте кадр вертикальным (например, 1080×1920)."
             )
         if self.video_codecs and facts.video_codec and facts.video_codec not in self.video_codecs:
             found.append(
-                f"{label} не принимает видео в кодеке {facts.video_codec.upper()}. "
+                f"{noun} не принимает видео в кодеке {facts.video_codec.upper()}. "
                 "Перекодируйте клип в H.264."
             )
         return found

@@ -77,15 +77,18 @@ class OAuthProvider(PlatformProvider):
     def oauth_error_message(self, error: str) -> str:
         if error in ("invalid_grant", "invalid_token", "unauthorized_client"):
             return (
-                f"Доступ к {self.label} истёк или был отозван. "
-                f"Подключите {self.label} заново в разделе «Платформы»."
+                f"Доступ к {self.noun.dative} истёк или был отозван. "
+                f"Подключите {self.noun.accusative} заново в разделе «Платформы»."
             )
         if error in ("invalid_client",):
             return (
-                f"Приложение {self.label} настроено неверно. "
+                f"Приложение {self.noun.genitive} настроено неверно. "
                 "Сообщите администратору КлипМейкера (проверьте client_id и секрет)."
             )
-        return f"{self.label} отказал в подключении. Попробуйте подключить {self.label} ещё раз."
+        return (
+            f"{self.noun} {self.noun.agree('отказал', 'отказала', 'отказало')} в подключении. "
+            f"Попробуйте подключить {self.noun.accusative} ещё раз."
+        )
 
     # The flow ------------------------------------------------------------------------------
 
@@ -176,7 +179,8 @@ class OAuthProvider(PlatformProvider):
             raise self.error_for_response(response, secrets=secrets, body_sent=False)
         if not isinstance(payload, Mapping) or not payload.get("access_token"):
             raise TransientError(
-                f"{self.label} вернул непонятный ответ при подключении. Попробуйте ещё раз.",
+                f"{self.noun} {self.noun.agree('вернул', 'вернула', 'вернуло')} непонятный ответ "
+                "при подключении. Попробуйте ещё раз.",
                 platform=str(self.platform),
                 status=response.status_code,
             )

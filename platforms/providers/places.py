@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import ConnectInputInvalid, PermanentError
+from .nouns import Noun
 from .types import AccountInfo, ConnectField, Credentials, DestinationInfo, DestinationKind, Rate
 
 
@@ -22,6 +23,7 @@ class PlacesMixin:
 
     platform: ClassVar[str]
     label: ClassVar[str]
+    noun: ClassVar[Noun]
 
     # A second bucket per place where the platform limits each place on its own (Telegram:
     # about one message a second per chat, on top of the bot's overall limit).
@@ -94,7 +96,7 @@ class PlacesMixin:
         """Check the inputs of ``destination_fields`` (a place added by hand) and return the
         place's settings, or raise ``ConnectInputInvalid`` naming the input at fault."""
         raise ConnectInputInvalid(
-            f"Места {cls.label} выбираются из списка, который даёт {cls.label}.",
+            f"Места {cls.noun.genitive} выбираются из списка, который даёт {cls.noun}.",
             field="platform",
             code="not_manual",
         )
@@ -112,8 +114,8 @@ class PlacesMixin:
             # id): the credential still working is the check.
             return place
         raise PermanentError(
-            f"{self.label}: «{place.name}» больше недоступно этому аккаунту. Проверьте права "
-            f"аккаунта в {self.label} или удалите это место.",
+            f"{self.noun}: «{place.name}» больше недоступно этому аккаунту. Проверьте права "
+            f"аккаунта в {self.noun.prepositional} или удалите это место.",
             platform=str(self.platform),
             code="destination_gone",
         )

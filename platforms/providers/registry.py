@@ -12,6 +12,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TypeVar
 
+from .nouns import Noun
+
 if TYPE_CHECKING:
     from .base import PlatformProvider
 
@@ -25,6 +27,11 @@ def register(cls: P) -> P:
     name = str(cls.platform)
     if name in _PROVIDERS and _PROVIDERS[name] is not cls:
         raise ValueError(f"platform {name!r} is already registered by {_PROVIDERS[name]!r}")
+    noun = getattr(cls, "noun", None)
+    if not isinstance(noun, Noun) or noun.nominative != cls.label:
+        # A throw-away platform of a test (or one inheriting another's noun); the built-in
+        # adapters declare theirs.
+        cls.noun = Noun.indeclinable(cls.label)
     _PROVIDERS[name] = cls
     return cls
 
@@ -78,6 +85,12 @@ def platform_label(platform: str) -> str:
     """The platform's name as users read it («Дзен»); the raw value for an unknown one."""
     cls = _PROVIDERS.get(str(platform))
     return cls.label if cls is not None else str(platform)
+
+
+def platform_noun(platform: str) -> Noun:
+    """The platform's name as a noun, for messages that decline it or agree with it."""
+    cls = _PROVIDERS.get(str(platform))
+    return cls.noun if cls is not None else Noun.indeclinable(str(platform))
 
 
 def oauth_platforms() -> list[str]:

@@ -6,12 +6,20 @@ the processing status is ``status`` in ``processing | ready | rejected`` on
 ``GET /video/<id>/`` (an answer without ``status`` is taken as ready, as the real API has no
 such field), likes are ``likes_count``; there is no batch stats call, so stats are one
 ``GET`` per video. ``category_id`` is sent only when the connection sets one.
+
+Rutube names the video only in its answer to the create call. Before that call a marker
+(``PlatformHandle.create_sent()``) is stored; an attempt that resumes a marker — the answer was
+a 5xx, a timeout or a dropped connection, or the worker died — looks the video up in the
+account's list (``GET /video/person/``, newest first: same title and description, created
+since the call went out) and adopts it, or sends the create call again when Rutube has no such
+video. What stays unknown: docs/unknown-outcome.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import closing
+from datetime import datetime, timedelta
 from typing import Any
 
 from platforms.constants import GB, Platform
@@ -20,6 +28,7 @@ from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
 from .base import PlatformProvider
 from .errors import AuthExpired, ConnectInputInvalid, PermanentError, ProviderError, Rejected
 from .http import scrub
+from .nouns import Noun
 from .registry import register
 from .types import (
     AccountInfo,
@@ -35,8 +44,15 @@ from .types import (
     PublishState,
     Rate,
     Stats,
+    TextLimits,
     as_int,
+    aware_time,
 )
+
+# Clocks differ: a video created this long before our marker's time may still be ours.
+CLOCK_SKEW = timedelta(minutes=2)
+# Pages of the account's list read when looking for a video whose create answer was lost.
+LOOKUP_PAGES = 5
 
 
 def rutube_link(video_id: str) -> str:
@@ -47,15 +63,22 @@ def rutube_link(video_id: str) -> str:
 class RutubeProvider(PlatformProvider):
     platform = Platform.RUTUBE
     label = "Rutube"
+    noun = Noun.indeclinable("Rutube")
+    # Rutube's video form refuses longer fields (DRF-style 400 "no more than N characters").
+    text_limits = TextLimits(title=100, description=5000)
+    colour = "#D81B44"
     order = 20
     max_file_size = 10 * GB
     media_limits = MediaLimits(max_duration_seconds=5 * 3600, video_codecs=MODERN_CODECS)
     upload_timeout = 900.0
     supports_stats = True
     # Rutube downloads the clip from a signed URL; its create call is the whole send, and its
-    # answer (the video id) is the first handle.
+    # answer (the video id) is the first handle: a marker is stored before it instead.
     fetches_by_url = True
-    creates_before_handle = True
+    outcome_unknown_hint = (
+        "откройте Rutube Studio, раздел «Видео», и найдите {video} "
+        "(обработка может занять несколько минут)."
+    )
     account_rate = Rate(per_second=1.0, burst=1.0)  # unknown: be conservative
     worker_rate_limit = "2/s"
     base_urls = (
@@ -103,7 +126,9 @@ class RutubeProvider(PlatformProvider):
 
     @classmethod
     def holds_upload(cls, handle: PlatformHandle) -> bool:
-        return True  # the handle is the platform's answer to the whole clip
+        # The handle is the platform's answer to the whole clip, or the marker of a create
+        # call that went out: either way Rutube may have the clip.
+        return True
 
     def auth_expired_message(self) -> str:
         return (
@@ -160,22 +185,33 @@ class RutubeProvider(PlatformProvider):
         on_handle: HandleCallback,
     ) -> PublishResult:
         if resume is not None:
-            return self.check(credentials=credentials, handle=resume)
+            sent_at = resume.create_sent_at
+            if sent_at is None:
+                return self.check(credentials=credentials, handle=resume)
+            # Our create call went out and its answer was lost: did Rutube make the video?
+            found = self.find_created(credentials, meta=meta, since=sent_at)
+            if found is not None:
+                on_handle(found)
+                progress(clip.size)
+                return self.check(credentials=credentials, handle=found)
         if not clip.public_url:
             raise ValueError("Rutube publishes by URL: clip.public_url is required")
         # Rutube fetches the file later; make sure it is there before asking it to.
         with closing(self.open_clip(clip)):
             pass
+        text = self.text_sent(title=meta.title, description=meta.description)
         body: dict[str, Any] = {
             "url": clip.public_url,
-            "title": meta.title,
-            "description": meta.description,
+            "title": text.title,
+            "description": text.description,
             "is_hidden": False,
         }
         category = credentials.extra.get("category_id")
         if category:
             body["category_id"] = int(category)
-        # Rutube gives no id before this call: if its answer is lost, the outcome is unknown.
+        # Rutube gives no id before this call: if its answer is lost, the next attempt finds
+        # the video by the marker.
+        on_handle(PlatformHandle.create_sent())
         answer = self.call("POST", "/video/", credentials, json=body, creates=True)
         video_id = str((answer or {}).get("video_id") or (answer or {}).get("id") or "")
         if not video_id:
@@ -191,6 +227,34 @@ class RutubeProvider(PlatformProvider):
         return PublishResult(
             state=PublishState.PROCESSING, handle=handle, url=rutube_link(video_id)
         )
+
+    def find_created(
+        self, credentials: Credentials, *, meta: PublishMeta, since: datetime
+    ) -> PlatformHandle | None:
+        """The account's video made by a create call sent at ``since`` whose answer was lost:
+        the oldest one with our title and description created since then (the list is newest
+        first; a video without a readable ``created_ts`` is judged by its texts alone)."""
+        not_before = since - CLOCK_SKEW
+        title, description = meta.title.strip(), (meta.description or "").strip()
+        match: Mapping[str, Any] | None = None
+        for page in range(1, LOOKUP_PAGES + 1):
+            payload = self.call("GET", "/video/person/", credentials, params={"page": page})
+            results = payload.get("results") if isinstance(payload, Mapping) else None
+            for video in results or []:
+                if not isinstance(video, Mapping):
+                    continue
+                created = aware_time(video.get("created_ts"))
+                if created is not None and created < not_before:
+                    return _handle_of(match)  # older ones follow: none is ours
+                if (
+                    str(video.get("title") or "").strip() == title
+                    and str(video.get("description") or "").strip() == description
+                    and video.get("id")
+                ):
+                    match = video
+            if not (isinstance(payload, Mapping) and payload.get("has_next")):
+                break
+        return _handle_of(match)
 
     def check(self, *, credentials: Credentials, handle: PlatformHandle) -> PublishResult:
         video = self.call("GET", f"/video/{handle.id}/", credentials)
@@ -228,3 +292,10 @@ class RutubeProvider(PlatformProvider):
                 shares=0,
             )
         return result
+
+
+def _handle_of(video: Mapping[str, Any] | None) -> PlatformHandle | None:
+    if video is None:
+        return None
+    video_id = str(video["id"])
+    return PlatformHandle(id=video_id, data={"video_id": video_id, "found_in_list": True})

@@ -32,8 +32,10 @@ from .errors import (
     UploadIncomplete,
 )
 from .http import scrub
+from .nouns import Noun
 from .registry import register
 from .telegram_places import CHAT_FIELD, TelegramPlacesMixin, chat_input
+from .texts import joined_text, split_caption
 from .types import (
     AccountInfo,
     BaseUrl,
@@ -47,6 +49,7 @@ from .types import (
     PublishResult,
     PublishState,
     Rate,
+    SentText,
     TextLimits,
 )
 
@@ -87,10 +90,13 @@ def cut_caption(text: str, limit: int = CAPTION_MAX) -> str:
     return cut + ELLIPSIS
 
 
+def caption_text(title: str, description: str) -> str:
+    """Title and description as one caption, uncut: the description after a blank line."""
+    return joined_text(title, description)
+
+
 def caption_for(meta: PublishMeta) -> str:
-    title, description = meta.title.strip(), meta.description.strip()
-    text = f"{title}\n\n{description}" if description and description != title else title
-    return cut_caption(text)
+    return TelegramProvider.text_sent(title=meta.title, description=meta.description).caption or ""
 
 
 def telegram_link(chat_id: Any, message_id: Any, username: str | None) -> str:
@@ -106,6 +112,7 @@ def telegram_link(chat_id: Any, message_id: Any, username: str | None) -> str:
 class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
     platform = Platform.TELEGRAM
     label = "Telegram"
+    colour = "#1C8FC7"
     order = 40
     # 50 MB through the cloud Bot API, read the strictest way (decimal megabytes); 2000 MB
     # through a self-hosted Bot API server (TELEGRAM_LOCAL_API).
@@ -132,7 +139,25 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
         ),
         CHAT_FIELD,  # the first channel; more are added to the same bot later
     )
-    text_limits = TextLimits(caption=CAPTION_MAX)
+    noun = Noun.indeclinable("Telegram")
+    text_limits = TextLimits(caption=CAPTION_MAX, units="utf16")
+    # sendVideo posts as it answers and the Bot API cannot list a channel's posts: a lost
+    # answer after the whole body went out stays unknown (docs/unknown-outcome.md).
+    outcome_unknown_hint = (
+        "откройте канал и найдите в нём {video} — Telegram публикует пост сразу, без обработки."
+    )
+
+    # Text --------------------------------------------------------------------------------
+
+    @classmethod
+    def text_joined(cls, *, title: str, description: str, mode: str | None = None) -> str | None:
+        return caption_text(title, description)
+
+    @classmethod
+    def text_sent(cls, *, title: str, description: str, mode: str | None = None) -> SentText:
+        """One caption, cut by ``cut_caption``; its parts are what remains of each."""
+        whole = caption_text(title, description)
+        return split_caption(title, cut_caption(whole), whole=whole)
 
     @classmethod
     def max_file_size_bytes(cls) -> int:

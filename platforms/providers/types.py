@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, BinaryIO
 
@@ -30,10 +30,12 @@ __all__ = [
     "PublishResult",
     "PublishState",
     "Rate",
+    "SentText",
     "Stats",
     "TextLimits",
     "TokenSet",
     "as_int",
+    "aware_time",
     "size_label",
 ]
 
@@ -142,6 +144,29 @@ class PlatformHandle:
     def with_data(self, **changes: Any) -> PlatformHandle:
         return PlatformHandle(id=self.id, data={**self.data, **changes})
 
+    # A platform that names the video only in the answer to its create call (Rutube, Дзен;
+    # VK's "placeholder" is the same thing) gets this marker stored (``on_handle``) just before that call: a row with no handle at
+    # all provably never sent it (a dead worker's row is simply retried), and an attempt that
+    # resumes a marker asks the platform what came of the call before sending it again.
+
+    @classmethod
+    def create_sent(cls, at: datetime | None = None) -> PlatformHandle:
+        """The marker "the create call is going out now" (no id: the platform gave none yet)."""
+        return cls(id="", data={"create_sent_at": (at or datetime.now(UTC)).isoformat()})
+
+    @property
+    def create_sent_at(self) -> datetime | None:
+        """When a marker's create call went out; None for a handle the platform gave."""
+        value = self.data.get("create_sent_at")
+        if self.id or value is None or isinstance(value, bool):
+            return None
+        if isinstance(value, int | float):  # VK's placeholder keeps epoch seconds
+            return datetime.fromtimestamp(value, UTC)
+        try:
+            return datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+
 
 class PublishState(StrEnum):
     PROCESSING = "processing"
@@ -185,6 +210,18 @@ def as_int(value: Any) -> int:
         return 0
 
 
+def aware_time(value: Any) -> datetime | None:
+    """An ISO time from a platform answer as an aware UTC time; None when absent, unreadable
+    or without a time zone (a caller then judges by other fields alone)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+
+
 # --- Platform facts a provider class declares ------------------------------------------------
 
 
@@ -224,9 +261,25 @@ class TextLimits:
     """How much text the platform takes (characters), for counters and for cutting.
 
     ``caption`` is the limit of title and description sent together as one caption (Telegram);
-    ``None`` means the platform sets no limit we know of.
+    ``None`` means the platform sets no limit we know of. ``units`` is what the platform
+    counts: ``"chars"`` (code points) or ``"utf16"`` (UTF-16 code units, Telegram).
     """
 
     title: int | None = None
     description: int | None = None
     caption: int | None = None
+    units: str = "chars"
+
+
+@dataclass(frozen=True)
+class SentText:
+    """What a platform receives of the text (``PlatformProvider.text_sent``).
+
+    ``caption`` is the one text a platform that joins title and description shows; ``cut``
+    says that something was cut to fit.
+    """
+
+    title: str
+    description: str
+    caption: str | None = None
+    cut: bool = False

@@ -4,17 +4,21 @@
 creates a draft and gives an ``upload_url``; ``PUT upload_url`` takes the raw file
 (``Content-Type: video/mp4``), streamed; ``POST v1/videos/<id>/publish`` starts processing
 (``processing`` → ``published``); ``GET v1/videos/<id>``; ``GET v1/videos/stats?ids=``;
-``GET v1/me``. Before publishing a video's status is ``created`` (no file yet) or ``uploaded``.
+``GET v1/me``; ``GET v1/videos?status=created`` lists the channel's videos without a file,
+newest first, each with a fresh ``upload_url`` (the adapter reuses one a lost create answer
+left behind). Before publishing a video's status is ``created`` (no file yet) or ``uploaded``.
 Errors: ``{"error": {"code", "message"}}``; 429 carries ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
+from django.views.decorators.csrf import csrf_exempt
 
 from platforms.constants import GB
 from platforms.providers import get_provider
@@ -137,11 +141,46 @@ def create_video(request: HttpRequest) -> HttpResponse:
                 created_at=store.now(),
             ),
         )
-        ticket = mint_token("dzenupload", video.id, kind="upload", ttl=24 * 3600)
-        upload_url = request.build_absolute_uri(reverse("sandbox:dzen-upload", args=[ticket]))
-        return {"id": video.id, "upload_url": upload_url}, 201
+        return {"id": video.id, "upload_url": _upload_url(request, video)}, 201
 
     return _answer(handle)
+
+
+LIST_MAX = 100
+
+
+def _upload_url(request: HttpRequest, video: Video) -> str:
+    ticket = mint_token("dzenupload", video.id, kind="upload", ttl=24 * 3600)
+    return request.build_absolute_uri(reverse("sandbox:dzen-upload", args=[ticket]))
+
+
+@endpoint(PLATFORM, "videos.list", _fault)
+def list_videos(request: HttpRequest) -> HttpResponse:
+    def handle() -> tuple[dict[str, Any], int]:
+        claims = _auth(request)
+        wanted = request.GET.get("status") or None
+        store = get_store()
+        now = store.now()
+        items = []
+        for video in reversed(videos.listing(store, PLATFORM, claims.account)):
+            item = video_object(video, now)
+            if wanted is not None and item["status"] != wanted:
+                continue
+            item["created_at"] = datetime.fromtimestamp(video.created_at, UTC).isoformat()
+            if item["status"] == "created":
+                item["upload_url"] = _upload_url(request, video)
+            items.append(item)
+            if len(items) == LIST_MAX:
+                break
+        return {"items": items}, 200
+
+    return _answer(handle)
+
+
+@csrf_exempt
+def videos_collection(request: HttpRequest) -> HttpResponse:
+    """``/v1/videos``: GET lists, POST (anything else) creates — each journaled as its own."""
+    return list_videos(request) if request.method == "GET" else create_video(request)
 
 
 @endpoint(PLATFORM, "upload", _fault)
@@ -265,7 +304,7 @@ register(
         label="Дзен",
         urlpatterns=[
             path("dzen/v1/me", me, name="dzen-me"),
-            path("dzen/v1/videos", create_video, name="dzen-videos"),
+            path("dzen/v1/videos", videos_collection, name="dzen-videos"),
             path("dzen/v1/videos/stats", stats, name="dzen-stats"),
             path("dzen/v1/videos/<str:video_id>", video_detail, name="dzen-video"),
             path("dzen/v1/videos/<str:video_id>/publish", publish, name="dzen-publish"),

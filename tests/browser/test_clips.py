@@ -132,8 +132,10 @@ def test_publish_to_six_places_in_one_click_and_watch_them_go_live(
     assert set(pubs) == {d.pk for d in places}
     links = set()
     for place in places:
-        row = page.locator(f'#publications tr[data-destination="{place.pk}"]')
-        expect(row).to_contain_text(place.place_label)
+        # History: one block per place, headed by its name, in the checkboxes' order.
+        group = page.locator(f'#publications .pub-group[data-destination="{place.pk}"]')
+        expect(group.locator(".pub-group-head")).to_contain_text(place.place_label)
+        row = group.locator(f'tr[data-destination="{place.pk}"]')
         link = row.locator("a", has_text="Открыть пост")
         href = link.get_attribute("href")
         assert href == pubs[place.pk].platform_url
@@ -148,6 +150,10 @@ def test_publish_to_six_places_in_one_click_and_watch_them_go_live(
         expect(post_page.locator("h1")).to_contain_text(demo_clip.title)
         post_page.close()
     assert len(links) == 6
+    heads = page.locator("#publications .pub-group-head").all_inner_texts()
+    assert heads == [place.label for place in places]
+    # The «Публикация началась» banner went away once everything was published.
+    expect(page.locator(".msg.publish-started")).to_have_count(0)
     # Each place holds the whole clip once, in the right place: the VK page and community
     # (owner = the user, and minus the group id), each Telegram channel (the chat).
     held = {p: sandbox.control.videos(p) for p in ("vk", "rutube", "dzen", "telegram")}
@@ -190,7 +196,7 @@ def test_schedule_a_few_seconds_ahead_and_watch_it_publish(
         f"Запланировано на {when:%d.%m.%Y %H:%M} (Europe/Moscow)"
     )
     row = _row(page, Platform.VK)
-    expect(row.locator(".badge")).to_have_text("Запланировано")
+    expect(row.locator(".badge")).to_contain_text("Запланировано на")
     expect(row).to_contain_text(f"{when:%d.%m.%Y %H:%M}")
     expect(row.locator(".badge")).to_have_text("Опубликовано", timeout=PUBLISH_TIMEOUT_MS)
     published = Publication.objects.get(clip=demo_clip, platform=Platform.VK)
@@ -207,11 +213,12 @@ def test_schedule_and_cancel(sandbox, publishing_worker, demo_user, demo_clip, l
     page.fill("input[name=scheduled_at]", when.strftime("%Y-%m-%dT%H:%M"))
     page.click("button[name=action][value=schedule]")
     row = _row(page, Platform.RUTUBE)
-    expect(row.locator(".badge")).to_have_text("Запланировано")
+    expect(row.locator(".badge")).to_contain_text("Запланировано на")
 
+    page.once("dialog", lambda dialog: dialog.accept())  # «Отменить публикацию …?»
     row.locator("button", has_text="Отменить").click()
 
-    expect(page.locator(".msg.success")).to_contain_text("отменена")
+    expect(page.locator(".undo-bar")).to_contain_text("отменена")
     expect(_row(page, Platform.RUTUBE).locator(".badge")).to_have_text("Отменено")
     assert (
         Publication.objects.get(clip=demo_clip, platform=Platform.RUTUBE).status

@@ -74,7 +74,9 @@ def test_connect_all_four_then_disconnect_one(sandbox, login_as, screenshot):
     page.wait_for_url("**/settings/platforms/rutube/connect/")
     page.get_by_role("button", name="Выдать тестовые данные").click()
     assert page.locator("[data-testid=sandbox-token]").inner_text().startswith("sbx-rutube-")
-    page.get_by_role("button", name="Подключить с этими данными").click()
+    token = page.locator("[data-testid=sandbox-token]").inner_text()
+    assert page.locator("input[name=token]").input_value() == token
+    page.get_by_role("button", name="Проверить и подключить").click()
     page.wait_for_url("**/settings/platforms/")
     assert "Rutube подключён" in page.locator(".messages").inner_text()
     for platform in ("vk", "rutube", "dzen", "telegram"):

@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.test import Client
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -173,43 +172,6 @@ def test_connect_refused_by_plan_is_400(fake_platforms):
 
     assert response.status_code == 400
     assert "Free" in response.json()["errors"]["platform"][0]
-
-
-def test_sixth_connect_within_an_hour_is_429_in_russian(api, fake_platforms):
-    answers = [
-        api.post("/api/v1/platforms/connect/", {"platform": "vk"}, format="json") for _ in range(6)
-    ]
-
-    assert [a.status_code for a in answers] == [200] * 5 + [429]
-    assert "не больше 5 в час" in answers[5].json()["detail"]
-    assert "Retry-After" in answers[5]
-
-
-def test_page_and_api_share_the_connect_limit(api, user, fake_platforms, messages_of):
-    for _ in range(5):
-        assert (
-            api.post("/api/v1/platforms/connect/", {"platform": "vk"}, format="json").status_code
-            == 200
-        )
-    web = Client()
-    web.force_login(user)
-
-    response = web.post("/settings/platforms/vk/connect/", follow=True)
-
-    assert response.redirect_chain[-1][0] == "/settings/platforms/"
-    assert any("не больше 5 в час" in m for m in messages_of(response))
-
-
-def test_connect_limit_is_per_user(api, fake_platforms):
-    for _ in range(5):
-        api.post("/api/v1/platforms/connect/", {"platform": "vk"}, format="json")
-    other = APIClient()
-    other.force_authenticate(UserFactory(plan=Plan.PRO))
-
-    assert (
-        other.post("/api/v1/platforms/connect/", {"platform": "vk"}, format="json").status_code
-        == 200
-    )
 
 
 def test_test_endpoint_reports_ok_and_records_the_check(api, http, user):

@@ -215,17 +215,24 @@ def test_a_new_user_connects_a_token_platform_with_test_data_the_page_issues(
     assert issued.status_code == 200
     box = issued.text[issued.text.index('data-testid="sandbox-box"') :]
     box = box[: box.index("</div>")]
-    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', box))
-    credentials = {k: unescape(v) for k, v in hidden.items() if k != "csrfmiddlewaretoken"}
-    assert set(credentials) == fields
-    assert credentials["token"] in unescape(box)  # shown, so it can be pasted by hand too
-    # The main form, where a pasted token goes, still posts to the connect view.
-    main_form = re.search(r'<form method="post" action="([^"]+)" novalidate>', issued.text)
+    # The main form, where a pasted token goes, arrives filled in with the test data, so its
+    # own button («Проверить и подключить») connects.
+    main_form = re.search(
+        r'<form method="post" action="([^"]+)" novalidate>(.*?)</form>', issued.text, re.S
+    )
     assert main_form and main_form.group(1) == f"/settings/platforms/{platform}/connect/"
+    filled = dict(
+        re.findall(r'<input type="(?:password|text)" name="([^"]+)" value="([^"]*)"', main_form[2])
+    )
+    credentials = {k: unescape(v) for k, v in filled.items()}
+    assert set(credentials) == fields
+    assert all(credentials.values())
+    assert credentials["token"] in unescape(box)  # shown, so it can be pasted by hand too
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', main_form[2])[1]
 
     final = browser_session.post(
         f"{base}/connect/",
-        data={"csrfmiddlewaretoken": hidden["csrfmiddlewaretoken"], **credentials},
+        data={"csrfmiddlewaretoken": csrf, **credentials},
         headers={"Referer": f"{base}/connect/"},
         timeout=10,
     )

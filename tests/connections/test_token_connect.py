@@ -245,7 +245,8 @@ def test_rutube_verification_is_skipped_on_empty_token(web, http):
 def test_an_unexpected_failure_never_puts_the_pasted_token_on_the_debug_page(
     user, settings, monkeypatch
 ):
-    # Development runs with DEBUG on: Django's error page lists POST data and local variables.
+    # Development runs with DEBUG on: Django's error page (asked for with ?debug=1; people get
+    # the friendly page) lists POST data and local variables.
     from django.test import Client
 
     from platforms.providers.rutube import RutubeProvider
@@ -259,7 +260,7 @@ def test_an_unexpected_failure_never_puts_the_pasted_token_on_the_debug_page(
     client.force_login(user)
     token = "rutube-" + secrets.token_hex(16)  # not a literal: the page shows source lines
 
-    response = client.post("/settings/platforms/rutube/connect/", {"token": token})
+    response = client.post("/settings/platforms/rutube/connect/?debug=1", {"token": token})
     api = client.post("/api/v1/platforms/connect/", {"platform": "rutube", "token": token})
     api_json = client.post(
         "/api/v1/platforms/connect/",

@@ -76,7 +76,7 @@ def test_the_probe_is_sent_to_the_default_queue_once_the_row_is_committed(
 
     sent = []
     monkeypatch.setattr(
-        app, "send_task", lambda name, args, queue: sent.append((name, args, queue))
+        app, "send_task", lambda name, args, queue, **_: sent.append((name, args, queue))
     )
     with django_capture_on_commit_callbacks(execute=True):
         clip = clip_create(

@@ -147,7 +147,7 @@ def test_the_stale_probe_sweep_sends_lost_probes_again(tiny, settings, monkeypat
     from clipmaker.clips.probing import clips_probe_resend_stale
 
     sent = []
-    monkeypatch.setattr(app, "send_task", lambda name, args, queue: sent.append(args))
+    monkeypatch.setattr(app, "send_task", lambda name, args, queue, **_: sent.append(args))
     fresh = _uploaded(tiny)
     lost = _uploaded(tiny)
     old = timezone.now() - timedelta(seconds=settings.CLIP_PROBE_RESEND_SECONDS + 5)

@@ -79,7 +79,8 @@ def test_no_token_leaves_the_web_server_its_logs_or_the_debug_page(leaky_gunicor
 
     page = requests.post(
         f"{url}/leak/",
-        params={"code": tokens["code"], "state": tokens["state"]},
+        # ?debug=1: Django's debug page, which people do not get (clipmaker/error_pages.py).
+        params={"code": tokens["code"], "state": tokens["state"], "debug": "1"},
         data={
             "vk": tokens["vk"],
             "dzen": tokens["dzen"],

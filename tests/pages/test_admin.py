@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from django.utils import timezone
 
 from clipmaker.accounts.models import Plan
 from publishing.models import PublicationStatus
@@ -146,3 +149,28 @@ def test_admin_is_for_staff_only(client, user):
     client.force_login(user)
     response = client.get("/admin/publishing/publication/")
     assert response.status_code == 302
+
+
+def test_support_moves_a_scheduled_publication_in_the_users_zone(staff_client):
+    owner = UserFactory(plan=Plan.PRO, time_zone="Asia/Vladivostok")
+    clip = ClipFactory(owner=owner)
+    when = timezone.now() + timedelta(days=1)
+    pub = PublicationFactory(clip=clip, status=PublicationStatus.SCHEDULED, scheduled_at=when)
+    change = staff_client.get(f"/admin/publishing/publication/{pub.pk}/change/").content.decode()
+    url = f"/admin/publishing/publication/{pub.pk}/reschedule/"
+    assert f'href="{url}"' in change
+
+    page = staff_client.get(url).content.decode()
+    assert "Asia/Vladivostok" in page
+    day = (timezone.now() + timedelta(days=30)).date()
+    response = staff_client.post(url, {"scheduled_at": f"{day.isoformat()}T06:00"})
+
+    assert response.status_code == 302
+    pub.refresh_from_db()
+    # 06:00 in Vladivostok (UTC+10) is 20:00 UTC the day before.
+    assert pub.scheduled_at == datetime(day.year, day.month, day.day, 6, tzinfo=UTC) - timedelta(
+        hours=10
+    )
+
+    refused = staff_client.post(url, {"scheduled_at": "2020-01-01T06:00"}).content.decode()
+    assert "Это время уже прошло" in refused

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -64,8 +65,11 @@ def test_platform_without_connection_is_disabled_with_reason(client_in, clip, co
 
     option = _option(client_in.get(f"/clips/{clip.pk}/").content.decode(), Platform.RUTUBE)
 
-    assert 'type="checkbox"' not in option
+    assert 'type="checkbox" disabled' in option
     assert "Подключите Rutube в настройках." in option
+    # The fix is one click away: Rutube connects with a pasted token.
+    assert '<a href="/settings/platforms/rutube/connect/"' in option
+    assert "Подключить Rutube →" in option
 
 
 def test_platform_outside_the_plan_is_disabled_with_reason(client, clip, connected, user):
@@ -255,7 +259,8 @@ def test_statuses_read_in_russian(client_in, clip):
 
     body = client_in.get(f"/clips/{clip.pk}/").content.decode()
 
-    assert ">Запланировано<" in _row(body, rows["scheduled"])
+    when = timezone.localtime(rows["scheduled"].scheduled_at, ZoneInfo("Europe/Moscow"))
+    assert f">Запланировано на {when:%d.%m %H:%M}<" in _row(body, rows["scheduled"])
     assert ">Опубликовано<" in _row(body, rows["published"])
     assert 'href="https://rutube.ru/video/abc/"' in _row(body, rows["published"])
     assert ">Ошибка<" in _row(body, rows["failed"])
@@ -536,7 +541,7 @@ def test_cancel_and_retry_require_post(client_in, clip):
 def test_page_polls_while_anything_is_in_flight(client_in, clip, status):
     PublicationFactory(clip=clip, status=status)
     body = client_in.get(f"/clips/{clip.pk}/").content.decode()
-    assert f'hx-get="/clips/{clip.pk}/publications/"' in body
+    assert f'hx-get="/clips/{clip.pk}/publications/?busy=' in body
     assert 'hx-trigger="every 1s"' in body
 
 
@@ -546,7 +551,7 @@ def test_page_does_not_poll_when_everything_is_final(client_in, clip):
     PublicationFactory(clip=clip, platform="rutube", status=PublicationStatus.CANCELLED)
     body = client_in.get(f"/clips/{clip.pk}/").content.decode()
     # Only the stats panel refreshes itself (every 30 s, see tests/stats/test_pages.py).
-    assert f'hx-get="/clips/{clip.pk}/publications/"' not in body
+    assert f'hx-get="/clips/{clip.pk}/publications/' not in body
     assert 'hx-trigger="every 1s"' not in body
     assert 'id="publications"' in body
 
@@ -636,10 +641,11 @@ def test_unreadable_schedule_time_is_refused(client_in, clip, connected):
 
 def test_last_poll_refreshes_the_platform_checkboxes_out_of_band(client_in, clip, connected):
     pub = PublicationFactory(clip=clip, platform="vk", status=PublicationStatus.PUBLISHING)
-    url = f"/clips/{clip.pk}/publications/"
+    # The page polls with the places it saw busy.
+    url = f"/clips/{clip.pk}/publications/?busy={pub.destination_id}"
 
     polling = client_in.get(url, headers={"HX-Request": "true"}).content.decode()
-    assert "hx-swap-oob" not in polling  # in-flight polls stay cheap
+    assert "hx-swap-oob" not in polling  # in-flight polls that find nothing new stay cheap
 
     Publication.objects.filter(pk=pub.pk).update(status=PublicationStatus.PUBLISHED)
     last = client_in.get(url, headers={"HX-Request": "true"}).content.decode()
@@ -736,6 +742,38 @@ def test_the_retry_view_refuses_a_video_rejected_by_moderation(client_in, clip):
     assert "Повторить</button>" not in _row(body, pub)
 
 
-def test_the_publish_panel_names_the_platforms_text_limits(client_in, clip):
+def test_the_publish_panel_names_the_platforms_text_limits(client_in, clip, connected):
     body = client_in.get(f"/clips/{clip.pk}/").content.decode()
-    assert "до 128 символов заголовка" in body and "до 1024 символов подписи" in body
+    assert "до 100 символов заголовка" in body and "до 1024 символов подписи" in body
+
+
+def test_a_failure_re_enables_its_checkbox_while_others_still_move(client_in, clip, connected):
+    vk = PublicationFactory(clip=clip, platform="vk", status=PublicationStatus.PUBLISHING)
+    dzen = PublicationFactory(clip=clip, platform="dzen", status=PublicationStatus.QUEUED)
+    busy = ",".join(str(i) for i in sorted([vk.destination_id, dzen.destination_id]))
+    page = client_in.get(f"/clips/{clip.pk}/").content.decode()
+    assert f"publications/?busy={busy}" in page
+    assert " disabled" in _option(page, "vk")
+
+    Publication.objects.filter(pk=vk.pk).update(status=PublicationStatus.FAILED)
+    # The page sends back the ticks the user made meanwhile; they stay.
+    rutube = _places(clip.owner, "rutube")[0]
+    poll = client_in.get(
+        f"/clips/{clip.pk}/publications/?busy={busy}&destinations={rutube}",
+        headers={"HX-Request": "true"},
+    ).content.decode()
+
+    assert 'id="destination-options" hx-swap-oob="true"' in poll
+    assert " disabled" not in _option(poll, "vk")
+    assert " disabled" in _option(poll, "dzen")  # still queued
+    assert f'value="{rutube}" checked' in poll
+    assert f"publications/?busy={dzen.destination_id}" in poll  # polling goes on
+
+
+def test_the_publish_started_banner_is_marked_to_go_away(client_in, clip, connected):
+    response = client_in.post(
+        f"/clips/{clip.pk}/publish/", {"destinations": _places(clip.owner, "vk")}, follow=True
+    )
+    body = response.content.decode()
+    assert 'class="msg publish-started success"' in body
+    assert "js/clip_live.js" in body

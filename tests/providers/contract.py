@@ -450,7 +450,8 @@ def test_a_platform_that_fetches_the_clip_gets_its_link_and_none_of_its_bytes(ap
     assert [kind for kind, _ in log] == []  # opened to check it exists, never read
     assert contract.link_sent(api.calls[0].request) == PUBLIC_URL
     assert recorder.progress == [5000]  # the hand-off is the whole "upload"
-    assert recorder.handles == [result.handle]
+    # Only the marker of the create call (stored before it) may come before the platform's.
+    assert [h for h in recorder.handles if h.create_sent_at is None] == [result.handle]
     assert contract.cls.holds_upload(result.handle)
 
 
@@ -460,6 +461,8 @@ def publish_logging_handles(
     handles: list[PlatformHandle] = []
 
     def on_handle(handle: PlatformHandle) -> None:
+        if handle.create_sent_at is not None:
+            return  # the marker of a create call (stored before it): not a platform's handle
         handles.append(handle)
         log.append(("handle", 0))
 
@@ -588,6 +591,25 @@ def test_a_connection_reset_mid_body_is_transient_and_not_sent(
     provider = socket_provider(contract, server, settings)
     # Far beyond loopback socket buffers, within what the platform takes (Telegram: 50 MB).
     size = min(64 * MB, contract.cls.max_file_size_bytes())
+
+    with pytest.raises(TransientError) as info:
+        publish(contract, watched_clip(contract, size, []), provider=provider)
+
+    assert info.value.body_sent is False
+    assert server.received < size
+    assert_no_secret(info.value, *contract.secrets)
+
+
+@applies_to(uploads)
+def test_a_5xx_answered_before_the_whole_body_is_transient_and_not_sent(
+    contract, misbehaving_server, settings
+):
+    # A front server that gives up early (502) and closes: the platform never had the whole
+    # clip, so the engine retries it (docs/unknown-outcome.md). Whether the client reads the
+    # 502 or sees the connection reset, the body did not go out whole.
+    server = misbehaving_server("early_502", read_limit=256 * 1024)
+    provider = socket_provider(contract, server, settings)
+    size = 32 * MB  # far beyond loopback socket buffers, within every platform's limit
 
     with pytest.raises(TransientError) as info:
         publish(contract, watched_clip(contract, size, []), provider=provider)

@@ -140,8 +140,10 @@ class MisbehavingServer:
 
     ``behaviour`` on the upload path: ``reset`` (read ``read_limit`` bytes, then reset the
     connection: the body never arrives whole), ``close`` (read the whole body, then close
-    without answering) or ``stall`` (read the whole body, then say nothing). An HTTP mock
-    cannot stand in here: it reads the whole body before deciding anything.
+    without answering), ``stall`` (read the whole body, then say nothing) or ``early_502`` (read
+    ``read_limit`` bytes, answer 502 Bad Gateway and close, as a front server that gave up
+    before the body arrived). An HTTP mock cannot stand in here: it reads the whole body before
+    deciding anything.
     """
 
     def __init__(self, behaviour: str, *, read_limit: int | None = None) -> None:
@@ -209,6 +211,15 @@ class MisbehavingServer:
             self.received += len(chunk)
         if self.behaviour == "reset":
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif self.behaviour == "early_502":
+            body = json.dumps(
+                {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+            ).encode()
+            conn.sendall(
+                b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\n"
+                + f"Connection: close\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
         elif self.behaviour == "stall":
             self.stop.wait(5)
 

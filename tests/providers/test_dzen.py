@@ -8,10 +8,12 @@ progress, handles and resume from ``DzenContract`` below; this module keeps Дз
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
+from responses import matchers
 
 from platforms.providers import (
     Credentials,
@@ -150,9 +152,10 @@ def test_publish_creates_then_streams_raw_put_then_publishes(api, dzen):
     assert body_bytes(upload) == clip_bytes(5000)
     assert upload.headers["Authorization"] == f"OAuth {TOKEN}"  # same host as the API
     assert publish.method == "POST"
-    assert recorder.events == ["handle", "upload", "handle"]
-    assert recorder.handles[0] == handle()
-    assert recorder.handles[1].data["uploaded"] is True
+    assert recorder.events == ["handle", "handle", "upload", "handle"]
+    assert recorder.handles[0].create_sent_at is not None  # the marker, before the create call
+    assert recorder.handles[1] == handle()
+    assert recorder.handles[2].data["uploaded"] is True
     assert recorder.progress[-1] == 5000
     assert result.state == PublishState.PROCESSING
     assert result.url == VIDEO_URL
@@ -378,3 +381,82 @@ def test_oauth_server_errors_are_transient(api, dzen):
 
     with pytest.raises(TransientError):
         dzen.refresh(tokens=CREDS)
+
+
+# --- a create whose answer was lost ---------------------------------------------------------
+
+SENT_AT = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+NEW_ID = "vid-1"
+UPLOAD_BASE = f"{API}/uploads/left"
+
+
+def _empty(video_id, *, minutes_after=1, title=META.title):  # type: ignore[no-untyped-def]
+    return {
+        "id": video_id,
+        "title": title,
+        "description": META.description,
+        "status": "created",
+        "created_at": (SENT_AT + timedelta(minutes=minutes_after)).isoformat(),
+        "upload_url": f"{UPLOAD_BASE}?left={video_id}",
+    }
+
+
+def _resume(dzen, recorder):  # type: ignore[no-untyped-def]
+    return dzen.publish(
+        credentials=CREDS,
+        clip=make_clip(5000),
+        meta=META,
+        resume=PlatformHandle.create_sent(SENT_AT),
+        **recorder.kwargs(),
+    )
+
+
+def test_the_empty_video_a_lost_create_left_is_reused_not_left_behind(api, dzen):
+    api.get(
+        f"{API}/videos",
+        match=[matchers.query_param_matcher({"status": "created"})],
+        json={
+            "items": [
+                _empty("other", minutes_after=5, title="Другое"),
+                _empty(NEW_ID, minutes_after=0),
+                _empty("old", minutes_after=-30),  # created long before our call: not ours
+            ]
+        },
+    )
+    api.get(f"{API}/videos/{NEW_ID}", json={"id": NEW_ID, "status": "created"})
+    api.put(f"{UPLOAD_BASE}?left={NEW_ID}", json={"id": NEW_ID, "size": 5000})
+    api.post(
+        f"{API}/videos/{NEW_ID}/publish",
+        json={"id": NEW_ID, "status": "processing", "url": VIDEO_URL},
+    )
+    recorder = Recorder()
+
+    result = _resume(dzen, recorder)
+
+    assert result.handle.id == NEW_ID
+    assert recorder.handles[0].id == NEW_ID and recorder.handles[-1].data["uploaded"]
+    assert [c.request.method for c in api.calls] == ["GET", "GET", "PUT", "POST"]  # no create
+
+
+@pytest.mark.parametrize("status", [404, 405])
+def test_a_server_without_the_list_gets_a_new_video(api, dzen, status):
+    api.get(f"{API}/videos", status=status, json={"error": {"code": "x", "message": "no"}})
+    api.post(f"{API}/videos", json={"id": NEW_ID, "upload_url": UPLOAD_URL})
+    api.put(UPLOAD_URL, json={"id": NEW_ID, "size": 5000})
+    api.post(f"{API}/videos/{NEW_ID}/publish", json={"id": NEW_ID, "status": "published"})
+
+    result = _resume(dzen, Recorder())
+
+    assert result.state == PublishState.PUBLISHED
+
+
+def test_no_empty_video_of_ours_means_a_new_create(api, dzen):
+    api.get(f"{API}/videos", json={"items": [_empty("old", minutes_after=-30)]})
+    api.post(f"{API}/videos", json={"id": NEW_ID, "upload_url": UPLOAD_URL})
+    api.put(UPLOAD_URL, json={"id": NEW_ID, "size": 5000})
+    api.post(f"{API}/videos/{NEW_ID}/publish", json={"id": NEW_ID, "status": "processing"})
+    recorder = Recorder()
+
+    _resume(dzen, recorder)
+
+    assert recorder.handles[0].create_sent_at > SENT_AT  # a marker for the new call

@@ -6,8 +6,11 @@ hand-off and resume from ``RutubeContract`` below; this module keeps Rutube's ow
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import requests
+from responses import matchers
 
 from platforms.providers import (
     Credentials,
@@ -110,7 +113,9 @@ def test_publish_posts_the_signed_url_and_hands_over_the_video_id(api, rutube):
     assert TOKEN not in request.body.decode()
     assert result.state == PublishState.PROCESSING
     assert result.url == f"https://rutube.ru/video/{VIDEO_ID}/"
-    assert recorder.handles == [result.handle]
+    marker, handle = recorder.handles
+    assert marker.id == "" and marker.create_sent_at is not None  # stored before the call
+    assert handle == result.handle
     assert result.handle.to_json() == {"id": VIDEO_ID, "data": {"video_id": VIDEO_ID}}
 
 
@@ -253,3 +258,89 @@ def test_stats_read_hits_likes_and_comments_and_skip_deleted(api, rutube):
         0,
     )
     assert stats["c"].likes == 0
+
+
+# --- a create whose answer was lost ---------------------------------------------------------
+
+SENT_AT = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+MARKER = PlatformHandle.create_sent(SENT_AT)
+
+
+def _listed(video_id, *, minutes_after=1, title=META.title, description=META.description):  # type: ignore[no-untyped-def]
+    return {
+        "id": video_id,
+        "title": title,
+        "description": description,
+        "created_ts": (SENT_AT + timedelta(minutes=minutes_after)).isoformat(),
+    }
+
+
+def _person(api, *pages):  # type: ignore[no-untyped-def]
+    for number, results in enumerate(pages, start=1):
+        api.get(
+            f"{API}/video/person/",
+            match=[matchers.query_param_matcher({"page": str(number)})],
+            json={"has_next": number < len(pages), "page": number, "results": results},
+        )
+
+
+def _resume(rutube, recorder):  # type: ignore[no-untyped-def]
+    return rutube.publish(
+        credentials=CREDS,
+        clip=make_clip(public_url=PUBLIC_URL),
+        meta=META,
+        resume=MARKER,
+        **recorder.kwargs(),
+    )
+
+
+def test_a_lost_create_answer_is_found_in_the_accounts_list_and_adopted(api, rutube):
+    _person(
+        api,
+        [
+            _listed("newer-other", minutes_after=30, title="Другое видео"),
+            _listed(VIDEO_ID, minutes_after=1),
+            _listed("older-same-title", minutes_after=-60),  # an earlier publication of ours
+        ],
+    )
+    api.get(f"{API}/video/{VIDEO_ID}/", json={"id": VIDEO_ID, "status": "processing"})
+    recorder = Recorder()
+
+    result = _resume(rutube, recorder)
+
+    assert result.handle.id == VIDEO_ID and result.state == PublishState.PROCESSING
+    assert recorder.handles == [result.handle]
+    assert not [c for c in api.calls if c.request.method == "POST"]  # never created again
+
+
+def test_the_list_is_read_page_by_page_until_it_is_older_than_the_call(api, rutube):
+    recent = [_listed(f"other-{n}", minutes_after=50, title=f"Видео {n}") for n in range(20)]
+    _person(api, recent, [_listed(VIDEO_ID, minutes_after=0), _listed("x", minutes_after=-10)])
+    api.get(f"{API}/video/{VIDEO_ID}/", json={"id": VIDEO_ID, "status": "ready"})
+
+    result = _resume(rutube, Recorder())
+
+    assert (result.handle.id, result.state) == (VIDEO_ID, PublishState.PUBLISHED)
+
+
+def test_no_such_video_on_rutube_means_the_create_is_sent_again(api, rutube):
+    _person(api, [_listed("older-same-title", minutes_after=-60), _listed("x", minutes_after=-90)])
+    api.post(f"{API}/video/", status=201, json={"video_id": VIDEO_ID})
+    recorder = Recorder()
+
+    result = _resume(rutube, recorder)
+
+    assert result.handle.id == VIDEO_ID
+    marker, handle = recorder.handles
+    assert marker.create_sent_at is not None and marker.create_sent_at > SENT_AT  # a new call
+    assert handle == result.handle
+
+
+def test_a_list_that_cannot_be_read_is_retried_later_not_guessed(api, rutube):
+    api.get(f"{API}/video/person/", status=502, json={"detail": "Bad gateway"})
+
+    with pytest.raises(ProviderError) as info:
+        _resume(rutube, Recorder())
+
+    assert info.value.status == 502
+    assert not [c for c in api.calls if c.request.method == "POST"]

@@ -116,7 +116,7 @@ def test_every_platforms_own_limit_is_checked_before_anything_is_created(cls, us
 
     assert errors == {
         str(cls.platform): [
-            f"Файл слишком большой для {cls.label} (максимум {cls.max_file_size_label()}). "
+            f"Файл слишком большой для {cls.noun.genitive} (максимум {cls.max_file_size_label()}). "
             "Сократите или пережмите клип."
         ]
     }
@@ -324,7 +324,7 @@ def test_an_attempt_for_a_plan_that_no_longer_allows_it_is_cancelled(fake, clip,
 
     assert (code, cancel) == ("plan", True)
     assert message == (
-        "Публикация недоступна на вашем тарифе: Фейк на нём не входит. "
+        "Публикация недоступна на вашем тарифе: Фейк в него не входит. "
         "Смените тариф и опубликуйте клип снова."
     )
 

@@ -447,6 +447,18 @@ EDGES: dict[str, Callable[[transitions.Guard, Publication], Any]] = {
     "failed": lambda g, p: transitions.failed(g, p, message="m", code="x"),
     "cancelled": lambda g, p: transitions.cancelled(g, p, reason="x"),
     "retried": lambda g, p: transitions.retried(g, p, now=timezone.now()),
+    "schedule_moved": lambda g, p: transitions.schedule_moved(g, p, scheduled_at=timezone.now()),
+    "uncancelled": lambda g, p: transitions.uncancelled(
+        g,
+        p,
+        status="scheduled",
+        scheduled_at=timezone.now(),
+        queued_at=None,
+        next_attempt_at=None,
+        error_message="",
+        now=timezone.now(),
+    ),
+    "resumed": lambda g, p: transitions.resumed(g, p, now=timezone.now()),
     "draft_discarded": lambda g, p: transitions.draft_discarded(g, p),
     "mode_changed": lambda g, p: transitions.mode_changed(g, p, vk_mode="video"),
 }

@@ -148,3 +148,27 @@ def test_another_accounts_video_is_404(sandbox):
     )
 
     assert response.status_code == 404
+
+
+def test_the_list_of_videos_without_a_file_gives_each_an_upload_url(sandbox, clip_file):
+    token = sandbox.control.issue_credentials("dzen")["access_token"]
+    other = sandbox.control.issue_credentials("dzen", account_name="Чужой канал")["access_token"]
+    done = create(sandbox, token, title="С файлом").json()
+    put(done["upload_url"], clip_file(1000))
+    empty = create(sandbox, token, title="Пустое").json()
+    create(sandbox, other, title="Чужое")
+
+    answer = requests.get(
+        f"{sandbox.dzen_api_url}/v1/videos",
+        params={"status": "created"},
+        headers=auth(token),
+        timeout=10,
+    )
+
+    assert answer.status_code == 200
+    [item] = answer.json()["items"]
+    assert (item["id"], item["title"], item["status"]) == (empty["id"], "Пустое", "created")
+    assert item["created_at"]
+    assert put(item["upload_url"], clip_file(1000)).status_code == 200
+    methods = [e["method"] for e in sandbox.control.journal("dzen")]
+    assert methods.count("videos.list") == 1 and methods.count("videos.create") == 3

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from clipmaker.accounts.models import Plan
+from clipmaker.notifications.models import Notification, NotificationKind
 from platforms.constants import Platform
 from publishing.models import PublicationStatus
 from tests.factories import (
@@ -26,6 +27,7 @@ class Party:
     publication: Any
     connection: Any
     destination: Any
+    notification: Any
 
 
 def make_party(username: str) -> Party:
@@ -41,12 +43,20 @@ def make_party(username: str) -> Party:
         status=PublicationStatus.FAILED,
         error_message=f"ошибка {username}",
     )
+    notification = Notification.objects.create(
+        user=user,
+        kind=NotificationKind.PUBLICATION_FAILED,
+        key=f"publication_failed:{publication.pk}",
+        message=f"Не удалось опубликовать «{clip.title}»: ошибка {username}",
+        link=f"/clips/{clip.pk}/",
+    )
     return Party(
         user=user,
         clip=clip,
         publication=publication,
         connection=connection,
         destination=destination,
+        notification=notification,
     )
 
 

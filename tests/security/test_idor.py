@@ -26,6 +26,7 @@ MISSING = {
     "token": "ffffff",
     "connection": "00000000-0000-4000-8000-000000000000",
     "destination": "999997",
+    "notification": "999996",
 }
 
 
@@ -40,6 +41,8 @@ def kind_of(route: Route, param: str) -> str | None:
         return "connection"
     if param == "destination_id":
         return "destination"
+    if param == "notification_id" or (param == "pk" and route.name.startswith("api-notification-")):
+        return "notification"
     return None
 
 
@@ -104,6 +107,7 @@ def test_another_users_object_answers_like_a_missing_one(route, method, auth, vi
         "token": victim_token_id,
         "connection": str(victim.connection.pk),
         "destination": str(victim.destination.pk),
+        "notification": str(victim.notification.pk),
     }
 
     attacked = getattr(client, method)(_url(route, theirs))
@@ -125,6 +129,8 @@ def test_another_users_object_answers_like_a_missing_one(route, method, auth, vi
     assert victim.destination.enabled and victim.destination.removed_at is None
     assert victim.destination.custom_name == ""
     assert victim.connection.status == "active"
+    victim.notification.refresh_from_db()
+    assert victim.notification.read_at is None
     assert victim_token  # still works (checked by its row above)
 
 
@@ -141,3 +147,5 @@ def test_the_owner_reaches_the_same_routes(victim):
     assert client.get(place_remove).status_code == 200
     disconnect = f"/settings/platforms/connections/{victim.connection.pk}/disconnect/"
     assert client.get(disconnect).status_code == 200
+    read = f"/api/v1/notifications/{victim.notification.pk}/read/"
+    assert client.post(read).status_code == 200

@@ -25,18 +25,13 @@ from platforms.providers.types import (
     PublishMeta,
     PublishResult,
     PublishState,
+    SentText,
 )
 
 from . import errors as vk_errors
 
 CLIP = "clip"
 CLIP_DESCRIPTION_MAX = 5000
-
-
-def clip_description(meta: PublishMeta) -> str:
-    """A Клип has one text: the title, then the description."""
-    parts = [meta.title.strip(), meta.description.strip()]
-    return "\n\n".join(p for p in parts if p)[:CLIP_DESCRIPTION_MAX]
 
 
 class VKClipsMixin:
@@ -68,6 +63,11 @@ class VKClipsMixin:
         ) -> Mapping[str, Any] | None: ...
 
         def restricted(self, item: Mapping[str, Any]) -> None: ...
+
+        @classmethod
+        def text_sent(
+            cls, *, title: str, description: str, mode: str | None = None
+        ) -> SentText: ...
 
     def clips_api(self, method: str, params: Mapping[str, Any], credentials: Credentials) -> Any:
         """A clips method; a refusal of the account itself becomes ``clips_refused``."""
@@ -106,7 +106,11 @@ class VKClipsMixin:
             {
                 "owner_id": handle.data["owner_id"],
                 "video_id": handle.data["video_id"],
-                "description": clip_description(meta),
+                # A Клип has one text: the title, then the description (``text_sent``).
+                "description": self.text_sent(
+                    title=meta.title, description=meta.description, mode=CLIP
+                ).caption
+                or "",
                 "privacy_view": "all",
                 "can_make_duet": 1,
                 "group_id": handle.data.get("group_id"),

@@ -39,8 +39,10 @@ from platforms.providers.errors import (
 )
 from platforms.providers.http import scrub
 from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
+from platforms.providers.nouns import Noun
 from platforms.providers.oauth import OAuthProvider
 from platforms.providers.registry import register
+from platforms.providers.texts import joined_text, split_caption
 from platforms.providers.types import (
     AccountInfo,
     BaseUrl,
@@ -53,6 +55,7 @@ from platforms.providers.types import (
     PublishResult,
     PublishState,
     Rate,
+    SentText,
     Stats,
     TextLimits,
     as_int,
@@ -61,7 +64,7 @@ from platforms.providers.vk_places import VKPlacesMixin
 from platforms.providers.vk_token import PASTED, TOKEN_FIELD, TOKEN_SOURCE, VKTokenMixin
 
 from . import errors as vk_errors
-from .clips import CLIP, VKClipsMixin
+from .clips import CLIP, CLIP_DESCRIPTION_MAX, VKClipsMixin
 from .orphans import VKOrphansMixin
 from .videos import VIDEO, VKVideosMixin
 
@@ -85,6 +88,7 @@ class VKProvider(
 ):
     platform = Platform.VK
     label = "VK"
+    colour = "#0077FF"
     order = 10
     max_file_size = 5 * GB
     # A Клип is vertical and at most three minutes (docs/media-limits.md).
@@ -102,10 +106,13 @@ class VKProvider(
         # The legacy OAuth host: the implicit flow a user runs to get their own token.
         BaseUrl("VK_OAUTH_URL", "https://oauth.vk.com", "vk/oauth"),
     )
+    noun = Noun.indeclinable("VK")
+    # A video's name and description; a Клип has one text (``text_limits_for``).
     # Besides VK ID: a user token pasted by the person (vk_token.py), for installations
     # without an approved app.
     connect_fields = (TOKEN_FIELD,)
     text_limits = TextLimits(title=NAME_MAX, description=DESCRIPTION_MAX)
+    clip_text_limits = TextLimits(caption=CLIP_DESCRIPTION_MAX)
     stats_batch_size = STATS_BATCH
     scope = "video wall groups"  # groups: the communities the user may post to
     code_challenge_method = "s256"
@@ -257,6 +264,24 @@ class VKProvider(
         return {"device_id": str(extra["device_id"])} if extra.get("device_id") else {}
 
     # Publishing: what both modes share -----------------------------------------------------
+
+    # Text: a Клип's one description, or a video's name and description ----------------
+
+    @classmethod
+    def text_limits_for(cls, mode: str | None = None) -> TextLimits:
+        return cls.clip_text_limits if (mode or cls.default_mode) == CLIP else cls.text_limits
+
+    @classmethod
+    def text_joined(cls, *, title: str, description: str, mode: str | None = None) -> str | None:
+        return joined_text(title, description) if (mode or cls.default_mode) == CLIP else None
+
+    @classmethod
+    def text_sent(cls, *, title: str, description: str, mode: str | None = None) -> SentText:
+        """A Клип: title and description joined, cut at 5000; a video: each part cut."""
+        whole = cls.text_joined(title=title, description=description, mode=mode)
+        if whole is None:
+            return super().text_sent(title=title, description=description, mode=mode)
+        return split_caption(title, whole[:CLIP_DESCRIPTION_MAX], whole=whole)
 
     @staticmethod
     def group_id(credentials: Credentials) -> int | None:

@@ -19,6 +19,7 @@ from platforms.providers.types import (
     PublishMeta,
     PublishResult,
     PublishState,
+    SentText,
 )
 
 VIDEO = "video"
@@ -47,6 +48,11 @@ class VKVideosMixin:
         @staticmethod
         def wallpost(credentials: Credentials) -> bool: ...
 
+        @classmethod
+        def text_sent(
+            cls, *, title: str, description: str, mode: str | None = None
+        ) -> SentText: ...
+
         def link(self, handle: PlatformHandle) -> str: ...
 
         def listed(
@@ -58,10 +64,8 @@ class VKVideosMixin:
         def gone(self) -> Exception: ...
 
     def save_params(self, credentials: Credentials, meta: PublishMeta) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "name": meta.title[:NAME_MAX],
-            "description": meta.description[:DESCRIPTION_MAX],
-        }
+        text = self.text_sent(title=meta.title, description=meta.description, mode=VIDEO)
+        params: dict[str, Any] = {"name": text.title, "description": text.description}
         group_id = self.group_id(credentials)
         if group_id:
             params["group_id"] = group_id
