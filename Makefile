@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate clean bench browsers
+.PHONY: run test lint format install migrate clean bench browsers chaos
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ run: $(STAMP)
 
 test: $(STAMP) browsers
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The long chaos run (tests/reliability/): real processes killed and restarted, on a private
+# PostgreSQL and Redis; CHAOS_PUBLICATIONS (1000) publications shared by the scenarios. Its
+# last line is one JSON object with the figures (docs/reliability.md).
+chaos: $(STAMP)
+	$(BIN)/python -m tests.reliability.run
 
 # The browser tests drive Debian's chromium (Playwright never downloads a browser of its own).
 browsers:

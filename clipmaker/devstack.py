@@ -3,7 +3,9 @@
 Set-up first (migrate, schedules, demo data, an empty metrics directory), then the processes
 with their output prefixed: ``worker`` takes the uploads (platform queues and ``default``),
 ``control`` the dispatcher, reaper, checks, stats and token refresh, as in production. If one
-of them dies the others are stopped too, so nothing is left half running.
+of them dies the others are stopped too, so nothing is left half running. Beat's schedule is
+installed from the settings (``DISPATCH_INTERVAL_SECONDS``, ``PUBLISH_REAP_INTERVAL_SECONDS``...),
+so ``PUBLISH_REAP_INTERVAL_SECONDS=5 make run`` reaps every 5 seconds.
 """
 
 from __future__ import annotations

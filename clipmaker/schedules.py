@@ -38,7 +38,11 @@ def periodic_tasks() -> list[Periodic]:
             settings.DISPATCH_INTERVAL_SECONDS,
         ),
         # Returns publishing rows whose worker died (lease expired) to the retry path.
-        Periodic("clipmaker:reap", "publishing.tasks.reap_expired_leases", 30),
+        Periodic(
+            "clipmaker:reap",
+            "publishing.tasks.reap_expired_leases",
+            settings.PUBLISH_REAP_INTERVAL_SECONDS,
+        ),
         # Polls platforms that are still processing an accepted upload.
         Periodic("clipmaker:check-processing", "publishing.tasks.check_processing", 10),
         # Refreshes OAuth tokens ahead of expiry.

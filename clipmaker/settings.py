@@ -372,6 +372,8 @@ PUBLISH_RETRY_DELAYS = [int(x) for x in env.list("PUBLISH_RETRY_DELAYS", default
 # Longer than CELERY_TASK_TIME_LIMIT, so that only a dead worker's claim ever expires.
 PUBLISH_LEASE_SECONDS = env.int("PUBLISH_LEASE_SECONDS", default=25 * 60)
 DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=2.0)
+# How often beat runs the reaper (rows whose worker died wait at most lease + this long).
+PUBLISH_REAP_INTERVAL_SECONDS = env.float("PUBLISH_REAP_INTERVAL_SECONDS", default=30.0)
 # A queued row whose task was sent this long ago and never claimed is sent again (lost message).
 PUBLISH_REDELIVER_SECONDS = env.float("PUBLISH_REDELIVER_SECONDS", default=300.0)
 # How often a platform that is still processing an accepted upload is asked again, and for how

@@ -25,3 +25,16 @@ def test_every_entry_expires_and_stats_follow_their_settings(settings):
     )
     retention = tasks["clipmaker:stats-retention"]
     assert (retention.task, retention.interval.every) == ("stats.tasks.thin_stats_history", 3600)
+
+
+def test_reaper_runs_at_its_setting(settings):
+    settings.PUBLISH_REAP_INTERVAL_SECONDS = 3
+
+    call_command("install_schedules")
+
+    reap = PeriodicTask.objects.get(name="clipmaker:reap")
+    assert (reap.task, reap.interval.every, reap.queue) == (
+        "publishing.tasks.reap_expired_leases",
+        3,
+        "control",
+    )
