@@ -98,7 +98,7 @@ class ClipUpload(models.Model):
     offset = models.BigIntegerField("получено, байт", default=0)
     clip = models.OneToOneField(
         Clip,
-        on_delete=models.SET_NULL,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="upload",

@@ -106,12 +106,16 @@ def upload_create(
     return upload
 
 
-class _PartialFile(File):  # type: ignore[type-arg]
+class _PartialFile(File):
     """The finished partial file, offered to storage as a temporary file: the file system
     storage moves it into place (no copy of gigabytes); any other storage (S3) reads it."""
 
+    def __init__(self, fh: BinaryIO, *, name: str, path: Path) -> None:
+        super().__init__(fh, name=name)
+        self._path = path
+
     def temporary_file_path(self) -> str:
-        return str(self.file.name)
+        return str(self._path)
 
 
 def upload_append(
@@ -188,7 +192,7 @@ def _finish(upload: ClipUpload, path: Path) -> Clip:
     with path.open("rb") as fh:
         clip = clip_create(
             owner=upload.owner,
-            file=_PartialFile(fh, name=upload.filename),
+            file=_PartialFile(fh, name=upload.filename, path=path),
             filename=upload.filename,
             title=upload.title,
             description=upload.description,

@@ -58,7 +58,7 @@ def original_name(filename: str) -> str:
 def clip_create(
     *,
     owner: User,
-    file: BinaryIO,
+    file: BinaryIO | File[bytes],
     filename: str,
     title: str,
     description: str = "",
