@@ -178,8 +178,9 @@ def test_clip_list_offers_drop_zone_resumable_endpoint_and_unfinished_uploads(cl
     assert "«ночной.mp4» — 0 %" in html
     assert "чужой.mp4" not in html
 
-    client_in.post(f"/clips/uploads/{upload.pk}/discard/")
-    assert "ночной.mp4" not in client_in.get("/clips/").content.decode()
+    after = client_in.post(f"/clips/uploads/{upload.pk}/discard/", follow=True).content.decode()
+    assert "Незавершённая загрузка «ночной.mp4» удалена." in after
+    assert f'data-upload-id="{upload.pk}"' not in after
 
 
 def test_another_users_upload_cannot_be_discarded(client_in):
