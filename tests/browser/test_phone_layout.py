@@ -159,3 +159,130 @@ def test_edit_and_delete_a_clip_on_a_phone(page, login_as):
     page.get_by_role("button", name="Удалить клип").click()
     expect(page.locator(".msg.success")).to_contain_text("удалён")
     assert not user.clips.exists()
+
+
+# --- resumable uploads in the browser ------------------------------------------------------------
+
+CHUNK = 16 * 1024
+
+
+@pytest.fixture
+def big_video(tmp_path):  # type: ignore[no-untyped-def]
+    from clipmaker.clips.demo import make_demo_video
+
+    return make_demo_video(tmp_path / "long.mp4", seconds=2, pad_to_bytes=200 * 1024)
+
+
+def _patch_offsets(page: Any) -> list[int]:
+    offsets: list[int] = []
+
+    def seen(request: Any) -> None:
+        if request.method == "PATCH" and "/api/v1/uploads/" in request.url:
+            offsets.append(int(request.headers["upload-offset"]))
+
+    page.on("request", seen)
+    return offsets
+
+
+def test_an_upload_cut_mid_way_continues_from_the_stored_offset(
+    page, login_as, settings, big_video
+):
+    from clipmaker.clips.models import ClipUpload
+
+    expect = _expect()
+    settings.CLIP_UPLOAD_CHUNK_BYTES = CHUNK
+    user = UserFactory(plan=Plan.PRO)
+    login_as(user)
+    page.goto("/clips/")
+    offsets = _patch_offsets(page)
+    cut = {"done": False}
+
+    def drop_third_chunk(route: Any) -> None:
+        request = route.request
+        if (
+            request.method == "PATCH"
+            and not cut["done"]
+            and int(request.headers["upload-offset"]) == 2 * CHUNK
+        ):
+            cut["done"] = True
+            route.abort("connectionreset")
+            return
+        route.continue_()
+
+    page.route("**/api/v1/uploads/**", drop_third_chunk)
+    page.set_input_files("input[name=file]", str(big_video))
+    page.fill("input[name=title]", "Загружено с обрывом")
+    page.click("form[data-upload-form] button[type=submit]")
+
+    expect(page.locator("h1")).to_have_text("Загружено с обрывом", timeout=30_000)
+    clip = user.clips.get()
+    assert clip.size_bytes == big_video.stat().st_size
+    with clip.file.open("rb") as fh:
+        assert fh.read() == big_video.read_bytes()
+    assert cut["done"]
+    # The chunk that was cut is sent again from where the server stood; nothing from zero.
+    assert offsets.count(2 * CHUNK) == 2
+    assert offsets.count(0) == 1
+    assert ClipUpload.objects.count() == 1
+
+
+def test_after_a_page_reload_the_same_file_continues_where_it_stopped(
+    page, login_as, settings, big_video
+):
+    from clipmaker.clips.models import ClipUpload
+
+    expect = _expect()
+    settings.CLIP_UPLOAD_CHUNK_BYTES = CHUNK
+    user = UserFactory(plan=Plan.PRO)
+    login_as(user)
+    page.goto("/clips/")
+
+    def stall_after_two_chunks(route: Any) -> None:
+        request = route.request
+        if request.method == "PATCH" and int(request.headers["upload-offset"]) >= 2 * CHUNK:
+            route.abort("internetdisconnected")
+            return
+        route.continue_()
+
+    page.route("**/api/v1/uploads/**", stall_after_two_chunks)
+    page.set_input_files("input[name=file]", str(big_video))
+    with page.expect_request(
+        lambda r: r.method == "PATCH" and r.headers.get("upload-offset") == str(2 * CHUNK)
+    ):
+        page.click("form[data-upload-form] button[type=submit]")
+    assert ClipUpload.objects.get().offset == 2 * CHUNK
+
+    page.reload()
+    page.unroute("**/api/v1/uploads/**")
+    assert ClipUpload.objects.get().offset == 2 * CHUNK
+    expect(page.locator("#unfinished-uploads")).to_contain_text("«long.mp4»")
+    offsets = _patch_offsets(page)
+    page.set_input_files("input[name=file]", str(big_video))
+    page.click("form[data-upload-form] button[type=submit]")
+
+    expect(page.locator("h1")).to_have_text("long", timeout=30_000)
+    assert offsets[0] == 2 * CHUNK
+    assert ClipUpload.objects.count() == 1
+    with user.clips.get().file.open("rb") as fh:
+        assert fh.read() == big_video.read_bytes()
+
+
+def test_a_file_dropped_on_the_form_is_chosen(page, login_as):
+    expect = _expect()
+    login_as(UserFactory(plan=Plan.PRO))
+    page.goto("/clips/")
+
+    page.evaluate(
+        """() => {
+          const data = new DataTransfer();
+          data.items.add(new File([new Uint8Array(2048)], "перетащенный.mp4", {type: "video/mp4"}));
+          const zone = document.querySelector("[data-drop-zone]");
+          zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true, cancelable: true}));
+          zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+        }"""
+    )
+
+    expect(page.locator("[data-drop-chosen]")).to_contain_text("перетащенный.mp4")
+    assert page.evaluate("document.querySelector('input[name=file]').files[0].name") == (
+        "перетащенный.mp4"
+    )
