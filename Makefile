@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate clean bench browsers
+.PHONY: run test lint format install migrate clean bench browsers screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ browsers:
 	  else \
 	    echo "Install Debian's chromium for the browser tests: sudo apt-get install chromium"; \
 	  fi; }
+
+# Every page at 1366 and 375 px into docs/screenshots/ (<page>-<width>.png), checked for
+# sideways scrolling on the way.
+screenshots: $(STAMP) browsers
+	SAVE_SCREENSHOTS=1 $(BIN)/pytest -q -p no:randomly \
+	  tests/browser/test_phone_layout.py::test_every_page_fits_the_screen_at_375_and_1366 \
+	  tests/browser/test_phone_layout.py::test_login_page_fits
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
