@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
@@ -106,7 +106,13 @@ def upload_create(
     return upload
 
 
-class _PartialFile(File):
+if TYPE_CHECKING:
+    _BinaryFile = File[bytes]
+else:  # File is generic only in the type stubs
+    _BinaryFile = File
+
+
+class _PartialFile(_BinaryFile):
     """The finished partial file, offered to storage as a temporary file: the file system
     storage moves it into place (no copy of gigabytes); any other storage (S3) reads it."""
 
