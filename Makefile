@@ -52,6 +52,7 @@ migrate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/upload.py
+	$(BIN)/python bench/resumable_upload.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/log_lines.py
 	$(BIN)/python bench/stats.py

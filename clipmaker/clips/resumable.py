@@ -36,7 +36,7 @@ from clipmaker.logging import log_event
 
 # Bytes read from the request at a time, and how often the offset is saved while writing.
 READ_BYTES = 1024 * 1024
-SAVE_EVERY_BYTES = 8 * 1024 * 1024
+SAVE_EVERY_BYTES = 32 * 1024 * 1024
 
 
 class UploadOffsetMismatch(ClipError):
