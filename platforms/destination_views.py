@@ -23,6 +23,7 @@ from platforms.destinations import (
     destination_enable,
     destination_limit_message,
     destination_rename,
+    destination_set_mode,
 )
 from platforms.forms import destination_form_class
 from platforms.models import Destination, PlatformConnection
@@ -192,6 +193,25 @@ def destination_rename_view(request: HttpRequest, destination_id: int) -> HttpRe
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Название сохранено: {destination.label}.")
+    return redirect(SETTINGS_URL)
+
+
+@login_required
+@require_POST
+def destination_mode_view(request: HttpRequest, destination_id: int) -> HttpResponse:
+    destination = _destination(request, destination_id)
+    try:
+        destination = destination_set_mode(
+            destination=destination,
+            mode=request.POST.get("mode", ""),
+            wallpost=request.POST.get("wallpost") == "on",
+        )
+    except DestinationRejected as exc:
+        messages.error(request, exc.message)
+    else:
+        chosen = next(label for _m, label, on in destination.mode_choices if on)
+        wall = "с записью на стене" if destination.wallpost else "без записи на стене"
+        messages.success(request, f"{destination.label}: по умолчанию {chosen.lower()}, {wall}.")
     return redirect(SETTINGS_URL)
 
 

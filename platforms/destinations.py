@@ -122,6 +122,21 @@ def destination_rename(*, destination: Destination, name: str) -> Destination:
     return destination
 
 
+MODE_INVALID_MESSAGE = "Выберите, как публиковать: Клип или видео."
+
+
+def destination_set_mode(*, destination: Destination, mode: str, wallpost: bool) -> Destination:
+    """How publications to the place go out by default (VK: ``vk_mode`` "clip" or "video") and
+    whether they also go on its wall (``vk_wallpost``); each publication may still choose."""
+    provider = provider_class(destination.platform)
+    if mode not in provider.modes:
+        raise DestinationRejected(MODE_INVALID_MESSAGE, field="mode", code="invalid")
+    extra = {**destination.extra, "vk_mode": mode, "vk_wallpost": bool(wallpost)}
+    Destination.objects.filter(pk=destination.pk).update(extra=extra, updated_at=timezone.now())
+    destination.refresh_from_db()
+    return destination
+
+
 def destination_enable(*, destination: Destination) -> Destination:
     Destination.objects.filter(pk=destination.pk).update(enabled=True, updated_at=timezone.now())
     destination.refresh_from_db()

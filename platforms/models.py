@@ -193,6 +193,22 @@ class Destination(models.Model):
         return f"{platform_label(self.platform)} · {self.display_name}"
 
     @property
+    def mode_choices(self) -> list[tuple[str, str, bool]]:
+        """(mode, its name, whether it is this place's default) on a platform with several
+        ways of publishing (VK: Клип, Видео); empty elsewhere."""
+        provider = provider_class(self.platform)
+        if not provider.modes:
+            return []
+        current = provider.publish_mode(None, {**self.connection.extra, **self.extra})
+        return [(m, provider.mode_labels.get(m, m), m == current) for m in provider.modes]
+
+    @property
+    def wallpost(self) -> bool:
+        """VK: whether publications here also go on the wall (on unless switched off)."""
+        value = {**self.connection.extra, **self.extra}.get("vk_wallpost", True)
+        return value not in (False, 0, "0", "false", "")
+
+    @property
     def is_removed(self) -> bool:
         return self.removed_at is not None
 

@@ -70,9 +70,21 @@ class DestinationSerializer(serializers.Serializer):
     last_checked_at = serializers.DateTimeField(allow_null=True)
     last_check_ok = serializers.BooleanField(allow_null=True)
     last_error = serializers.CharField(allow_blank=True)
+    vk_mode = serializers.SerializerMethodField(
+        help_text="VK: how publications here go out by default (clip or video); null elsewhere"
+    )
+    vk_wallpost = serializers.SerializerMethodField(
+        help_text="VK: whether they also go on the wall; null elsewhere"
+    )
 
     def get_allowed_by_plan(self, obj: Any) -> bool:
         return obj.pk in self.context.get("within_limit", set())
+
+    def get_vk_mode(self, obj: Any) -> str | None:
+        return next((mode for mode, _label, on in obj.mode_choices if on), None)
+
+    def get_vk_wallpost(self, obj: Any) -> bool | None:
+        return obj.wallpost if obj.mode_choices else None
 
 
 class DestinationChangeSerializer(serializers.Serializer):
@@ -83,6 +95,15 @@ class DestinationChangeSerializer(serializers.Serializer):
         help_text="your own name for the place; empty: the platform's name again",
     )
     enabled = serializers.BooleanField(required=False)
+    vk_mode = serializers.ChoiceField(
+        choices=(("clip", "Клип"), ("video", "Видео")),
+        required=False,
+        help_text="VK: the default mode of publications here",
+        error_messages={"invalid_choice": "Режим VK может быть «clip» (Клип) или «video»."},
+    )
+    vk_wallpost = serializers.BooleanField(
+        required=False, help_text="VK: also post each publication on the wall"
+    )
 
 
 class PlaceSerializer(serializers.Serializer):

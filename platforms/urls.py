@@ -41,6 +41,11 @@ urlpatterns = [
         name="destination-rename",
     ),
     path(
+        "destinations/<int:destination_id>/mode/",
+        destination_views.destination_mode_view,
+        name="destination-mode",
+    ),
+    path(
         "destinations/<int:destination_id>/enable/",
         destination_views.destination_enable_view,
         name="destination-enable",

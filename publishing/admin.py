@@ -61,6 +61,7 @@ class PublicationAdmin(admin.ModelAdmin):
         "owner",
         "platform",
         "destination",
+        "vk_mode",
         "status",
         "attempts",
         "scheduled_at",
@@ -69,7 +70,7 @@ class PublicationAdmin(admin.ModelAdmin):
         "short_error",
         "created_at",
     )
-    list_filter = ("status", "platform", "created_at", "scheduled_at", "published_at")
+    list_filter = ("status", "platform", "vk_mode", "created_at", "scheduled_at", "published_at")
     search_fields = (
         "=id",
         "clip__title",
@@ -89,6 +90,7 @@ class PublicationAdmin(admin.ModelAdmin):
         "clip",
         "platform",
         "destination",
+        "vk_mode",
         "status",
         "scheduled_at",
         "queued_at",

@@ -42,6 +42,7 @@ from publishing.serializers import (
     ClipUploadSerializer,
     PublicationSerializer,
     PublishRequestSerializer,
+    RetryRequestSerializer,
 )
 from publishing.services import (
     PublicationConflict,
@@ -278,6 +279,7 @@ class ClipViewSet(
                 scheduled_at=data["scheduled_at"],
                 title=data["title"],
                 description=data["description"],
+                vk_mode=data["vk_mode"],
             )
         # PublicationConflict is a PublicationValidationError: catch it first.
         except PublicationConflict as exc:
@@ -312,10 +314,10 @@ class PublicationViewSet(
             return Publication.objects.none()
         return selectors.publication_list(user=self.request.user)
 
-    def _change(self, service: Callable[..., Any]) -> Response:
+    def _change(self, service: Callable[..., Any], **options: Any) -> Response:
         publication: Publication = self.get_object()
         try:
-            service(publication=publication)
+            service(publication=publication, **options)
         except PublicationStateError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         publication.refresh_from_db()
@@ -336,7 +338,9 @@ class PublicationViewSet(
 
     @extend_schema(
         summary="Повторить неудавшуюся публикацию",
-        request=None,
+        description='Тело не обязательно; `{"vk_mode": "video"}` повторяет публикацию VK '
+        "в другом режиме (например, видео вместо Клипа, если VK не разрешил аккаунту Клипы).",
+        request=RetryRequestSerializer,
         responses={
             200: PublicationSerializer,
             404: NOT_FOUND,
@@ -346,7 +350,10 @@ class PublicationViewSet(
     )
     @action(detail=True, methods=["post"], throttle_classes=[PublishThrottle])
     def retry(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(publication_retry)
+        payload = RetryRequestSerializer(data=request.data or {})
+        payload.is_valid(raise_exception=True)
+        vk_mode = payload.validated_data["vk_mode"]
+        return self._change(publication_retry, **({"vk_mode": vk_mode} if vk_mode else {}))
 
     @extend_schema(
         summary="История статистики публикации",

@@ -49,7 +49,7 @@ from platforms.services import (
     connection_mark_expired,
     connection_refresh,
 )
-from publishing import ratelimit, rules, transitions
+from publishing import drafts, ratelimit, rules, transitions
 from publishing.models import Publication, PublicationStatus
 from publishing.queue import publication_enqueue_check
 
@@ -152,6 +152,7 @@ class _Attempt:
         self.token = token
         self.started = time.monotonic()
         self._last_progress = 0.0
+        self.connection: PlatformConnection | None = None
 
     def _mine(self) -> transitions.Guard:
         return Publication.objects.filter(pk=self.pub.pk, claim_token=self.token)
@@ -210,20 +211,26 @@ class _Attempt:
             self._lost(False)
 
     def fail(self, message: str, *, code: str, err: ProviderError | None = None) -> None:
-        self._lost(
-            transitions.failed(
-                self._mine(), self.pub, message=message, code=code, err=err, **self._duration()
-            )
+        moved = transitions.failed(
+            self._mine(), self.pub, message=message, code=code, err=err, **self._duration()
         )
+        self._lost(moved)
+        if moved:
+            self._discard_draft(PublicationStatus.FAILED)
 
     def cancel(self, *, reason: str = "cancel_requested", message: str = "") -> None:
-        self._lost(
-            bool(
-                transitions.cancelled(
-                    self._mine(), self.pub, reason=reason, message=message, **self._duration()
-                )
+        moved = bool(
+            transitions.cancelled(
+                self._mine(), self.pub, reason=reason, message=message, **self._duration()
             )
         )
+        self._lost(moved)
+        if moved:
+            self._discard_draft(PublicationStatus.CANCELLED)
+
+    def _discard_draft(self, status: str) -> None:
+        self.pub.status = status
+        drafts.draft_discard(publication=self.pub, connection=self.connection)
 
     def _cancel_instead(self, *, body_sent: bool) -> bool:
         """A cancel was requested and honouring it cannot hide a post: nothing went out whole
@@ -279,6 +286,7 @@ class _Attempt:
 
     def run(self, connection: PlatformConnection | None) -> None:
         pub = self.pub
+        self.connection = connection
         if pub.cancel_requested_at is not None and not rules.platform_may_have_it(pub):
             self.cancel()
             return
@@ -420,4 +428,5 @@ def publish_meta(publication: Publication) -> PublishMeta:
         duration_seconds=clip.duration_seconds,
         width=clip.width,
         height=clip.height,
+        mode=publication.vk_mode,
     )

@@ -27,7 +27,12 @@ from platforms.destination_api import (
     destination_or_404,
     rejected,
 )
-from platforms.destinations import DestinationRejected, destination_enable, destination_rename
+from platforms.destinations import (
+    DestinationRejected,
+    destination_enable,
+    destination_rename,
+    destination_set_mode,
+)
 from platforms.models import Destination, PlatformConnection
 from platforms.providers import platform_label
 from platforms.selectors import connection_get_by_id, destination_get
@@ -142,7 +147,9 @@ class DestinationDetailApi(APIView):
         summary="Rename a destination locally, or enable / disable it",
         description=(
             "`name`: your own name for the place (empty: the platform's name). `enabled: false` "
-            "stops offering it for new publications and cancels the scheduled and queued ones."
+            "stops offering it for new publications and cancels the scheduled and queued ones. "
+            "VK: `vk_mode` (clip or video) and `vk_wallpost` set how publications here go out "
+            "by default."
         ),
         parameters=[DESTINATION_PARAM],
         request=DestinationChangeSerializer,
@@ -158,6 +165,13 @@ class DestinationDetailApi(APIView):
         try:
             if "name" in data:
                 destination = destination_rename(destination=destination, name=data["name"])
+            if "vk_mode" in data or "vk_wallpost" in data:
+                current = next((m for m, _label, on in destination.mode_choices if on), "")
+                destination = destination_set_mode(
+                    destination=destination,
+                    mode=data.get("vk_mode", current),
+                    wallpost=data.get("vk_wallpost", destination.wallpost),
+                )
         except DestinationRejected as exc:
             return rejected(exc)
         if data.get("enabled") is True:

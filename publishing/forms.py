@@ -53,6 +53,12 @@ class PublishForm(forms.Form):
         required=False,
     )
     scheduled_at = forms.CharField(label="Дата и время", required=False)
+    # VK: a Клип or a video; empty keeps each VK place's own default.
+    vk_mode = forms.ChoiceField(
+        choices=(("", "как настроено"), ("clip", "Клип"), ("video", "Видео")),
+        required=False,
+        error_messages={"invalid_choice": "Выберите режим VK: Клип или Видео."},
+    )
 
     def __init__(
         self, *args: Any, tz: tzinfo, destinations: Sequence[Destination] = (), **kwargs: Any

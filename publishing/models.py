@@ -52,6 +52,14 @@ class Publication(models.Model):
     status = models.CharField(
         "статус", max_length=16, choices=PublicationStatus.choices, db_index=True
     )
+    # VK: "clip" (a Клип) or "video" (VK Видео, with a wall post when asked); "" elsewhere.
+    vk_mode = models.CharField(
+        "режим VK",
+        max_length=8,
+        blank=True,
+        default="",
+        choices=(("clip", "Клип"), ("video", "Видео")),
+    )
     title = models.CharField("заголовок", max_length=255)
     description = models.TextField("описание", blank=True)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from platforms.models import Destination
 from platforms.providers import platform_label, provider_class, provider_classes
-from publishing import rules, validation
+from publishing import modes, rules, validation
 from publishing.models import Publication, PublicationStatus
 from publishing.validation import destination_key
 from stats.charts import Sparkline, views_sparkline
@@ -79,6 +79,8 @@ class PublicationRow:
     can_cancel: bool
     can_retry: bool
     views_chart: Sparkline | None
+    # VK refused the account Клипы: «Опубликовать как видео» retries it in the other mode.
+    offers_video: bool = False
 
 
 def _views_chart(publication: Publication) -> Sparkline | None:
@@ -107,6 +109,7 @@ def publication_rows(
             can_cancel=rules.publication_can_cancel(p),
             can_retry=rules.publication_can_retry(p, user=user),
             views_chart=_views_chart(p),
+            offers_video=modes.offers_video(p) and rules.publication_can_retry(p, user=user),
         )
         for p in publications
     ]
@@ -120,6 +123,7 @@ def destination_options(
     selected: list[int],
     errors: dict[str, list[str]],
     publications: list[Publication],
+    mode: str | None = None,
 ) -> list[dict[str, Any]]:
     """The publish panel: every platform in display order with a checkbox per enabled place
     («Сообщество «Кухня»», the account named when it differs), disabled with the reason it
@@ -163,9 +167,31 @@ def destination_options(
             else:
                 notice = rules.not_connected_message(platform)
         groups.append(
-            {"platform": platform, "label": provider.label, "options": options, "notice": notice}
+            {
+                "platform": platform,
+                "label": provider.label,
+                "options": options,
+                "notice": notice,
+                "modes": mode_options(provider, offered, submitted=mode),
+            }
         )
     return groups
+
+
+def mode_options(
+    provider: Any, offered: list[Destination], *, submitted: str | None
+) -> list[dict[str, Any]]:
+    """The radio of a platform with several modes (VK: Клип or Видео): the submitted choice,
+    else the places' common default; when the places default differently, a first choice
+    «как настроено для места» keeps each one's own."""
+    if not provider.modes or not offered:
+        return []
+    defaults = set(modes.publish_modes(offered, requested=None).values())
+    choices = [(m, provider.mode_labels.get(m, m)) for m in provider.modes]
+    if len(defaults) > 1:
+        choices.insert(0, ("", "как настроено для каждого места"))
+    checked = submitted if submitted is not None else (defaults.pop() if len(defaults) == 1 else "")
+    return [{"value": v, "label": label, "checked": v == checked} for v, label in choices]
 
 
 def text_limit_notes() -> list[str]:

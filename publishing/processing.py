@@ -27,7 +27,7 @@ from platforms.providers import (
     get_provider,
 )
 from platforms.services import ConnectionRefreshFailed, connection_mark_expired, connection_refresh
-from publishing import rules, transitions
+from publishing import drafts, rules, transitions
 from publishing.attempt import connection_for
 from publishing.models import Publication, PublicationStatus
 from publishing.queue import publication_enqueue_check
@@ -63,12 +63,14 @@ def publication_check(*, publication_id: int) -> None:
     started = publication.started_at or publication.created_at
 
     def fail(message: str, code: str, err: ProviderError | None = None) -> None:
-        transitions.failed(waiting, publication, message=message, code=code, err=err)
+        if transitions.failed(waiting, publication, message=message, code=code, err=err):
+            publication.status = PublicationStatus.FAILED
+            drafts.draft_discard(publication=publication, connection=connection)
 
+    connection = connection_for(publication)
     if (now - started).total_seconds() > settings.PUBLISH_PROCESSING_TIMEOUT_SECONDS:
         fail(rules.processing_timeout_message(publication.platform), "processing_timeout")
         return
-    connection = connection_for(publication)
     if connection is None or connection.status == ConnectionStatus.REVOKED:
         fail(
             rules.disconnected_after_upload_message(publication.platform),
@@ -118,6 +120,8 @@ def publication_check(*, publication_id: int) -> None:
         publication_enqueue_check(publication_id=publication.pk, eta=next_at)
         return  # transient: the next check asks again
     if result.state == PublishState.PROCESSING:
+        if result.handle != handle:  # a step done (a Клип edited): never done again
+            transitions.handle_stored(waiting, handle=result.handle)
         publication_enqueue_check(publication_id=publication.pk, eta=next_at)
         return
     transitions.published(waiting, publication, result=result)
@@ -130,7 +134,9 @@ def _back_to_retry(
     or, with no attempt left or a cancel requested, the end. (The platform says the post does
     not exist, so a requested cancel is honoured.)"""
     if publication.cancel_requested_at is not None:
-        transitions.cancelled(waiting, publication, reason="cancel_requested")
+        if transitions.cancelled(waiting, publication, reason="cancel_requested"):
+            publication.status = PublicationStatus.CANCELLED
+            drafts.draft_discard(publication=publication, connection=connection_for(publication))
         return
     delay = rules.retry_delay(attempts=publication.attempts)
     if delay is None:

@@ -49,6 +49,9 @@ class PublicationSerializer(serializers.ModelSerializer):
     stats = serializers.SerializerMethodField()
     max_attempts = serializers.IntegerField(read_only=True)
     platform_url = OptionalURLField()
+    vk_mode = serializers.SerializerMethodField(
+        help_text="VK: clip (a Клип) or video (VK Видео with a wall post); null elsewhere"
+    )
 
     class Meta:
         model = Publication
@@ -73,8 +76,12 @@ class PublicationSerializer(serializers.ModelSerializer):
             "max_attempts",
             "cancel_requested_at",
             "created_at",
+            "vk_mode",
         )
         read_only_fields = fields
+
+    def get_vk_mode(self, obj: Publication) -> str | None:
+        return obj.vk_mode or None
 
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, obj: Publication) -> dict[str, int]:
@@ -147,6 +154,21 @@ class PlatformListField(serializers.ListField):
     pass
 
 
+class VKModeField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": "Режим VK может быть «clip» (Клип) или «video»."}
+        )
+        super().__init__(choices=(("clip", "Клип"), ("video", "Видео")), **kwargs)
+
+
+class RetryRequestSerializer(serializers.Serializer):
+    """``{"vk_mode": "video"}`` retries a VK publication in that mode (e.g. after VK refused
+    the account Клипы); an empty body retries it as it was."""
+
+    vk_mode = VKModeField(required=False, allow_null=True, default=None)
+
+
 class PublishRequestSerializer(serializers.Serializer):
     """``destinations`` (ids from ``GET /api/v1/destinations/``) or, the older way, ``platforms``
     (each meaning the caller's one enabled destination there)."""
@@ -173,6 +195,12 @@ class PublishRequestSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=255, required=False, allow_null=True, default=None)
     description = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, default=None
+    )
+    vk_mode = VKModeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="VK only: clip (a Клип) or video; default: each VK place's setting",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from clipmaker.logging import log_event
 from platforms.destinations import destination_mark_removed
 from platforms.models import ConnectionStatus, Destination, PlatformConnection
 from platforms.services import connection_revoke
-from publishing import rules, transitions, validation
+from publishing import modes, rules, transitions, validation
 from publishing.models import Publication, PublicationStatus
 from publishing.queue import publication_enqueue
 
@@ -111,8 +111,12 @@ def publication_create(
     scheduled_at: datetime | None = None,
     title: str | None = None,
     description: str | None = None,
+    vk_mode: str | None = None,
 ) -> list[Publication]:
     """One publication per destination, scheduled or queued at once; all or nothing.
+
+    ``vk_mode`` ("clip" or "video") applies to the VK destinations; without it each takes its
+    place's default (``modes.publish_modes``).
 
     ``destinations`` are destination ids (errors keyed ``destination:<id>``); without them,
     ``platforms`` names platforms, each meaning the user's one enabled destination there
@@ -124,6 +128,8 @@ def publication_create(
     errors, conflicts = validation.check_publish(
         user=user, clip=clip, targets=targets, scheduled_at=scheduled_at, empty_key=empty_key
     )
+    if vk_mode and vk_mode not in modes.VK_MODES:
+        errors.setdefault("vk_mode", []).append(modes.VK_MODE_INVALID_MESSAGE)
     _raise_for(errors, conflicts)
     scheduled_at = rules.aware(scheduled_at)
     title = (title if title is not None and title.strip() else clip.title)[:255]
@@ -137,6 +143,7 @@ def publication_create(
                 title=title,
                 description=description,
                 scheduled_at=scheduled_at,
+                modes=modes.publish_modes(targets.destinations, requested=vk_mode),
             )
             to_send = [(p.pk, p.platform) for p in created if p.status == PublicationStatus.QUEUED]
             transaction.on_commit(lambda: _enqueue_all(to_send))
@@ -190,18 +197,24 @@ def publication_cancel(*, publication: Publication) -> Publication:
     return publication
 
 
-def publication_retry(*, publication: Publication) -> Publication:
+def publication_retry(*, publication: Publication, vk_mode: str | None = None) -> Publication:
     """Queue a failed publication again with a fresh set of attempts.
 
     The stored platform handle is kept: if the platform did get the video before the failure,
-    the new attempt finds it there instead of posting a second one.
+    the new attempt finds it there instead of posting a second one. ``vk_mode``: retry a VK
+    publication in that mode (e.g. as a video after VK refused the account Клипы); refused
+    while VK holds the earlier mode's upload.
     """
     refusal = rules.retry_refusal(publication)
+    if refusal is None and vk_mode and vk_mode != publication.vk_mode:
+        refusal = modes.mode_switch_refusal(publication, vk_mode=vk_mode)
     if refusal is not None:
         raise PublicationStateError(refusal)
     try:
         with transaction.atomic():
             guard = Publication.objects.filter(pk=publication.pk, status=PublicationStatus.FAILED)
+            if vk_mode and vk_mode != publication.vk_mode:
+                transitions.mode_changed(guard, publication, vk_mode=vk_mode)
             moved = transitions.retried(guard, publication, now=timezone.now())
             if moved:
                 pid, platform = publication.pk, publication.platform

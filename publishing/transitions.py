@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
@@ -90,8 +90,10 @@ def created(
     title: str,
     description: str,
     scheduled_at: datetime | None,
+    modes: Mapping[int, str] | None = None,
 ) -> list[Publication]:
     """Insert one row per destination: ``scheduled`` for a time, else ``queued`` and due now.
+    ``modes``: the publication's mode by destination id (VK ``vk_mode``).
 
     Call inside the caller's transaction; a concurrent insert for the same clip and destination
     raises ``IntegrityError`` (the partial unique constraint).
@@ -107,6 +109,7 @@ def created(
             description=description,
             bytes_total=clip.size_bytes,
             created_by=user,
+            vk_mode=(modes or {}).get(destination.pk, ""),
         )
         if scheduled_at is not None:
             publication.status = PublicationStatus.SCHEDULED
@@ -202,6 +205,24 @@ def claimed(guard: Guard, pub: Publication, *, token: uuid.UUID, now: datetime) 
 def handle_stored(guard: Guard, *, handle: PlatformHandle) -> bool:
     """The platform's handle, stored before any byte goes out so a retry resumes it."""
     return _update(guard, platform_handle=handle.to_json(), platform_video_id=handle.id[:128])
+
+
+def draft_discarded(guard: Guard, pub: Publication) -> bool:
+    """The platform's unpublished draft was deleted (a failed or cancelled row): forget its
+    handle, so a later «Повторить» starts afresh instead of resuming what no longer exists."""
+    moved = _update(guard, platform_handle=None, platform_video_id="", platform_url="")
+    if moved:
+        log_event("publication_draft_discarded", **_fields(pub))
+    return moved
+
+
+def mode_changed(guard: Guard, pub: Publication, *, vk_mode: str) -> bool:
+    """A failed VK publication will be retried in the other mode: nothing of the old mode's
+    attempt is resumed."""
+    moved = _update(guard, vk_mode=vk_mode, platform_handle=None, platform_video_id="")
+    if moved:
+        log_event("publication_mode_changed", **_fields(pub, vk_mode=vk_mode))
+    return moved
 
 
 def progressed(guard: Guard, *, sent_bytes: int) -> bool:

@@ -29,7 +29,7 @@ from clipmaker.clips.services import (
 )
 from clipmaker.throttling import wait_label
 from platforms.selectors import destinations_in_order
-from publishing import selectors
+from publishing import modes, selectors
 from publishing.api import PUBLISH_LIMIT_MESSAGE, publish_throttle_wait
 from publishing.forms import ClipUploadForm, PublishForm
 from publishing.models import Publication, PublicationStatus
@@ -183,7 +183,10 @@ def _clip_page(
         )
     selected = _selected(form)
     publications = list(clip.publications.all())
-    options = _destination_options(request, clip, destinations, publications, selected, errors)
+    mode = form.data.get("vk_mode") if form.is_bound else None
+    options = _destination_options(
+        request, clip, destinations, publications, selected, errors, mode=mode
+    )
     return render_in_user_zone(
         request,
         "publishing/clip_detail.html",
@@ -230,6 +233,7 @@ def _destination_options(
     publications: list[Publication],
     selected: list[int],
     errors: dict[str, list[str]],
+    mode: str | None = None,
 ) -> dict[str, Any]:
     offered = [d for d in destinations if d.enabled]
     reasons = publication_check_destinations(user=request.user, clip=clip, destinations=offered)
@@ -240,6 +244,7 @@ def _destination_options(
         selected=selected,
         errors=errors,
         publications=publications,
+        mode=mode,
     )
     return {"groups": groups, "reasons": reasons}
 
@@ -294,6 +299,7 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
             scheduled_at=data["scheduled_at"],
             title=data["title"] or None,
             description=data["description"],
+            vk_mode=data["vk_mode"] or None,
         )
     # PublicationConflict is a PublicationValidationError: catch it first.
     except PublicationConflict as exc:
@@ -371,13 +377,18 @@ def publication_retry_view(request: HttpRequest, publication_id: int) -> HttpRes
     if wait is not None:
         messages.error(request, f"{PUBLISH_LIMIT_MESSAGE} Повторите {wait_label(wait)}.")
         return redirect("clip-detail", clip_id=publication.clip_id)
+    vk_mode = request.POST.get("vk_mode") or None
+    if vk_mode not in (None, *modes.VK_MODES):
+        messages.error(request, modes.VK_MODE_INVALID_MESSAGE)
+        return redirect("clip-detail", clip_id=publication.clip_id)
     try:
-        publication_retry(publication=publication)
+        publication_retry(publication=publication, vk_mode=vk_mode)
     except PublicationStateError as exc:
         messages.error(request, str(exc))
     else:
+        as_video = " как видео" if vk_mode == "video" else ""
         messages.success(
             request,
-            f"Публикация в {publication.destination.label} снова в очереди.",
+            f"Публикация в {publication.destination.label}{as_video} снова в очереди.",
         )
     return redirect("clip-detail", clip_id=publication.clip_id)

@@ -123,6 +123,10 @@ class PlatformProvider(PlacesMixin, ABC):
     default_retry_after: ClassVar[float] = 60.0
     # Duration, frame shape and codecs the platform accepts (platforms/providers/media_limits.py).
     media_limits: ClassVar[MediaLimits] = MediaLimits()
+    # Ways of publishing the platform offers, chosen per publication (VK: "clip", "video"),
+    # with their names for users; empty: one way only.
+    modes: ClassVar[tuple[str, ...]] = ()
+    mode_labels: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, *, session: requests.Session | None = None) -> None:
         self.http = HttpClient(
@@ -140,6 +144,22 @@ class PlatformProvider(PlacesMixin, ABC):
         not stop the post. Adapters whose handle exists only once the platform has the clip
         (Rutube's video id, Telegram's message) answer True."""
         return bool(handle.data.get("uploaded"))
+
+    @classmethod
+    def publish_mode(cls, requested: str | None, settings: Mapping[str, Any]) -> str:
+        """The mode of a new publication from the one asked for and the place's settings
+        (``""`` on a platform with one way of publishing)."""
+        return ""
+
+    @classmethod
+    def leaves_draft(cls, handle: PlatformHandle) -> bool:
+        """Whether a publication that ends failed or cancelled with this handle left something
+        unpublished on the platform that ``discard`` should remove."""
+        return False
+
+    def discard(self, *, credentials: Credentials, handle: PlatformHandle) -> bool:
+        """Remove the unpublished draft behind ``handle``; whether something was removed."""
+        return False
 
     @classmethod
     def max_file_size_bytes(cls) -> int:

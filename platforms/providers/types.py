@@ -45,7 +45,8 @@ __all__ = [
 class Credentials:
     """What a provider needs to act for a connection; ``extra`` holds non-secret settings.
 
-    ``extra`` keys used: VK ``group_id``, ``vk_mode`` ("clip" or "video"), ``device_id``;
+    ``extra`` keys used: VK ``group_id``, ``vk_mode`` (the default mode, "clip" or "video"),
+    ``vk_wallpost`` (also post to the wall), ``device_id``;
     Telegram ``chat_id``, ``chat_username``; Rutube ``category_id``.
     """
 
@@ -120,6 +121,8 @@ class PublishMeta:
     duration_seconds: float | None = None
     width: int | None = None
     height: int | None = None
+    # The publication's mode on a platform that offers several (VK "clip" / "video").
+    mode: str = ""
 
 
 @dataclass(frozen=True)

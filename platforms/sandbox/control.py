@@ -209,6 +209,15 @@ def set_vk_communities(account: int | str, communities: list[Any]) -> list[dict[
     return vk_groups.set_communities(get_store(), int(account), communities)
 
 
+def set_vk_clips_refused(account: int | str, code: int | None = 15) -> None:
+    """Make VK refuse the account its clips methods (every ``shortVideo.*`` call answers error
+    ``code``, 15 or 7, as VK does for accounts it does not let publish Клипы through the API);
+    ``None`` lets it again."""
+    from platforms.sandbox import vk_clips
+
+    vk_clips.set_refused(get_store(), int(account), int(code) if code else None)
+
+
 def issue_credentials(platform: str, **params: Any) -> dict[str, Any]:
     """Credentials the sandbox accepts, as the product would hold them after connecting.
 

@@ -112,6 +112,7 @@ def index(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
             "channels/",
             "telegram-channels/",
             "vk-communities/",
+            "vk-clips-refused/",
         ],
     }
 
@@ -208,3 +209,14 @@ def vk_communities(request: HttpRequest, body: dict[str, Any]) -> Any:
     if request.method == "POST":
         return control.set_vk_communities(account, list(body.get("communities") or []))
     return control.vk_communities(account)
+
+
+@_json_view({"POST"})
+def vk_clips_refused(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """Make VK refuse an account the clips methods: ``{"account", "code": 15 | 7 | null}``."""
+    account = body.get("account")
+    if not account:
+        raise ValueError("account is required")
+    code = body.get("code", 15)
+    control.set_vk_clips_refused(account, code)
+    return {"account": str(account), "refused_code": code}

@@ -30,4 +30,9 @@ urlpatterns = [
         name="control-telegram-channels",
     ),
     path("_control/vk-communities/", control_views.vk_communities, name="control-vk-communities"),
+    path(
+        "_control/vk-clips-refused/",
+        control_views.vk_clips_refused,
+        name="control-vk-clips-refused",
+    ),
 ]

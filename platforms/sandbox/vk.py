@@ -4,8 +4,11 @@ As the real API: GET or POST with form-urlencoded or multipart parameters (a JSO
 read, so its parameters are missing), ``v`` required, token as ``access_token`` or
 ``Authorization: Bearer``, every API error inside HTTP 200 as ``{"error": {...}}``. The upload
 server answers bare JSON. Methods: ``video.save``, ``video.get``, ``users.get``, ``groups.get``
-(the communities of ``vk_groups.py``; ``video.save`` into a community needs admin or editor). A saved video
-whose file never arrived is not listed by ``video.get`` (VK lists videos that have a file).
+(the communities of ``vk_groups.py``; ``video.save`` into a community needs admin or editor),
+and the clips methods, ``wall.post`` and ``video.delete`` of ``vk_clips.py``. ``video.get`` by id
+lists a video once its file arrived and a Клип once published; the owner's own listing
+(``owner_id``, newest first) shows them everything they have, file or not, draft or not. The
+upload server takes the file in ``video_file`` for ``video.save`` and in ``file`` for a Клип.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from django.urls import path, re_path, reverse
 
 from platforms.constants import GB
 from platforms.providers import get_provider
-from platforms.sandbox import oauth, videos
+from platforms.sandbox import oauth, videos, vk_clips
 from platforms.sandbox.endpoint import endpoint
 from platforms.sandbox.faults import Fault
 from platforms.sandbox.oauth import OAuthServer
@@ -28,8 +31,9 @@ from platforms.sandbox.registry import SandboxPlatform, register
 from platforms.sandbox.state import Store, get_store
 from platforms.sandbox.tokens import TokenError, mint_token, verify_token
 from platforms.sandbox.videos import Video
+from platforms.sandbox.vk_clips import ClipsError
 from platforms.sandbox.vk_groups import GroupsError, check_group, demo_places, groups_get
-from platforms.sandbox.web import watch_page
+from platforms.sandbox.vk_web import wall_page, watch
 from platforms.sandbox.wire import BadBody, form_params, json_response
 
 PLATFORM = "vk"
@@ -179,7 +183,14 @@ def _int_param(
 
 
 def _is_short(video: Video) -> bool:
-    return bool(video.extra.get("is_short"))
+    return video.extra.get("kind") == "clip"
+
+
+def _listed(video: Video) -> bool:
+    """Listed by id: a video once its file arrived, a Клип once published."""
+    if video.uploaded_at is None:
+        return False
+    return not _is_short(video) or bool(video.extra.get("published"))
 
 
 def video_item(video: Video, now: float) -> dict[str, Any]:
@@ -221,7 +232,7 @@ def _video_save(
         raise VKError(
             100, "One of the parameters specified was missing or invalid: description is too long"
         )
-    for flag in ("wallpost", "is_private", "is_short", "no_comments", "repeat", "compression"):
+    for flag in ("wallpost", "is_private", "no_comments", "repeat", "compression"):
         _check_bool(params, flag)
     group_id = _int_param(params, "group_id", minimum=1)
     if group_id:
@@ -242,7 +253,7 @@ def _video_save(
             created_at=store.now(),
             extra={
                 "access_key": access_key,
-                "is_short": params.get("is_short", "0").lower() in {"1", "true"},
+                "kind": "video",
                 "is_private": params.get("is_private", "0").lower() in {"1", "true"},
                 "wallpost": params.get("wallpost", "0").lower() in {"1", "true"},
                 "group_id": group_id,
@@ -282,18 +293,10 @@ def _video_get(store: Store, user_id: int, params: dict[str, str]) -> dict[str, 
             wanted.append((int(match[1]), match[2]))
         found = videos.get_many(store, PLATFORM, [video_id for _, video_id in wanted])
         owners = {video_id: owner for owner, video_id in wanted}
-        items = [
-            video_item(v, now)
-            for v in found
-            if v.owner_id == owners.get(v.id) and v.uploaded_at is not None
-        ]
+        items = [video_item(v, now) for v in found if v.owner_id == owners.get(v.id) and _listed(v)]
         return {"count": len(items), "items": items}
     owner = owner_id if owner_id is not None else user_id
-    mine = [
-        v
-        for v in reversed(videos.listing(store, PLATFORM))
-        if v.owner_id == owner and v.uploaded_at is not None
-    ]
+    mine = [v for v in reversed(videos.listing(store, PLATFORM)) if v.owner_id == owner]
     page = mine[offset : offset + (100 if count is None else count)]
     return {"count": len(mine), "items": [video_item(v, now) for v in page]}
 
@@ -334,7 +337,7 @@ def api_method(request: HttpRequest, method: str) -> HttpResponse:
     except BadBody:
         params = {key: request.GET.get(key, "") for key in request.GET}
     try:
-        if method not in {"video.save", "video.get", "users.get", "groups.get"}:
+        if method not in {"video.save", "video.get", "users.get", "groups.get", *vk_clips.METHODS}:
             raise VKError(3)
         if not params.get("v"):
             raise VKError(8, "Invalid request: v is required")
@@ -355,9 +358,11 @@ def api_method(request: HttpRequest, method: str) -> HttpResponse:
             result = _video_get(store, user_id, params)
         elif method == "groups.get":
             result = groups_get(store, user_id, params)
+        elif method in vk_clips.METHODS:
+            result = vk_clips.call(request, store, user_id, method, params)
         else:
             result = _users_get(user_id, claims.name, params)
-    except (VKError, GroupsError) as exc:
+    except (VKError, GroupsError, ClipsError) as exc:
         return _error(exc.code, exc.message, method, params)
     return json_response({"response": result})
 
@@ -379,15 +384,18 @@ def upload(request: HttpRequest, ticket: str) -> HttpResponse:
         _fields, files = form_params(request)
     except BadBody:
         return _upload_error(3, "invalid_request", "Malformed multipart body")
-    video_file = files.get("video_file")
+    field = "file" if _is_short(video) else "video_file"
+    video_file = files.get(field)
     if video_file is None:
-        return _upload_error(4, "no_file", "No file in the video_file field")
+        return _upload_error(4, "no_file", f"No file in the {field} field")
     limit = videos.upload_limit(store, PLATFORM)
     if video_file.size > limit:
         return _upload_error(22, "file_too_big", f"File is too big: maximum {limit} bytes")
     if video_file.size == 0:
         return _upload_error(22, "empty_file", "File is empty")
     videos.mark_uploaded(store, PLATFORM, video_id, video_file.size)
+    # A file gives the video a duration (the sandbox does not decode it: any non-zero figure).
+    videos.update(store, PLATFORM, video_id, extra={**video.extra, "duration": 15})
     video_hash = hashlib.sha1(
         f"{video_id}:{video_file.size}".encode(), usedforsecurity=False
     ).hexdigest()[:18]
@@ -404,10 +412,6 @@ def upload(request: HttpRequest, ticket: str) -> HttpResponse:
 # --- Registration -----------------------------------------------------------------------------
 
 VK_ID = OAuthServer("vkid", "vk", "VK ID", "video wall", requires_state=True, vk_style=True)
-
-
-def watch(request: HttpRequest, kind: str, owner_id: str, video_id: str) -> HttpResponse:
-    return watch_page(request, PLATFORM, video_id)
 
 
 def _client_id() -> str:
@@ -427,6 +431,9 @@ register(
                 r"^web/vk/(?P<kind>clip|video)(?P<owner_id>-?\d+)_(?P<video_id>\d+)$",
                 watch,
                 name="web-vk",
+            ),
+            re_path(
+                r"^web/vk/wall(?P<owner_id>-?\d+)_(?P<post_id>\d+)$", wall_page, name="web-vk-wall"
             ),
         ],
         issue_credentials=lambda **params: oauth.issue_credentials(

@@ -126,7 +126,8 @@ DEMO_COMMUNITY = "Кухня за 10 минут"
 
 
 def demo_places(store: Store, stored: dict[str, Any]) -> list[dict[str, Any]]:
-    """The demo user's VK community «Кухня за 10 минут» (its account administers it)."""
+    """The demo user's VK community «Кухня за 10 минут» (its account administers it), set to
+    publish as a video with a wall post (the page publishes Клипы), so the demo shows both."""
     user_id = int(stored["account_id"])
     community = set_communities(store, user_id, [DEMO_COMMUNITY, "Песочница: сообщество 2"])[0]
     return [
@@ -134,6 +135,6 @@ def demo_places(store: Store, stored: dict[str, Any]) -> list[dict[str, Any]]:
             "external_id": f"-{community['id']}",
             "name": community["name"],
             "kind": "community",
-            "extra": {"group_id": community["id"]},
+            "extra": {"group_id": community["id"], "vk_mode": "video", "vk_wallpost": True},
         }
     ]

@@ -9,6 +9,7 @@ adapters' ``*_WEB_URL`` base URLs point here when the sandbox is on.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -26,8 +27,14 @@ def web_url(platform: str, path: str) -> str:
     return f"{provider_class(platform).url(web.setting)}/{path.lstrip('/')}"
 
 
-def watch_page(request: HttpRequest, platform: str, video_id: str | None) -> HttpResponse:
-    """The page a post link opens: what the sandbox holds for that post (404 when nothing)."""
+def watch_page(
+    request: HttpRequest,
+    platform: str,
+    video_id: str | None,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The page a post link opens: what the sandbox holds for that post (404 when nothing).
+    ``extra``: what the platform's module adds (VK: Клип or video, its wall post)."""
     from platforms.sandbox.registry import sandbox
 
     label = sandbox(platform).label
@@ -45,5 +52,6 @@ def watch_page(request: HttpRequest, platform: str, video_id: str | None) -> Htt
             "ready": video.is_ready(now),
             "stats": video.stats(now),
             "created": datetime.fromtimestamp(video.created_at, UTC),
+            **(extra or {}),
         },
     )

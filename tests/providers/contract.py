@@ -475,6 +475,9 @@ def test_the_handle_is_handed_over_before_the_first_byte(api, contract):
 
     kinds = [kind for kind, _ in log]
     assert kinds[0] == "handle", kinds
+    # A placeholder (no id: stored before a create call, so that a lost answer is looked for)
+    # may come first; the platform's handle follows, still before the first byte.
+    handles = [h for h in handles if h.id]
     first, last = handles[0], handles[-1]
     assert not contract.cls.holds_upload(first)  # cancelling then cannot hide a post
     assert contract.cls.holds_upload(last) and kinds[-1] == "handle"  # confirmed after the file
@@ -552,7 +555,8 @@ def test_a_failure_after_the_whole_body_went_out_says_it_was_sent(
         publish(contract, watched_clip(contract, 3000, []), recorder=recorder)
 
     assert info.value.body_sent is True  # the platform may have it: check before re-sending
-    assert len(recorder.handles) == (1 if contract.handle_before_upload else 0)
+    named = [h for h in recorder.handles if h.id]  # placeholders have no id
+    assert len(named) == (1 if contract.handle_before_upload else 0)
     assert_russian(str(info.value))
     assert_no_secret(info.value, *contract.secrets)
 

@@ -58,12 +58,15 @@ def test_one_clip_goes_to_six_places_each_in_its_own_place(sandbox, settings):
     by_place = {p.destination_id: p for p in done}
     vk_owners = {v["owner_id"] for v in sandbox.control.videos("vk")}
     assert vk_owners == {int(page.external_id), -community.extra["group_id"]}
-    assert f"/clip-{community.extra['group_id']}_" in by_place[community.pk].platform_url
+    # The demo page publishes Клипы; the demo community, videos with a wall post.
+    assert f"/clip{page.external_id}_" in by_place[page.pk].platform_url
+    assert f"/wall-{community.extra['group_id']}_" in by_place[community.pk].platform_url
     chats = sorted(v["owner_id"] for v in sandbox.control.videos("telegram"))
     assert chats == sorted([first.extra["chat_id"], second.extra["chat_id"]])
     # One send per place: nothing posted twice.
     sent = [e["method"] for e in sandbox.control.journal()]
-    assert (sent.count("video.save"), sent.count("sendVideo")) == (2, 2)
+    assert (sent.count("shortVideo.create"), sent.count("sendVideo")) == (1, 2)
+    assert (sent.count("video.save"), sent.count("wall.post")) == (1, 1)
 
 
 @pytest.mark.django_db

@@ -75,13 +75,13 @@ def publish(provider, credentials, clip_file, resume=None, handles=None):  # typ
 # --- VK ----------------------------------------------------------------------------------------
 
 
-def vk_credentials(sandbox) -> Credentials:  # type: ignore[no-untyped-def]
+def vk_credentials(sandbox, mode: str = "clip") -> Credentials:  # type: ignore[no-untyped-def]
     creds = sandbox.control.issue_credentials("vk")
     return Credentials(
         access_token=creds["access_token"],
         refresh_token=creds["refresh_token"],
         account_id=creds["account_id"],
-        extra={"device_id": creds["device_id"]},
+        extra={"device_id": creds["device_id"], "vk_mode": mode},
     )
 
 
@@ -120,7 +120,10 @@ def test_vk_publish_check_stats_and_refresh(sandbox, clip):
         result.url
         == f"{sandbox.url}/web/vk/clip{result.handle.data['owner_id']}_{result.handle.data['video_id']}"
     )
-    assert handles[0].data["uploaded"] is False and handles[-1].data["uploaded"] is True
+    placeholder, created, *_rest = handles
+    assert "video_id" not in placeholder.data  # stored before shortVideo.create was sent
+    assert created.data["uploaded"] is False and handles[-1].data["uploaded"] is True
+    assert handles[-1].data["edited"] is True
     assert (
         provider.check(credentials=credentials, handle=result.handle).state
         is PublishState.PROCESSING
@@ -135,7 +138,8 @@ def test_vk_publish_check_stats_and_refresh(sandbox, clip):
     stats = provider.fetch_stats(credentials=credentials, handles=[result.handle])
     assert stats[result.handle.id].views > 0
     assert sandbox.control.videos("vk")[0]["bytes"] == 3 * MB
-    assert sandbox.control.videos("vk")[0]["extra"]["is_short"] is True
+    assert sandbox.control.videos("vk")[0]["extra"]["kind"] == "clip"
+    assert sandbox.control.videos("vk")[0]["extra"]["published"] is True
 
     fresh = provider.refresh(tokens=credentials)
     assert fresh.refresh_token != credentials.refresh_token
@@ -174,12 +178,15 @@ def test_vk_expired_token_is_auth_expired_and_refresh_fixes_it(sandbox):
         ("vk_error", {"code": 14}, PermanentError, None),
     ],
 )
-def test_vk_faults_on_video_save_map_to_provider_errors(
-    sandbox, clip, fault, params, error, retry_after
+@pytest.mark.parametrize(
+    ("method", "mode"), [("video.save", "video"), ("shortVideo.create", "clip")]
+)
+def test_vk_faults_on_the_create_call_map_to_provider_errors(
+    sandbox, clip, fault, params, error, retry_after, method, mode
 ):
     provider = VKProvider()
-    credentials = vk_credentials(sandbox)
-    sandbox.control.inject("vk", fault, method="video.save", **params)
+    credentials = vk_credentials(sandbox, mode)
+    sandbox.control.inject("vk", fault, method=method, **params)
 
     with pytest.raises(error) as raised:
         publish(provider, credentials, clip(1000))
@@ -192,7 +199,7 @@ def test_vk_faults_on_video_save_map_to_provider_errors(
 
 def test_vk_drop_mid_upload_is_transient_and_resume_uploads_into_the_same_video(sandbox, clip):
     provider = VKProvider()
-    credentials = vk_credentials(sandbox)
+    credentials = vk_credentials(sandbox, "video")
     clip_file = clip(8 * MB)
     sandbox.control.inject("vk", "drop", method="upload", after_bytes=MB)
 
@@ -211,7 +218,7 @@ def test_vk_drop_mid_upload_is_transient_and_resume_uploads_into_the_same_video(
 
 def test_vk_accept_then_drop_resume_finds_the_upload_without_sending_again(sandbox, clip):
     provider = VKProvider()
-    credentials = vk_credentials(sandbox)
+    credentials = vk_credentials(sandbox, "video")
     clip_file = clip(2 * MB)
     sandbox.control.inject("vk", "accept_then_drop", method="upload")
 

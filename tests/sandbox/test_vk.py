@@ -32,9 +32,9 @@ def upload(url: str, path, field: str = "video_file"):  # type: ignore[no-untype
 
 def test_save_upload_then_processing_until_ready(sandbox, clip_file):
     token = sandbox.control.issue_credentials("vk")["access_token"]
-    saved = vk_call(
-        sandbox, "video.save", token, name="Клип", description="Описание", is_short=1, wallpost=0
-    )["response"]
+    saved = vk_call(sandbox, "video.save", token, name="Клип", description="Описание", wallpost=0)[
+        "response"
+    ]
     assert set(saved) >= {
         "upload_url",
         "video_id",
@@ -56,7 +56,7 @@ def test_save_upload_then_processing_until_ready(sandbox, clip_file):
     ref = f"{saved['owner_id']}_{saved['video_id']}"
     item = vk_call(sandbox, "video.get", token, videos=ref)["response"]["items"][0]
     assert item["processing"] == 1
-    assert item["type"] == "short_video"
+    assert item["type"] == "video"  # video.save never makes a Клип (no is_short in VK's schema)
     time.sleep(0.4)
     ready = vk_call(sandbox, "video.get", token, videos=ref)["response"]
     assert ready["count"] == 1
@@ -208,7 +208,7 @@ def test_token_of_another_platform_is_refused(sandbox):
     [
         ("video.save", {"name": "x" * 129}, "name is too long"),
         ("video.save", {"group_id": "abc"}, "group_id not integer"),
-        ("video.save", {"is_short": "yes"}, "is_short should be 0 or 1"),
+        ("video.save", {"wallpost": "yes"}, "wallpost should be 0 or 1"),
         ("video.get", {"videos": "12-34"}, "videos is invalid"),
         ("video.get", {"count": 201}, "count should be less or equal to 200"),
     ],

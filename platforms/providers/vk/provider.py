@@ -1,44 +1,47 @@
-"""VK Клипы / VK Видео adapter (API 5.199 and VK ID OAuth 2.1 with PKCE).
+"""The VK adapter class: settings, API calls, connection, the steps both modes share, stats.
 
 Choices kept inside this adapter:
 
 - The token goes in an ``Authorization: Bearer`` header on API calls (VK accepts it or an
   ``access_token`` parameter). A header keeps it out of URLs, form bodies and the request
-  records of the sandbox, and it is never sent to the upload URL (a signed URL on another host).
-- API calls are ``POST`` with a form body and ``v=<VK_API_VERSION>``; VK reports errors inside
-  HTTP 200 as ``{"error": {"error_code", "error_msg"}}`` and those are mapped by code.
-- Publishing: ``video.save`` (``is_short=1`` in Клип mode, ``group_id`` for a community) gives
-  ``owner_id``/``video_id``/``upload_url``; the handle is handed to the engine before the file is
-  streamed (field ``video_file``) so a retry resumes that video instead of creating another.
-- A saved video whose file never arrived is assumed to be absent from ``video.get`` (VK lists
-  videos with a file; the sandbox mirrors this). ``check`` raises ``UploadIncomplete`` for it
-  while the handle is not marked ``uploaded``.
+  records of the sandbox, and it is never sent to an upload URL (a signed URL on another host).
+- API calls are ``POST`` with a form body and ``v=<VK_API_VERSION>`` (``VK_CLIPS_API_VERSION``
+  for the clips methods); VK reports errors inside HTTP 200 and those are mapped by code
+  (``errors.py``).
+- Two modes, chosen per publication (``PublishMeta.mode``; the place's ``vk_mode`` setting is
+  the default): Клип (``clips.py``) and Видео (``videos.py``). The mode is kept on the handle,
+  so checks and retries continue in the mode the publication started in.
+- Before a create call the engine stores a *placeholder* handle (no video yet, when it was
+  sent); a retry that finds one looks for what a lost answer left on VK (``orphans.py``). The
+  real handle (``owner_id``/``video_id``/``upload_url``) is stored before the first byte, so a
+  retry resumes that video or draft instead of creating another.
+- A saved video whose file never arrived is assumed to be absent from ``video.get`` by id (VK
+  lists videos with a file; a Клип only once published; the sandbox mirrors this).
 """
 
 from __future__ import annotations
 
 import secrets as secrets_module
+import time
 from collections.abc import Mapping, Sequence
 from contextlib import closing
 from typing import Any, ClassVar
 
 from platforms.constants import GB, Platform
-from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
-
-from .base import SANDBOX_CLIENT, platform_setting
-from .errors import (
+from platforms.providers.base import SANDBOX_CLIENT, platform_setting
+from platforms.providers.errors import (
     AuthExpired,
     OAuthError,
     PermanentError,
     ProviderError,
-    RateLimited,
     TransientError,
     UploadIncomplete,
 )
-from .http import scrub
-from .oauth import OAuthProvider
-from .registry import register
-from .types import (
+from platforms.providers.http import scrub
+from platforms.providers.media_limits import MODERN_CODECS, MediaLimits
+from platforms.providers.oauth import OAuthProvider
+from platforms.providers.registry import register
+from platforms.providers.types import (
     AccountInfo,
     BaseUrl,
     ClipFile,
@@ -54,81 +57,29 @@ from .types import (
     TextLimits,
     as_int,
 )
-from .vk_places import VKPlacesMixin
+from platforms.providers.vk_places import VKPlacesMixin
+
+from . import errors as vk_errors
+from .clips import CLIP, VKClipsMixin
+from .orphans import VKOrphansMixin
+from .videos import VIDEO, VKVideosMixin
 
 NAME_MAX = 128
 DESCRIPTION_MAX = 5000
 STATS_BATCH = 200
 
-# VK error code -> (error class, user message, retry_after for RateLimited).
-_PERMISSION = "Проверьте права и переподключите VK в разделе «Платформы»."
-VK_ERRORS: dict[int, tuple[type[ProviderError], str, float]] = {
-    1: (TransientError, "VK вернул неизвестную ошибку. Публикация повторится автоматически.", 0),
-    5: (AuthExpired, "", 0),
-    6: (RateLimited, "VK ограничил частоту запросов. Публикация повторится автоматически.", 1.0),
-    7: (PermanentError, f"Нет прав на публикацию видео в VK. {_PERMISSION}", 0),
-    9: (RateLimited, "VK включил защиту от флуда. Публикация повторится через минуту.", 60.0),
-    10: (TransientError, "Внутренняя ошибка VK. Публикация повторится автоматически.", 0),
-    14: (
-        PermanentError,
-        "VK требует ввести капчу. Откройте vk.com в браузере, выполните любое действие "
-        "в аккаунте и повторите публикацию.",
-        0,
-    ),
-    15: (PermanentError, f"VK запретил доступ. {_PERMISSION}", 0),
-    18: (
-        PermanentError,
-        "Аккаунт VK удалён или заблокирован. Подключите другой аккаунт VK.",
-        0,
-    ),
-    22: (
-        PermanentError,
-        "VK не принял файл. Проверьте, что клип — видео в формате MP4, и повторите.",
-        0,
-    ),
-    27: (
-        PermanentError,
-        "Нет доступа к сообществу VK. Переподключите VK от имени администратора сообщества.",
-        0,
-    ),
-    29: (
-        RateLimited,
-        "Достигнут суточный лимит VK на загрузку видео. Публикация повторится через час.",
-        3600.0,
-    ),
-    100: (
-        PermanentError,
-        "VK отклонил параметры публикации. Проверьте название и описание клипа и повторите.",
-        0,
-    ),
-    200: (PermanentError, f"Нет доступа к альбому VK. {_PERMISSION}", 0),
-    203: (
-        PermanentError,
-        "Нет доступа к сообществу VK. Проверьте, что вы его администратор, и переподключите VK.",
-        0,
-    ),
-    204: (PermanentError, f"Нет доступа к видео VK. {_PERMISSION}", 0),
-    214: (
-        PermanentError,
-        "VK запретил публикацию в это сообщество. Проверьте настройки сообщества и повторите.",
-        0,
-    ),
-    704: (
-        PermanentError,
-        "VK требует двухфакторную аутентификацию. Включите её в настройках VK "
-        "и повторите публикацию.",
-        0,
-    ),
-}
-
 
 def vk_link(owner_id: Any, video_id: Any, mode: str) -> str:
-    kind = "video" if mode == "video" else "clip"
+    kind = "video" if mode == VIDEO else "clip"
     return f"{VKProvider.url('VK_WEB_URL')}/{kind}{owner_id}_{video_id}"
 
 
+def wall_link(owner_id: Any, post_id: Any) -> str:
+    return f"{VKProvider.url('VK_WEB_URL')}/wall{owner_id}_{post_id}"
+
+
 @register
-class VKProvider(VKPlacesMixin, OAuthProvider):
+class VKProvider(VKClipsMixin, VKVideosMixin, VKOrphansMixin, VKPlacesMixin, OAuthProvider):
     platform = Platform.VK
     label = "VK"
     order = 10
@@ -153,7 +104,9 @@ class VKProvider(VKPlacesMixin, OAuthProvider):
     authorize_path = "/authorize"
     token_path = "/oauth2/auth"  # noqa: S105 - a URL path
 
-    modes: ClassVar[frozenset[str]] = frozenset({"clip", "video"})
+    modes: ClassVar[tuple[str, ...]] = (CLIP, VIDEO)
+    mode_labels: ClassVar[Mapping[str, str]] = {CLIP: "Клип", VIDEO: "Видео"}
+    default_mode: ClassVar[str] = CLIP
 
     # Settings ----------------------------------------------------------------------------
 
@@ -169,13 +122,41 @@ class VKProvider(VKPlacesMixin, OAuthProvider):
     def api_version(self) -> str:
         return platform_setting("VK_API_VERSION", default="5.199")
 
+    def clips_api_version(self) -> str:
+        # The clips methods need a newer version than the documented ones (platform-apis.md).
+        return platform_setting("VK_CLIPS_API_VERSION", default="5.249")
+
+    @classmethod
+    def publish_mode(cls, requested: str | None, settings: Mapping[str, Any]) -> str:
+        """The mode of a new publication: the one asked for, else the place's ``vk_mode``."""
+        for mode in (requested, settings.get("vk_mode")):
+            if mode in cls.modes:
+                return str(mode)
+        return cls.default_mode
+
+    def mode(self, meta: PublishMeta | None, credentials: Credentials) -> str:
+        return self.publish_mode(meta.mode if meta else None, credentials.extra)
+
+    @staticmethod
+    def wallpost(credentials: Credentials) -> bool:
+        """Whether the place's settings ask for a wall post too (``vk_wallpost``, default on)."""
+        value = credentials.extra.get("vk_wallpost", True)
+        return value not in (False, 0, "0", "false", "")
+
     # API calls ---------------------------------------------------------------------------
 
-    def api(self, method: str, params: Mapping[str, Any], credentials: Credentials) -> Any:
+    def api(
+        self,
+        method: str,
+        params: Mapping[str, Any],
+        credentials: Credentials,
+        *,
+        version: str | None = None,
+    ) -> Any:
         """Call ``method`` and return its ``response``, raising our errors for VK errors."""
         token = credentials.access_token
         data = {k: str(v) for k, v in params.items() if v is not None}
-        data["v"] = self.api_version()
+        data["v"] = version or self.api_version()
         payload = self.request_json(
             "POST",
             f"{self.api_url()}/{method}",
@@ -197,28 +178,12 @@ class VKProvider(VKPlacesMixin, OAuthProvider):
     def api_error(
         self, error: Any, *, secrets: Sequence[str | None] = (), body_sent: bool = False
     ) -> ProviderError:
-        code = as_int(error.get("error_code")) if isinstance(error, Mapping) else 0
-        message = str(error.get("error_msg", "")) if isinstance(error, Mapping) else str(error)
-        common: dict[str, Any] = {
-            "platform": str(self.platform),
-            "status": 200,
-            "code": code,
-            "platform_message": scrub(message, secrets),
-            "body_sent": body_sent,
-        }
-        cls, user_message, retry_after = VK_ERRORS.get(
-            code,
-            (
-                PermanentError,
-                f"VK вернул ошибку {code}. Проверьте клип и подключение VK и повторите.",
-                0,
-            ),
+        return vk_errors.api_error(
+            error,
+            auth_expired_message=self.auth_expired_message(),
+            secrets=secrets,
+            body_sent=body_sent,
         )
-        if cls is AuthExpired:
-            return AuthExpired(self.auth_expired_message(), **common)
-        if cls is RateLimited:
-            return RateLimited(user_message, retry_after=retry_after, **common)
-        return cls(user_message, **common)
 
     def error_details(self, payload: Any) -> tuple[str | int | None, str]:
         if isinstance(payload, Mapping) and isinstance(payload.get("error"), Mapping):
@@ -280,23 +245,12 @@ class VKProvider(VKPlacesMixin, OAuthProvider):
     def extra_to_keep(self, extra: Mapping[str, Any]) -> dict[str, Any]:
         return {"device_id": str(extra["device_id"])} if extra.get("device_id") else {}
 
-    # Publishing --------------------------------------------------------------------------
+    # Publishing: what both modes share -----------------------------------------------------
 
-    def mode(self, credentials: Credentials) -> str:
-        mode = str(credentials.extra.get("vk_mode") or "clip")
-        return mode if mode in self.modes else "clip"
-
-    def save_params(self, credentials: Credentials, meta: PublishMeta) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "name": meta.title[:NAME_MAX],
-            "description": meta.description[:DESCRIPTION_MAX],
-        }
+    @staticmethod
+    def group_id(credentials: Credentials) -> int | None:
         group_id = credentials.extra.get("group_id")
-        if group_id:
-            params["group_id"] = abs(int(group_id))
-        if self.mode(credentials) == "clip":
-            params["is_short"] = 1
-        return params
+        return abs(int(group_id)) if group_id else None
 
     def publish(
         self,
@@ -308,39 +262,80 @@ class VKProvider(VKPlacesMixin, OAuthProvider):
         progress: ProgressCallback,
         on_handle: HandleCallback,
     ) -> PublishResult:
-        if resume is not None:
+        if resume is not None and resume.data.get("video_id"):
+            return self.resume(
+                credentials=credentials,
+                clip=clip,
+                meta=meta,
+                handle=resume,
+                progress=progress,
+                on_handle=on_handle,
+            )
+        mode = str(resume.data.get("mode")) if resume is not None else self.mode(meta, credentials)
+        # Open the file before creating anything so a missing file leaves nothing on VK.
+        fileobj = self.open_clip(clip)
+        with closing(fileobj):
+            if resume is not None:  # a create call whose answer was lost
+                self.orphans_remove(credentials, resume)
+            name = meta.title[:NAME_MAX]
+            # Stored before the create call: if its answer is lost, the retry knows to look.
+            on_handle(
+                PlatformHandle(
+                    id="",
+                    data={"mode": mode, "name": name, "create_sent_at": int(time.time())},
+                )
+            )
+            if mode == CLIP:
+                handle = self.clip_create(credentials, clip)
+            else:
+                handle = self.video_create(credentials, meta)
+            on_handle(handle)
+            self.upload(handle, fileobj=fileobj, clip=clip, progress=progress)
+        handle = handle.with_data(uploaded=True)
+        on_handle(handle)
+        return self.after_upload(credentials, meta, handle, on_handle)
+
+    def resume(
+        self,
+        *,
+        credentials: Credentials,
+        clip: ClipFile,
+        meta: PublishMeta,
+        handle: PlatformHandle,
+        progress: ProgressCallback,
+        on_handle: HandleCallback,
+    ) -> PublishResult:
+        """A retry of a publication whose video (or Клип draft) VK already gave us."""
+        if not handle.data.get("uploaded"):
             try:
-                return self.check(credentials=credentials, handle=resume)
+                # VK lists a video once its file arrived (the answer to the upload was lost).
+                return self.check(credentials=credentials, handle=handle)
             except UploadIncomplete:
                 pass
-            if not resume.data.get("upload_url"):
+            if not handle.data.get("upload_url"):
                 raise PermanentError(
                     "Не удалось продолжить загрузку в VK. Опубликуйте клип заново.",
                     platform=str(self.platform),
                     code="no_upload_url",
                 )
-        # Open the file before video.save so a missing file never leaves an empty video on VK.
-        fileobj = self.open_clip(clip)
-        with closing(fileobj):
-            if resume is not None:
-                handle = resume
-            else:
-                saved = self.api("video.save", self.save_params(credentials, meta), credentials)
-                handle = PlatformHandle(
-                    id=f"{saved['owner_id']}_{saved['video_id']}",
-                    data={
-                        "owner_id": saved["owner_id"],
-                        "video_id": saved["video_id"],
-                        "upload_url": saved["upload_url"],
-                        "access_key": saved.get("access_key", ""),
-                        "mode": self.mode(credentials),
-                        "uploaded": False,
-                    },
-                )
-                on_handle(handle)
-            self.upload(handle, fileobj=fileobj, clip=clip, progress=progress)
-        handle = handle.with_data(uploaded=True)
-        on_handle(handle)
+            with closing(self.open_clip(clip)) as fileobj:
+                self.upload(handle, fileobj=fileobj, clip=clip, progress=progress)
+            handle = handle.with_data(uploaded=True)
+            on_handle(handle)
+        return self.after_upload(credentials, meta, handle, on_handle)
+
+    def after_upload(
+        self,
+        credentials: Credentials,
+        meta: PublishMeta,
+        handle: PlatformHandle,
+        on_handle: HandleCallback,
+    ) -> PublishResult:
+        if handle.data.get("mode") == CLIP and not handle.data.get("edited"):
+            handle = self.clip_edit(credentials, meta, handle)
+            on_handle(handle)
+        if handle.data.get("published") or handle.data.get("wall_post_id"):
+            return self.check(credentials=credentials, handle=handle)
         return PublishResult(state=PublishState.PROCESSING, handle=handle, url=self.link(handle))
 
     def upload(
@@ -348,8 +343,9 @@ class VKProvider(VKPlacesMixin, OAuthProvider):
     ) -> None:
         """Stream the file to the upload URL VK gave (no token: the URL is signed)."""
         upload_url = str(handle.data["upload_url"])
+        file_field = "file" if handle.data.get("mode") == CLIP else "video_file"
         body = self.multipart_upload_body(
-            fileobj=fileobj, clip=clip, fields={}, file_field="video_file", progress=progress
+            fileobj=fileobj, clip=clip, fields={}, file_field=file_field, progress=progress
         )
         payload = self.request_json(
             "POST",
@@ -375,21 +371,24 @@ class VKProvider(VKPlacesMixin, OAuthProvider):
             )
 
     def link(self, handle: PlatformHandle) -> str:
-        return vk_link(
-            handle.data.get("owner_id"), handle.data.get("video_id"), handle.data.get("mode", "")
-        )
+        data = handle.data
+        if data.get("wall_post_id"):
+            return wall_link(data.get("owner_id"), data["wall_post_id"])
+        return vk_link(data.get("owner_id"), data.get("video_id"), str(data.get("mode", "")))
 
     def check(self, *, credentials: Credentials, handle: PlatformHandle) -> PublishResult:
-        items = self.video_get(credentials, [handle.id])
-        item = items.get(handle.id)
-        if item is None:
-            if handle.data.get("uploaded"):
-                raise PermanentError(
-                    "Видео не найдено в VK: его удалили или скрыли. Опубликуйте клип заново.",
-                    platform=str(self.platform),
-                    code="not_found",
-                )
-            raise UploadIncomplete(platform=str(self.platform), code="not_uploaded")
+        if not handle.data.get("video_id"):
+            # Only a placeholder: the create call's answer was lost; the retry looks for it.
+            raise UploadIncomplete(platform=str(self.platform), code="not_created")
+        if handle.data.get("mode") == CLIP:
+            return self.clip_check(credentials, handle)
+        return self.video_check(credentials, handle)
+
+    def listed(self, credentials: Credentials, handle: PlatformHandle) -> Mapping[str, Any] | None:
+        """The video as ``video.get`` lists it by id, or None (no file yet, a draft, deleted)."""
+        return self.video_get(credentials, [handle.id]).get(handle.id)
+
+    def restricted(self, item: Mapping[str, Any]) -> None:
         if item.get("content_restricted"):
             raise PermanentError(
                 "VK ограничил доступ к видео"
@@ -402,9 +401,39 @@ class VKProvider(VKPlacesMixin, OAuthProvider):
                 platform=str(self.platform),
                 code="content_restricted",
             )
-        processing = item.get("processing") or item.get("converting")
-        state = PublishState.PROCESSING if processing else PublishState.PUBLISHED
-        return PublishResult(state=state, handle=handle, url=self.link(handle))
+
+    def gone(self) -> PermanentError:
+        return PermanentError(
+            "Видео не найдено в VK: его удалили или скрыли. Опубликуйте клип заново.",
+            platform=str(self.platform),
+            code="not_found",
+        )
+
+    # Drafts --------------------------------------------------------------------------------
+
+    @classmethod
+    def leaves_draft(cls, handle: PlatformHandle) -> bool:
+        """A Клип draft that was never published, or a video whose file never arrived."""
+        data = handle.data
+        if not data.get("video_id"):
+            return False
+        if data.get("mode") == CLIP:
+            return not data.get("published")
+        return not data.get("uploaded")
+
+    def discard(self, *, credentials: Credentials, handle: PlatformHandle) -> bool:
+        """Delete the draft behind ``handle`` (``video.delete``) unless it went live after all."""
+        if not self.leaves_draft(handle):
+            return False
+        if handle.data.get("edited") and self.listed(credentials, handle) is not None:
+            return False  # a publish whose answer was lost did publish it: never delete a post
+        self.video_delete(credentials, handle.data["owner_id"], handle.data["video_id"])
+        return True
+
+    def video_delete(self, credentials: Credentials, owner_id: Any, video_id: Any) -> None:
+        self.api("video.delete", {"owner_id": owner_id, "video_id": video_id}, credentials)
+
+    # Stats ---------------------------------------------------------------------------------
 
     def video_get(
         self, credentials: Credentials, ids: Sequence[str]
