@@ -20,6 +20,7 @@ from clipmaker.clips.resumable import upload_create
 from clipmaker.clips.services import clip_import_path
 from platforms.models import PlatformConnection
 from platforms.providers import platform_values
+from platforms.sandbox.demo import connect_demo_user
 from publishing.models import PublicationStatus
 from tests.factories import (
     ClipFactory,
@@ -36,12 +37,15 @@ LONG_ERROR = (
 
 
 def creator_with_everything(tmp: Path) -> tuple[Any, Any]:
-    """A Pro user with all four platforms, a real clip published, failed, scheduled and
+    """A Pro user with all four platforms (the sandbox's demo places when the ``sandbox`` fixture
+    is up), a real clip published, failed, scheduled and
     cancelled across them, more clips in the list and an unfinished upload. Returns (user,
     the main clip)."""
     user = UserFactory(username="anna", plan=Plan.PRO, is_staff=True, is_superuser=True)
-    for platform in platform_values():
-        PlatformConnectionFactory(user=user, platform=platform, account_name="Анна Петрова")
+    # The sandbox's demo connections and six places when the sandbox is up, else stand-ins.
+    if not connect_demo_user(user):
+        for platform in platform_values():
+            PlatformConnectionFactory(user=user, platform=platform, account_name="Анна Петрова")
     video = make_demo_video(tmp / "sunset.mp4", seconds=2)
     clip = clip_import_path(
         owner=user,

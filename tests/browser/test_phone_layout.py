@@ -32,7 +32,7 @@ def _fits(page: Any) -> tuple[int, int]:
     return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
 
 
-def test_every_page_fits_the_screen_at_375_and_1366(page, login_as, screenshot, tmp_path):
+def test_every_page_fits_the_screen_at_375_and_1366(sandbox, page, login_as, screenshot, tmp_path):
     user, clip = creator_with_everything(tmp_path)
     login_as(user)
     pages = every_page(user, clip)
