@@ -328,7 +328,11 @@ CLIP_UPLOAD_OPEN_LIMIT = env.int("CLIP_UPLOAD_OPEN_LIMIT", default=5)
 # Each adapter declares its own base URLs and settings (``platforms/providers/<name>.py``):
 # ``VK_API_URL``, ``VK_CLIENT_ID``, ... are read from the environment (or an override here) at
 # call time, and default to the sandbox when it is on, else to the real hosts.
-TELEGRAM_LOCAL_BOT_API = env.bool("TELEGRAM_LOCAL_BOT_API", default=False)
+# A self-hosted Bot API server (tdlib/telegram-bot-api --local) at TELEGRAM_API_URL: uploads up
+# to 2000 MB instead of 50 MB. TELEGRAM_LOCAL_BOT_API is the older name, still read.
+TELEGRAM_LOCAL_API = env.bool(
+    "TELEGRAM_LOCAL_API", default=env.bool("TELEGRAM_LOCAL_BOT_API", default=False)
+)
 PLATFORM_USER_AGENT = env.str("PLATFORM_USER_AGENT", default="ClipMaker-Autopost/0.1")
 # Signed clip URLs handed to Rutube stay valid this long.
 CLIP_URL_TTL_SECONDS = env.int("CLIP_URL_TTL_SECONDS", default=6 * 3600)
@@ -342,6 +346,8 @@ SANDBOX_CONTROL_TOKEN = (
 SANDBOX_STATE_PATH = env.str("SANDBOX_STATE_PATH", default=str(VAR_DIR / "sandbox.sqlite3"))
 SANDBOX_PROCESSING_SECONDS = env.float("SANDBOX_PROCESSING_SECONDS", default=2.0)
 SANDBOX_TOKEN_TTL_SECONDS = env.int("SANDBOX_TOKEN_TTL_SECONDS", default=3600)
+# User tokens the sandbox's VK implicit flow gives a person (a day, as reported for real VK).
+SANDBOX_VK_USER_TOKEN_TTL_SECONDS = env.int("SANDBOX_VK_USER_TOKEN_TTL_SECONDS", default=86400)
 
 # --- publishing engine ---------------------------------------------------------------------
 # Delays before retries 1, 2, 3 (seconds); the first attempt plus len() retries in all.

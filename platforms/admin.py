@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from platforms import services
+from platforms import selectors, services
 from platforms.models import Destination, PlatformConnection
 
 
@@ -34,6 +34,25 @@ class DestinationInline(admin.TabularInline):
         return False
 
 
+class ExpiringFilter(admin.SimpleListFilter):
+    """Tokens that cannot renew themselves and run out within a day (or have): the users who
+    must reconnect soon."""
+
+    title = "токен истекает"
+    parameter_name = "expiring"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        return [("24h", "в течение суток или уже истёк")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[PlatformConnection]
+    ) -> QuerySet[PlatformConnection]:
+        if self.value() != "24h":
+            return queryset
+        expiring = selectors.connection_list_expiring_within(hours=24)
+        return queryset.filter(pk__in=expiring.values("pk"))
+
+
 @admin.register(PlatformConnection)
 class PlatformConnectionAdmin(admin.ModelAdmin):
     list_display = (
@@ -46,7 +65,7 @@ class PlatformConnectionAdmin(admin.ModelAdmin):
         "last_check_ok",
         "connected_at",
     )
-    list_filter = ("platform", "status", "last_check_ok")
+    list_filter = ("platform", "status", "last_check_ok", ExpiringFilter)
     search_fields = ("user__username", "account_name", "account_id")
     list_select_related = ("user",)
     date_hierarchy = "connected_at"

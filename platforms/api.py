@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait, wait_label
 from platforms import connect, selectors, services
-from platforms.providers import is_platform, platform_values, provider_class
+from platforms.providers import is_platform, platform_values
 from platforms.serializers import (
     AuthorizeUrlSerializer,
     ConnectRequestSerializer,
@@ -79,8 +79,10 @@ class PlatformConnectApi(APIView):
         summary="Connect a platform",
         description=(
             "vk / dzen: returns the OAuth authorize URL the browser must open; the platform "
-            "sends it back to /api/oauth/<platform>/callback. rutube / telegram: the token is "
-            "verified with the platform and the connection returned (201). "
+            "sends it back to /api/oauth/<platform>/callback. rutube / telegram, and vk with "
+            "`token` (a user token the person made, or the whole address "
+            "`https://oauth.vk.com/blank.html#access_token=...&expires_in=...&user_id=...`): "
+            "the token is verified with the platform and the connection returned (201). "
             "At most 5 connect calls per hour per user (429)."
         ),
         request=ConnectRequestSerializer,
@@ -99,7 +101,7 @@ class PlatformConnectApi(APIView):
         data = serializer.validated_data
         platform = data["platform"]
         try:
-            if provider_class(platform).uses_oauth:
+            if not connect.connection_uses_token(platform=platform, values=data):
                 url = connect.connection_oauth_start(user=request.user, platform=platform)
                 return Response({"authorize_url": url})
             conn = connect.connection_connect_token(

@@ -32,6 +32,7 @@ from platforms.providers import (
     platform_values,
     provider_class,
 )
+from platforms.providers.base import expires_at_from
 from platforms.services import connection_store
 
 
@@ -177,17 +178,30 @@ def _denied(label: str) -> ConnectionRejected:
 # --- Pasted tokens ----------------------------------------------------------------------------
 
 
+def connection_uses_token(*, platform: str, values: Mapping[str, Any]) -> bool:
+    """Whether a connect request goes the pasted-token way: always for token platforms; for an
+    OAuth platform that also takes a pasted token (VK), when one of its inputs was given."""
+    cls = provider_class(_known(platform))
+    if not cls.uses_oauth:
+        return True
+    return any(str(values.get(spec.name) or "").strip() for spec in cls.connect_fields)
+
+
 def connection_connect_token(
     *, user: Any, platform: str, values: Mapping[str, str]
 ) -> PlatformConnection:
-    """Connect a token platform from its connect form's ``values`` after verifying them.
+    """Connect a platform with a pasted token from its connect form's ``values`` after
+    verifying them (token platforms, and OAuth platforms that also take a token the user made
+    themselves, as VK does).
 
     The adapter checks the inputs' shape first (nothing is sent for a malformed token), then the
-    platform is asked (``verify``); only a token the platform accepts is stored.
+    platform is asked (``verify``); only a token the platform accepts is stored. When the input
+    tells how long the token lives (``expires_in`` in the adapter's extra), the connection keeps
+    the expiry so the user is warned before it.
     """
     label = platform_label(_known(platform))
     cls = provider_class(platform)
-    if cls.uses_oauth:
+    if not cls.connect_fields:
         raise ConnectionRejected(
             f"{label} подключается через вход на сайте платформы: нажмите «Подключить».",
             code="not_token",
@@ -197,9 +211,12 @@ def connection_connect_token(
         token, extra = cls.connect_input(values)
     except ConnectInputInvalid as exc:
         raise ConnectionRejected(exc.message, field=exc.field, code=exc.code) from None
+    expires_at = expires_at_from(extra.pop("expires_in", None))
     provider = get_provider(platform)
     try:
-        info = provider.verify(credentials=Credentials(access_token=token, extra=extra))
+        info = provider.verify(
+            credentials=Credentials(access_token=token, expires_at=expires_at, extra=extra)
+        )
     except AuthExpired:
         raise ConnectionRejected(
             provider.invalid_token_message(), field="token", code="invalid_token"
@@ -216,6 +233,7 @@ def connection_connect_token(
         user=user,
         platform=platform,
         access_token=token,
+        expires_at=expires_at,
         account_id=info.account_id,
         account_name=info.account_name or label,
         extra={**extra, **info.extra},

@@ -164,6 +164,23 @@ def destination_record_check(
     destination.refresh_from_db()
 
 
+def destination_mark_unreachable(*, destination: Destination, detail: str) -> None:
+    """A publish found the place out of reach (a Telegram bot kicked from its channel): record
+    a failed check on the place and on its connection at once, so that the settings page says
+    what is wrong instead of «работает» until someone presses «Проверить»."""
+    destination_record_check(destination=destination, ok=False, detail=detail)
+    now = timezone.now()
+    PlatformConnection.objects.filter(pk=destination.connection_id).update(
+        last_checked_at=now, last_check_ok=False, last_error=detail[:1000], updated_at=now
+    )
+    log_event(
+        "destination_unreachable",
+        destination_id=destination.pk,
+        connection_id=str(destination.connection_id),
+        platform=destination.platform,
+    )
+
+
 def destination_label_for(platform: str, place: DestinationInfo) -> str:
     """«VK · Сообщество «Кухня»» for a place that is not stored yet."""
     from platforms.models import KIND_LABELS

@@ -42,6 +42,11 @@ class PlatformState:
         return self.status in (ConnectionStatus.ACTIVE, ConnectionStatus.EXPIRED)
 
     @property
+    def refreshes(self) -> bool:
+        """The token renews itself (OAuth with a refresh token): its expiry is no concern."""
+        return self.connection is not None and bool(self.connection.refresh_token_sealed)
+
+    @property
     def connection_id(self) -> uuid.UUID | None:
         return self.connection.pk if self.connection is not None else None
 
@@ -62,6 +67,8 @@ class PlatformGroup:
     adds_destinations: bool
     destination_action: str
     states: list[PlatformState]
+    # An OAuth platform that also takes a token the user pasted (VK without an approved app).
+    takes_token: bool = False
 
     @property
     def connected(self) -> list[PlatformState]:
@@ -163,6 +170,7 @@ def platform_groups(*, user: Any) -> list[PlatformGroup]:
                 adds_destinations=bool(provider.destination_fields),
                 destination_action=provider.destination_action,
                 states=[s for s in states if s.platform == platform],
+                takes_token=provider.uses_oauth and bool(provider.connect_fields),
             )
         )
     return groups
@@ -230,3 +238,104 @@ def connection_list_expiring(*, within_seconds: int) -> QuerySet[PlatformConnect
         .exclude(refresh_token_sealed="")
         .order_by("expires_at")
     )
+
+
+# --- token expiry (tokens that cannot refresh themselves) ---------------------------------------
+
+# How long before a token's expiry the user is warned.
+EXPIRY_WARNING_HOURS = 24
+
+
+@dataclass(frozen=True)
+class ExpiryWarning:
+    """A connection whose token expires soon or has expired, and the user must reconnect.
+
+    ``expired``: the token's time is up (or the platform already refused it); else it expires
+    within ``EXPIRY_WARNING_HOURS``. ``expires_at`` is None for a token refused before its time.
+    """
+
+    connection: PlatformConnection
+    expires_at: datetime | None
+    expired: bool
+
+    @property
+    def platform(self) -> str:
+        return self.connection.platform
+
+    @property
+    def label(self) -> str:
+        return provider_class(self.connection.platform).label
+
+    @property
+    def account_name(self) -> str:
+        return self.connection.account_name
+
+    @property
+    def hours_left(self) -> int:
+        if self.expires_at is None or self.expired:
+            return 0
+        seconds = (self.expires_at - timezone.now()).total_seconds()
+        return max(1, int(seconds // 3600))
+
+
+def _cannot_refresh(rows: QuerySet[PlatformConnection]) -> QuerySet[PlatformConnection]:
+    # A connection with a refresh token renews its access token by itself (every hour for VK
+    # ID); only tokens without one (pasted by the user) run out for good.
+    return rows.filter(refresh_token_sealed="")
+
+
+def connection_list_expiring_within(
+    *, hours: float = EXPIRY_WARNING_HOURS, user: Any = None
+) -> QuerySet[PlatformConnection]:
+    """Active connections whose token expires within ``hours`` (or already has) and cannot be
+    refreshed: the user must reconnect. Soonest first; ``user`` narrows to one user's."""
+    horizon = timezone.now() + timedelta(hours=hours)
+    rows = PlatformConnection.objects.filter(
+        status=ConnectionStatus.ACTIVE, expires_at__isnull=False, expires_at__lte=horizon
+    )
+    if user is not None:
+        rows = rows.filter(user=user)
+    return _cannot_refresh(rows).select_related("user").order_by("expires_at", "id")
+
+
+def connection_expiry_warnings(
+    *, user: Any, platforms: Any = None, hours: float = EXPIRY_WARNING_HOURS
+) -> list[ExpiryWarning]:
+    """What the platforms page and clip pages warn about: the user's tokens that expire within
+    ``hours`` or have expired, and pasted tokens the platform has already refused."""
+    now = timezone.now()
+    warnings = [
+        ExpiryWarning(connection=c, expires_at=c.expires_at, expired=c.expires_at <= now)
+        for c in connection_list_expiring_within(hours=hours, user=user)
+        if c.expires_at is not None
+    ]
+    refused = _cannot_refresh(
+        PlatformConnection.objects.filter(
+            user=user, status=ConnectionStatus.EXPIRED, expires_at__isnull=False
+        )
+    ).order_by("expires_at", "id")
+    warnings += [
+        ExpiryWarning(connection=c, expires_at=c.expires_at, expired=True) for c in refused
+    ]
+    if platforms is not None:
+        wanted = {str(p) for p in platforms}
+        warnings = [w for w in warnings if w.platform in wanted]
+    return warnings
+
+
+def connection_expired_by(*, connection: PlatformConnection, moment: datetime | None) -> bool:
+    """Whether a publication at ``moment`` (None: now) would find the connection's token gone:
+    it expires by then and cannot be refreshed, or the platform already refused it."""
+    if connection.status == ConnectionStatus.EXPIRED:
+        return True
+    if connection.expires_at is None or connection.refresh_token_sealed:
+        return False
+    return connection.expires_at <= (moment or timezone.now())
+
+
+def connection_expiry_for_panel(*, connection: PlatformConnection) -> datetime | None:
+    """The moment after which the publish panel warns a time is too late for this connection:
+    its expiry when the token cannot be refreshed, else None."""
+    if connection.refresh_token_sealed or connection.status != ConnectionStatus.ACTIVE:
+        return None
+    return connection.expires_at

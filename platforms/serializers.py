@@ -147,7 +147,10 @@ class ConnectRequestSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         errors: dict[str, list[str]] = {}
-        for spec in provider_class(attrs["platform"]).connect_fields:
+        cls = provider_class(attrs["platform"])
+        if cls.uses_oauth and not any(attrs.get(spec.name) for spec in cls.connect_fields):
+            return attrs  # no pasted token: the OAuth flow (VK ID, Yandex)
+        for spec in cls.connect_fields:
             if not attrs.get(spec.name):
                 errors[spec.name] = [spec.required_message]
         if errors:

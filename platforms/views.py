@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clipmaker.throttling import throttle_wait
@@ -21,7 +23,7 @@ from platforms.api import (
 )
 from platforms.destination_views import after_connect
 from platforms.forms import connect_form_class
-from platforms.providers import is_platform, platform_label, provider_class
+from platforms.providers import get_provider, is_platform, platform_label, provider_class
 
 SETTINGS_URL = "platforms:settings"
 
@@ -56,17 +58,31 @@ def platform_settings(request: HttpRequest) -> HttpResponse:
             "destination_limit": limit,
             "destinations_used": limit - selectors.destination_slots_left(user=request.user),
             "sandbox_on": settings.PLATFORM_SANDBOX,
+            "expiry_warnings": selectors.connection_expiry_warnings(user=request.user),
         },
+    )
+
+
+def expiry_notice(conn: Any) -> str:
+    """What a user who just connected with an expiring token is told."""
+    label = platform_label(conn.platform)
+    until = date_format(timezone.localtime(conn.expires_at), "j E Y, H:i")
+    return (
+        f"Токен {label} действует до {until}. Продлить его КлипМейкер не может: в последние "
+        f"сутки срока на страницах «Платформы» и клипов будет предупреждение — до конца срока "
+        f"получите новый токен и подключите {label} заново."
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
+    """Token platforms: the connect form. OAuth platforms: a POST starts the OAuth flow; VK
+    also has a page (GET) for a token the person made, whose form posts ``method=token``."""
     platform = _platform_or_404(platform)
-    if provider_class(platform).uses_oauth:
-        if request.method != "POST":
-            return redirect(SETTINGS_URL)
+    cls = provider_class(platform)
+    wants_token = request.POST.get("method") == "token"
+    if cls.uses_oauth and request.method == "POST" and not wants_token:
         wait = connect_throttle_wait(request)
         if wait is not None:
             messages.error(request, connect_throttled_message(wait))
@@ -77,6 +93,8 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect(SETTINGS_URL)
         return redirect(url)
+    if not cls.connect_fields:
+        return redirect(SETTINGS_URL)
 
     form_class = connect_form_class(platform)
     state = selectors.platform_state_get(user=request.user, platform=platform)
@@ -95,6 +113,8 @@ def platform_connect(request: HttpRequest, platform: str) -> HttpResponse:
                 form.add_error(field, exc.message)
             else:
                 messages.success(request, _connected_message(platform, conn.account_name))
+                if conn.expires_at is not None:
+                    messages.warning(request, expiry_notice(conn))
                 return after_connect(request, conn)
     return _connect_token_page(request, form=form, state=state, platform=platform)
 
@@ -114,8 +134,27 @@ def _connect_token_page(
         "label": platform_label(platform),
         "sandbox_on": settings.PLATFORM_SANDBOX,
         "sandbox_credentials": sandbox_credentials,
+        "uses_oauth": provider_class(platform).uses_oauth,
+        **_token_help(request, platform),
     }
     return render(request, "platforms/connect_token.html", context)
+
+
+def _token_help(request: HttpRequest, platform: str) -> dict[str, Any]:
+    """VK: the link that gives the user a token (for the installation's app, or for the app
+    id the user typed in), and whether VK ID sign-in is also offered."""
+    provider = get_provider(platform)
+    if not provider.uses_oauth or not hasattr(provider, "token_link"):
+        return {}
+    typed = request.GET.get("app_id", "").strip()
+    app_id = typed if typed.isdigit() else provider.token_client_id()
+    return {
+        "token_link": provider.token_link(app_id) if app_id else "",
+        "token_app_id": app_id,
+        "token_app_id_invalid": bool(typed) and not typed.isdigit(),
+        "oauth_offered": bool(provider.client_id()),
+        "token_redirect": provider.token_redirect(),
+    }
 
 
 @login_required
@@ -128,6 +167,7 @@ def platform_sandbox_credentials(request: HttpRequest, platform: str) -> HttpRes
     """
     platform = _platform_or_404(platform)
     if not settings.PLATFORM_SANDBOX or provider_class(platform).uses_oauth:
+        # OAuth platforms that take a pasted token get it from the sandbox's own token page.
         raise Http404("Песочница выключена")
     from platforms.sandbox import control
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from clipmaker.clips.signing import clip_signed_url
 from clipmaker.logging import log_event
 from clipmaker.request_context import log_context_bind
+from platforms.destinations import destination_mark_unreachable
 from platforms.models import PlatformConnection
 from platforms.providers import (
     AuthExpired,
@@ -43,6 +44,7 @@ from platforms.providers import (
     TransientError,
     UploadIncomplete,
     get_provider,
+    provider_class,
 )
 from platforms.services import (
     ConnectionRefreshFailed,
@@ -387,6 +389,9 @@ class _Attempt:
         elif isinstance(err, Rejected):
             self.fail(err.user_message, code="rejected", err=err)
         elif isinstance(err, PermanentError):
+            if provider_class(pub.platform).place_lost(err):
+                # The channel is out of reach: the place shows it now, not «работает».
+                destination_mark_unreachable(destination=pub.destination, detail=err.user_message)
             self.fail(err.user_message, code=str(err.code or "permanent"), err=err)
         elif (
             err.body_sent and self.stored_handle() is None and not isinstance(err, UploadIncomplete)

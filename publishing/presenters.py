@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from platforms.models import Destination
 from platforms.providers import platform_label, provider_class, provider_classes
+from platforms.selectors import connection_expired_by, connection_expiry_for_panel
 from publishing import modes, rules, validation
 from publishing.models import Publication, PublicationStatus
 from publishing.validation import destination_key
@@ -79,6 +80,9 @@ class PublicationRow:
     can_cancel: bool
     can_retry: bool
     views_chart: Sparkline | None
+    # Scheduled for after its connection's token runs out (and it cannot be refreshed): the
+    # row says so in advance, with the expiry, instead of failing at that time.
+    token_expires_first: bool = False
     # VK refused the account Клипы: «Опубликовать как видео» retries it in the other mode.
     offers_video: bool = False
 
@@ -109,10 +113,19 @@ def publication_rows(
             can_cancel=rules.publication_can_cancel(p),
             can_retry=rules.publication_can_retry(p, user=user),
             views_chart=_views_chart(p),
+            token_expires_first=_token_expires_first(p),
             offers_video=modes.offers_video(p) and rules.publication_can_retry(p, user=user),
         )
         for p in publications
     ]
+
+
+def _token_expires_first(publication: Publication) -> bool:
+    if publication.status != PublicationStatus.SCHEDULED:
+        return False
+    return connection_expired_by(
+        connection=publication.destination.connection, moment=publication.scheduled_at
+    )
 
 
 def destination_options(
@@ -156,6 +169,8 @@ def destination_options(
                     "reasons": [r for r in blocked if r not in refused] + notes,
                     "checked": destination.pk in selected and not blocked,
                     "errors": refused,
+                    # The panel warns when the chosen time falls after it.
+                    "expires_at": connection_expiry_for_panel(connection=destination.connection),
                 }
             )
         notice = ""

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clipmaker.clips.models import Clip
+from platforms.selectors import connection_expired_by
 from platforms.serializers import KIND_CHOICES, PlatformField
 from publishing.models import Publication, PublicationStatus
 from stats.selectors import publication_stats_summary
@@ -49,6 +50,12 @@ class PublicationSerializer(serializers.ModelSerializer):
     stats = serializers.SerializerMethodField()
     max_attempts = serializers.IntegerField(read_only=True)
     platform_url = OptionalURLField()
+    token_expires_first = serializers.SerializerMethodField(
+        help_text=(
+            "Scheduled for after its connection's token runs out (a pasted token cannot renew "
+            "itself): reconnect before then or it will fail."
+        )
+    )
     vk_mode = serializers.SerializerMethodField(
         help_text="VK: clip (a Клип) or video (VK Видео with a wall post); null elsewhere"
     )
@@ -76,9 +83,15 @@ class PublicationSerializer(serializers.ModelSerializer):
             "max_attempts",
             "cancel_requested_at",
             "created_at",
+            "token_expires_first",
             "vk_mode",
         )
         read_only_fields = fields
+
+    def get_token_expires_first(self, obj: Publication) -> bool:
+        return obj.status == PublicationStatus.SCHEDULED and connection_expired_by(
+            connection=obj.destination.connection, moment=obj.scheduled_at
+        )
 
     def get_vk_mode(self, obj: Publication) -> str | None:
         return obj.vk_mode or None

@@ -28,7 +28,11 @@ from clipmaker.clips.services import (
     upload_declared_too_large,
 )
 from clipmaker.throttling import wait_label
-from platforms.selectors import destinations_in_order
+from platforms.selectors import (
+    connection_expired_by,
+    connection_expiry_warnings,
+    destinations_in_order,
+)
 from publishing import modes, selectors
 from publishing.api import PUBLISH_LIMIT_MESSAGE, publish_throttle_wait
 from publishing.forms import ClipUploadForm, PublishForm
@@ -209,6 +213,10 @@ def _clip_page(
             "min_schedule": timezone.localtime(timezone.now(), tz).strftime("%Y-%m-%dT%H:%M"),
             "text_limit_notes": text_limit_notes(),
             "clip_stats": clip_stats_panel(clip=clip, publications=publications, tz=tz),
+            # Tokens about to run out on the platforms this clip can go to.
+            "expiry_warnings": connection_expiry_warnings(
+                user=request.user, platforms={d.platform for d in destinations}
+            ),
         },
         status=status,
     )
@@ -310,9 +318,24 @@ def clip_publish(request: HttpRequest, clip_id: int) -> HttpResponse:
     if data["scheduled_at"]:
         when = timezone.localtime(data["scheduled_at"], tz)
         messages.success(request, f"Запланировано на {when:%d.%m.%Y %H:%M} ({tz}): {names}.")
+        late = [
+            p.destination
+            for p in created
+            if connection_expired_by(connection=p.destination.connection, moment=p.scheduled_at)
+        ]
+        if late:
+            messages.warning(request, _token_expires_first_message(late))
     else:
         messages.success(request, f"Публикация началась: {names}. Статус обновляется ниже.")
     return redirect("clip-detail", clip_id=clip.pk)
+
+
+def _token_expires_first_message(destinations: list[Any]) -> str:
+    names = ", ".join(d.label for d in destinations)
+    return (
+        f"Внимание: к назначенному времени токен истечёт ({names}) — такая публикация не пройдёт. "
+        "Переподключите платформу до публикации или перенесите её на более раннее время."
+    )
 
 
 @login_required

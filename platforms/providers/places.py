@@ -39,6 +39,12 @@ class PlacesMixin:
     destination_action: ClassVar[str] = "Добавить место"
 
     @classmethod
+    def place_lost(cls, err: Any) -> bool:
+        """Whether a publish error says the place itself is out of reach (Telegram: the bot
+        was kicked from the channel, the channel is gone): it then needs the user's attention."""
+        return False
+
+    @classmethod
     def destination_steps(cls, account_name: str) -> list[str]:
         """What the user does on the platform before adding a place by hand (Russian)."""
         return []

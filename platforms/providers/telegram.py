@@ -18,7 +18,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from platforms.constants import MB, Platform
+from platforms.constants import Platform
 from platforms.providers.media_limits import COMMON_CODECS, MediaLimits
 
 from .base import PlatformProvider
@@ -107,8 +107,10 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
     platform = Platform.TELEGRAM
     label = "Telegram"
     order = 40
-    max_file_size = 50 * MB
-    local_max_file_size = 2000 * MB
+    # 50 MB through the cloud Bot API, read the strictest way (decimal megabytes); 2000 MB
+    # through a self-hosted Bot API server (TELEGRAM_LOCAL_API).
+    max_file_size = 50_000_000
+    local_max_file_size = 2_000_000_000
     # sendVideo plays MPEG-4 (H.264/HEVC) inline; other codecs would arrive as a document.
     media_limits = MediaLimits(video_codecs=COMMON_CODECS)
     upload_timeout = 300.0
@@ -134,9 +136,15 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
 
     @classmethod
     def max_file_size_bytes(cls) -> int:
-        if getattr(settings, "TELEGRAM_LOCAL_BOT_API", False):
-            return cls.local_max_file_size
-        return cls.max_file_size
+        return cls.local_max_file_size if telegram_local_api() else cls.max_file_size
+
+    @classmethod
+    def place_lost(cls, err: Any) -> bool:
+        """403 (the bot was kicked from the channel or is no longer an admin there) or "chat
+        not found": the channel is out of reach until the user fixes it."""
+        if not isinstance(err, PermanentError):
+            return False
+        return err.status == 403 or "chat not found" in err.platform_message.lower()
 
     @classmethod
     def holds_upload(cls, handle: PlatformHandle) -> bool:
@@ -186,15 +194,48 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
         **kw: Any,
     ) -> Any:
         token = credentials.access_token
-        payload = self.request_json(
-            "POST", f"{self.api_url()}/bot{token}/{method}", data=data, secrets=[token], **kw
-        )
-        if not isinstance(payload, Mapping) or not payload.get("ok"):
-            body = kw.get("body")
-            sent = body is not None and body.finished
-            status = as_status(payload)
-            raise self.map_telegram_error(status, payload, secrets=[token], body_sent=sent)
+        try:
+            payload = self.request_json(
+                "POST", f"{self.api_url()}/bot{token}/{method}", data=data, secrets=[token], **kw
+            )
+            if not isinstance(payload, Mapping) or not payload.get("ok"):
+                body = kw.get("body")
+                sent = body is not None and body.finished
+                status = as_status(payload)
+                raise self.map_telegram_error(status, payload, secrets=[token], body_sent=sent)
+        except AuthExpired as err:
+            if err.status == 404 and method != "getMe":
+                raise self.not_found_confirmed(credentials, err) from None
+            raise
         return payload.get("result")
+
+    def not_found_confirmed(self, credentials: Credentials, err: AuthExpired) -> ProviderError:
+        """A Telegram 404 reads as "token invalid" only if ``getMe`` fails too; a wrong base
+        URL or a passing hiccup must not expire the connection."""
+        common: dict[str, Any] = {
+            "platform": err.platform,
+            "status": err.status,
+            "code": err.code,
+            "platform_message": err.platform_message,
+            "body_sent": err.body_sent,
+        }
+        try:
+            self.call("getMe", credentials)
+        except AuthExpired:
+            return err
+        except (TransientError, RateLimited):
+            return TransientError(
+                "Telegram ответил «не найдено» (404), а проверить токен бота сейчас не удалось. "
+                "Публикация повторится автоматически.",
+                **common,
+            )
+        except ProviderError as confirmed:
+            return confirmed  # getMe's own refusal (a base URL that is not a Bot API server)
+        return PermanentError(
+            "Telegram ответил «не найдено» (404), хотя токен бота действителен. Повторите "
+            "публикацию позже; если ошибка повторится, сообщите в поддержку.",
+            **common,
+        )
 
     def error_details(self, payload: Any) -> tuple[str | int | None, str]:
         if isinstance(payload, Mapping) and "description" in payload:
@@ -224,8 +265,18 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
             "body_sent": body_sent,
         }
         text = description.lower()
-        if status in (401, 404):
+        # Telegram's own answers are {"ok": false, ...}; anything else came from another server.
+        from_telegram = isinstance(payload, Mapping) and payload.get("ok") is False
+        if status == 401 or (status == 404 and from_telegram):
+            # A 404 from a method call is confirmed with getMe before it counts (call()).
             return AuthExpired(self.auth_expired_message(), **common)
+        if status == 404:
+            return PermanentError(
+                "Адрес Bot API Telegram отвечает не как Telegram (ошибка 404): проверьте "
+                "настройку TELEGRAM_API_URL. Подключение не изменено; повторите публикацию, "
+                "когда адрес будет исправлен.",
+                **{**common, "code": "api_not_found"},
+            )
         if status == 429:
             params = payload.get("parameters") if isinstance(payload, Mapping) else None
             retry_after = (params or {}).get("retry_after") if isinstance(params, Mapping) else None
@@ -366,6 +417,14 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
             fields["duration"] = round(meta.duration_seconds)
         if meta.width and meta.height:
             fields["width"], fields["height"] = meta.width, meta.height
+        if clip.size > self.max_file_size_bytes():
+            # Refused before a byte is sent: the Bot API would take the whole upload first.
+            raise PermanentError(
+                self.file_too_big_message(),
+                platform=str(self.platform),
+                code="file_too_big",
+                platform_message=f"{clip.size} > {self.max_file_size_bytes()} bytes",
+            )
         fileobj = self.open_clip(clip)
         with closing(fileobj):
             body = self.multipart_upload_body(
@@ -404,6 +463,15 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
         if not handle.data.get("message_id"):
             raise UploadIncomplete(platform=str(self.platform), code="no_message")
         return PublishResult(state=PublishState.PUBLISHED, handle=handle, url=self.link(handle))
+
+
+def telegram_local_api() -> bool:
+    """A self-hosted Bot API server is in use (``TELEGRAM_LOCAL_API``; the older name
+    ``TELEGRAM_LOCAL_BOT_API`` still counts)."""
+    return bool(
+        getattr(settings, "TELEGRAM_LOCAL_API", False)
+        or getattr(settings, "TELEGRAM_LOCAL_BOT_API", False)
+    )
 
 
 def as_status(payload: Any) -> int:

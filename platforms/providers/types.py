@@ -168,6 +168,8 @@ HandleCallback = Callable[[PlatformHandle], None]
 
 
 def size_label(size: int) -> str:
+    if size >= 1_000_000 and size % 1_000_000 == 0:
+        return f"{size // 1_000_000} МБ"  # a limit stated in decimal megabytes (Telegram's)
     if size >= 1024 * MB and size % (1024 * MB) == 0:
         return f"{size // (1024 * MB)} ГБ"
     return f"{size // MB} МБ"

@@ -14,11 +14,10 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, re_path
 
-from platforms.constants import MB
+from platforms.providers.telegram import telegram_local_api
 from platforms.sandbox import videos
 from platforms.sandbox.endpoint import endpoint
 from platforms.sandbox.faults import Fault
@@ -470,7 +469,7 @@ def issue_place(extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def upload_limit() -> int:
-    return 2000 * MB if getattr(settings, "TELEGRAM_LOCAL_BOT_API", False) else 50 * MB
+    return 2_000_000_000 if telegram_local_api() else 50_000_000
 
 
 def public_post(request: HttpRequest, username: str, message_id: int) -> HttpResponse:

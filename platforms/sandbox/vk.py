@@ -23,7 +23,7 @@ from django.urls import path, re_path, reverse
 
 from platforms.constants import GB
 from platforms.providers import get_provider
-from platforms.sandbox import oauth, videos, vk_clips
+from platforms.sandbox import oauth, videos, vk_clips, vk_user_tokens
 from platforms.sandbox.endpoint import endpoint
 from platforms.sandbox.faults import Fault
 from platforms.sandbox.oauth import OAuthServer
@@ -427,6 +427,7 @@ register(
             path("vk/upload/<str:ticket>/", upload, name="vk-upload"),
             path("vkid/authorize", oauth.authorize_view(VK_ID), name="vkid-authorize"),
             path("vkid/oauth2/auth", oauth.token_view(VK_ID), name="vkid-token"),
+            *vk_user_tokens.urlpatterns(VK_ID),  # a token the person makes (implicit flow)
             re_path(
                 r"^web/vk/(?P<kind>clip|video)(?P<owner_id>-?\d+)_(?P<video_id>\d+)$",
                 watch,

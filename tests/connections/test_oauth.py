@@ -274,10 +274,19 @@ def test_callback_requires_login(client, http):
 
 
 def test_connect_page_action_requires_post(web, http):
-    response = web.get("/settings/platforms/vk/connect/")
+    response = web.get("/settings/platforms/dzen/connect/")
 
     assert response.status_code == 302
     assert response["Location"] == "/settings/platforms/"
+    assert len(http.calls) == 0
+
+
+def test_vk_connect_page_offers_vk_id_and_a_pasted_token_without_calling_vk(web, http):
+    response = web.get("/settings/platforms/vk/connect/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Войти через VK ID" in html and 'name="method" value="token"' in html
     assert len(http.calls) == 0
 
 

@@ -24,6 +24,7 @@ def platform_settings(settings, fake_platform_urls):  # type: ignore[no-untyped-
     settings.VK_CLIENT_ID = "vk-client-id"
     settings.YANDEX_CLIENT_ID = "ya-client-id"
     settings.YANDEX_CLIENT_SECRET = "ya-client-secret-value"
+    settings.TELEGRAM_LOCAL_API = False
     settings.TELEGRAM_LOCAL_BOT_API = False
     return settings
 

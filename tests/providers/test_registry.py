@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from platforms.constants import GB, MB, Platform
+from platforms.constants import GB, Platform
 from platforms.providers import (
     ClipFile,
     Credentials,
@@ -29,7 +29,7 @@ from platforms.providers.vk import VKProvider
         ("vk", VKProvider, 5 * GB, "5 ГБ", 600, True, True),
         ("rutube", RutubeProvider, 10 * GB, "10 ГБ", 900, True, False),
         ("dzen", DzenProvider, 4 * GB, "4 ГБ", 600, True, True),
-        ("telegram", TelegramProvider, 50 * MB, "50 МБ", 300, False, False),
+        ("telegram", TelegramProvider, 50_000_000, "50 МБ", 300, False, False),
     ],
 )
 def test_each_platform_has_its_adapter_and_limits(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 import responses
 
-from platforms.constants import MB
 from platforms.providers import (
     AuthExpired,
     Credentials,
@@ -86,8 +85,8 @@ def message(message_id: int = 42, username: str | None = "clipmaker_news") -> di
 
 class TelegramContract(ContractSpec):
     """Telegram's answers: ``{"ok": false, "error_code", "description"}`` with the delay in
-    ``parameters.retry_after``. The token is in every URL's path, so 404 means "no such bot";
-    sendVideo is the upload itself and the message it returns is the only handle."""
+    ``parameters.retry_after``. The token is in every URL's path, so a 404 may mean "no such
+    bot", but only ``getMe`` failing too confirms it; sendVideo is the upload itself and the message it returns is the only handle."""
 
     platform = "telegram"
     credentials = CREDS
@@ -96,6 +95,7 @@ class TelegramContract(ContractSpec):
     verify_request = ("POST", f"{BOT}/getMe")
     upload_request = ("POST", f"{BOT}/sendVideo")
     status_classes = {404: AuthExpired}
+    confirmations = {404: (("POST", f"{BOT}/getMe"),)}
 
     def error_answer(self, status, message, *, retry_after=None):  # type: ignore[no-untyped-def]
         extra = {"retry_after": retry_after} if retry_after is not None else {}
@@ -352,12 +352,18 @@ def test_resume_with_a_message_id_links_to_the_sent_message(api, tg):
     assert result.url == "https://t.me/c/1234567890/42"
 
 
-def test_limits_depend_on_local_bot_api_setting(settings):
+def test_limits_are_decimal_megabytes_and_depend_on_the_local_api_setting(settings):
     cls = provider_class("telegram")
-    assert (cls.max_file_size_bytes(), cls.max_file_size_label()) == (50 * MB, "50 МБ")
-    settings.TELEGRAM_LOCAL_BOT_API = True
-    assert (cls.max_file_size_bytes(), cls.max_file_size_label()) == (2000 * MB, "2000 МБ")
+    assert (cls.max_file_size_bytes(), cls.max_file_size_label()) == (50_000_000, "50 МБ")
+    settings.TELEGRAM_LOCAL_API = True
+    assert (cls.max_file_size_bytes(), cls.max_file_size_label()) == (2_000_000_000, "2000 МБ")
     assert cls.upload_timeout == 300
+
+
+def test_the_old_local_bot_api_setting_name_still_raises_the_limit(settings):
+    settings.TELEGRAM_LOCAL_BOT_API = True
+
+    assert provider_class("telegram").max_file_size_bytes() == 2_000_000_000
 
 
 def test_no_stats_and_no_refresh(api, tg):

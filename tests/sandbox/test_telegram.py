@@ -137,18 +137,26 @@ def test_bot_kicked_after_connecting(sandbox, clip_file):
 def test_file_over_50_mb_is_too_big(sandbox, clip_file):
     creds = sandbox.control.issue_credentials("telegram")
 
-    response = send_video(sandbox, creds["token"], creds["chat_id"], clip_file(50 * MB + 1))
+    response = send_video(sandbox, creds["token"], creds["chat_id"], clip_file(50_000_001))
 
     assert response.status_code == 400
     assert response.json()["description"] == "Bad Request: file is too big"
-    assert sandbox.control.journal("telegram")[-1]["bytes_in"] > 50 * MB
+    assert sandbox.control.journal("telegram")[-1]["bytes_in"] > 50_000_000
+
+
+def test_a_file_of_exactly_50_mb_is_taken(sandbox, clip_file):
+    creds = sandbox.control.issue_credentials("telegram")
+
+    response = send_video(sandbox, creds["token"], creds["chat_id"], clip_file(50_000_000))
+
+    assert response.status_code == 200
 
 
 def test_local_bot_api_server_takes_bigger_files(sandbox, clip_file, settings):
-    settings.TELEGRAM_LOCAL_BOT_API = True
+    settings.TELEGRAM_LOCAL_API = True
     creds = sandbox.control.issue_credentials("telegram")
 
-    response = send_video(sandbox, creds["token"], creds["chat_id"], clip_file(50 * MB + 1))
+    response = send_video(sandbox, creds["token"], creds["chat_id"], clip_file(50_000_001))
 
     assert response.status_code == 200
 

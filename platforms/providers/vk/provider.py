@@ -58,6 +58,7 @@ from platforms.providers.types import (
     as_int,
 )
 from platforms.providers.vk_places import VKPlacesMixin
+from platforms.providers.vk_token import PASTED, TOKEN_FIELD, TOKEN_SOURCE, VKTokenMixin
 
 from . import errors as vk_errors
 from .clips import CLIP, VKClipsMixin
@@ -79,7 +80,9 @@ def wall_link(owner_id: Any, post_id: Any) -> str:
 
 
 @register
-class VKProvider(VKClipsMixin, VKVideosMixin, VKOrphansMixin, VKPlacesMixin, OAuthProvider):
+class VKProvider(
+    VKTokenMixin, VKClipsMixin, VKVideosMixin, VKOrphansMixin, VKPlacesMixin, OAuthProvider
+):
     platform = Platform.VK
     label = "VK"
     order = 10
@@ -96,7 +99,12 @@ class VKProvider(VKClipsMixin, VKVideosMixin, VKOrphansMixin, VKPlacesMixin, OAu
         BaseUrl("VK_API_URL", "https://api.vk.com/method", "vk/method"),
         BaseUrl("VK_ID_URL", "https://id.vk.com", "vkid"),
         BaseUrl("VK_WEB_URL", "https://vk.com", "web/vk"),
+        # The legacy OAuth host: the implicit flow a user runs to get their own token.
+        BaseUrl("VK_OAUTH_URL", "https://oauth.vk.com", "vk/oauth"),
     )
+    # Besides VK ID: a user token pasted by the person (vk_token.py), for installations
+    # without an approved app.
+    connect_fields = (TOKEN_FIELD,)
     text_limits = TextLimits(title=NAME_MAX, description=DESCRIPTION_MAX)
     stats_batch_size = STATS_BATCH
     scope = "video wall groups"  # groups: the communities the user may post to
@@ -203,6 +211,9 @@ class VKProvider(VKClipsMixin, VKVideosMixin, VKOrphansMixin, VKPlacesMixin, OAu
             raise AuthExpired(self.auth_expired_message(), platform=str(self.platform))
         user = users[0]
         name = " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
+        if credentials.extra.get(TOKEN_SOURCE) == PASTED:
+            # A token the user made: it must also reach their communities (scope ``groups``).
+            self.check_pasted_scopes(credentials)
         return AccountInfo(account_id=str(user.get("id", "")), account_name=name or "VK")
 
     def exchange_params(
