@@ -43,7 +43,6 @@ from clipmaker.clips.resumable import (
     uploads_unfinished,
 )
 from clipmaker.clips.services import ClipError
-from publishing.api import ContractErrorsMixin
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,expiration"
@@ -106,7 +105,9 @@ def parse_metadata(header: str) -> dict[str, str]:
     return result
 
 
-class _TusView(ContractErrorsMixin, APIView):
+class _TusView(APIView):
+    # Errors take the contract's shapes through the project's EXCEPTION_HANDLER.
+
     def _version_ok(self, request: Request) -> bool:
         return request.headers.get("Tus-Resumable") == TUS_VERSION
 
@@ -135,16 +136,9 @@ class UploadListView(_TusView):
         response["Tus-Max-Size"] = str(settings.CLIP_MAX_UPLOAD_BYTES)
         return _tus(response)  # type: ignore[return-value]
 
-    @extend_schema(
-        summary="Начать загрузку по частям (tus: Upload-Length, Upload-Metadata)",
-        description=(
-            "Протокол tus 1.0.0. В Upload-Metadata — filename, title, description (base64). "
-            "Ответ 201 с Location; байты отправляются запросами PATCH. Последний байт создаёт "
-            "клип: его id приходит в заголовке Clip-Id и в поле clip загрузки."
-        ),
-        request=None,
-        responses={201: None},
-    )
+    # tus requests are described in the README and docs/decisions.md, not as OpenAPI
+    # operations: their headers and status codes are the tus protocol's.
+    @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
         if not self._version_ok(request):
             return self._refuse_version()
@@ -208,11 +202,7 @@ class UploadDetailView(_TusView):
             response["Clip-Id"] = str(upload.clip_id)
         return _tus(response)  # type: ignore[return-value]
 
-    @extend_schema(
-        summary="Дописать байты загрузки (tus PATCH, Upload-Offset)",
-        request=None,
-        responses={204: None},
-    )
+    @extend_schema(exclude=True)
     def patch(self, request: Request, upload_id: str) -> Response:
         if not self._version_ok(request):
             return self._refuse_version()
@@ -250,7 +240,7 @@ class UploadDetailView(_TusView):
             response["Upload-Expires"] = http_date(upload_expires_at(upload).timestamp())
         return _tus(response)  # type: ignore[return-value]
 
-    @extend_schema(summary="Отменить незавершённую загрузку", responses={204: None})
+    @extend_schema(exclude=True)
     def delete(self, request: Request, upload_id: str) -> Response:
         if not self._version_ok(request) and request.headers.get("Tus-Resumable") is not None:
             return self._refuse_version()

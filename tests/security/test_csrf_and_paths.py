@@ -38,6 +38,7 @@ def _fill(template: str, victim) -> str:  # type: ignore[no-untyped-def]
         token_id="abcdef",
         connection_id=victim.connection.pk,
         destination_id=victim.destination.pk,
+        upload_id="00000000-0000-4000-8000-00000000000f",
     )
 
 

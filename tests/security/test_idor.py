@@ -12,6 +12,8 @@ from django.test import Client
 from knox.models import AuthToken
 
 from clipmaker.accounts.tokens import api_token_create, token_short_id
+from clipmaker.clips.models import ClipUpload
+from clipmaker.clips.resumable import upload_create
 from publishing.models import Publication, PublicationStatus
 from tests.security.routes import Route, all_routes
 
@@ -26,6 +28,7 @@ MISSING = {
     "token": "ffffff",
     "connection": "00000000-0000-4000-8000-000000000000",
     "destination": "999997",
+    "upload": "00000000-0000-4000-8000-00000000000f",
 }
 
 
@@ -40,6 +43,8 @@ def kind_of(route: Route, param: str) -> str | None:
         return "connection"
     if param == "destination_id":
         return "destination"
+    if param == "upload_id":
+        return "upload"
     return None
 
 
@@ -98,7 +103,9 @@ def test_another_users_object_answers_like_a_missing_one(route, method, auth, vi
     else:
         _, key = api_token_create(user=intruder.user)
         client = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    upload = upload_create(owner=victim.user, length=100, filename="victim.mp4")
     theirs = {
+        "upload": str(upload.pk),
         "clip": str(victim.clip.pk),
         "publication": str(victim.publication.pk),
         "token": victim_token_id,
@@ -126,6 +133,7 @@ def test_another_users_object_answers_like_a_missing_one(route, method, auth, vi
     assert victim.destination.custom_name == ""
     assert victim.connection.status == "active"
     assert victim_token  # still works (checked by its row above)
+    assert ClipUpload.objects.filter(pk=upload.pk).exists()
 
 
 def test_the_owner_reaches_the_same_routes(victim):
