@@ -246,7 +246,7 @@ class ClipViewSet(
             "публикуется."
         ),
         responses={
-            204: None,
+            204: OpenApiResponse(description="Клип удалён"),
             404: NOT_FOUND,
             409: OpenApiResponse(ErrorDetail, description="Клип сейчас публикуется"),
         },

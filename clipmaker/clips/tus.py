@@ -24,7 +24,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -105,6 +106,20 @@ def parse_metadata(header: str) -> dict[str, str]:
     return result
 
 
+TUS_HEADER = OpenApiParameter(
+    "Tus-Resumable",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    enum=["1.0.0"],
+    description="Версия протокола tus: всегда 1.0.0.",
+)
+
+
+def _answers(**codes: str) -> dict[int, OpenApiResponse]:
+    return {int(code[1:]): OpenApiResponse(description=text) for code, text in codes.items()}
+
+
 class _TusView(APIView):
     # Errors take the contract's shapes through the project's EXCEPTION_HANDLER.
 
@@ -122,6 +137,7 @@ class _TusView(APIView):
 class UploadListView(_TusView):
     @extend_schema(
         summary="Незавершённые загрузки по частям (tus)",
+        description="Загрузки пользователя, ещё не ставшие клипами: сколько байт получено из скольких.",
         responses={200: ClipUploadSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
@@ -136,9 +152,40 @@ class UploadListView(_TusView):
         response["Tus-Max-Size"] = str(settings.CLIP_MAX_UPLOAD_BYTES)
         return _tus(response)  # type: ignore[return-value]
 
-    # tus requests are described in the README and docs/decisions.md, not as OpenAPI
-    # operations: their headers and status codes are the tus protocol's.
-    @extend_schema(exclude=True)
+    @extend_schema(
+        summary="Начать загрузку по частям (tus)",
+        description=(
+            "Создаёт загрузку размером `Upload-Length` байт. `Upload-Metadata` — пары "
+            "«ключ base64(значение)» через запятую: `filename`, `title`, `description`. "
+            "Адрес для частей — в заголовке `Location`. Подробнее — README, раздел API."
+        ),
+        parameters=[
+            TUS_HEADER,
+            OpenApiParameter(
+                "Upload-Length",
+                OpenApiTypes.INT,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Размер файла в байтах.",
+            ),
+            OpenApiParameter(
+                "Upload-Metadata",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Имя файла, название и описание клипа (tus, base64).",
+            ),
+        ],
+        request=None,
+        responses={
+            201: ClipUploadSerializer,
+            **_answers(
+                c400="Нет размера или он не подходит",
+                c412="Нет заголовка Tus-Resumable: 1.0.0",
+                c413="Файл больше допустимого размера",
+                c429="Слишком много незавершённых загрузок",
+            ),
+        },
+    )
     def post(self, request: Request) -> Response:
         if not self._version_ok(request):
             return self._refuse_version()
@@ -180,6 +227,7 @@ class UploadDetailView(_TusView):
 
     @extend_schema(
         summary="Загрузка по частям: сколько получено и какой клип создан",
+        description="Состояние одной загрузки; после последнего байта `clip` — id созданного клипа.",
         responses={200: ClipUploadSerializer},
     )
     def get(self, request: Request, upload_id: str) -> Response:
@@ -202,7 +250,36 @@ class UploadDetailView(_TusView):
             response["Clip-Id"] = str(upload.clip_id)
         return _tus(response)  # type: ignore[return-value]
 
-    @extend_schema(exclude=True)
+    @extend_schema(
+        summary="Отправить часть файла (tus)",
+        description=(
+            "Тело — байты файла начиная с `Upload-Offset` (тип "
+            "`application/offset+octet-stream`). В ответе `Upload-Offset` — сколько получено; "
+            "после последнего байта — `Clip-Id` созданного клипа."
+        ),
+        parameters=[
+            TUS_HEADER,
+            OpenApiParameter(
+                "Upload-Offset",
+                OpenApiTypes.INT,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="С какого байта начинается эта часть (HEAD скажет, сколько уже есть).",
+            ),
+        ],
+        request={OFFSET_CONTENT_TYPE: OpenApiTypes.BINARY},
+        responses={
+            204: OpenApiResponse(description="Часть принята; `Upload-Offset` — сколько получено"),
+            **_answers(
+                c400="Часть не подходит",
+                c404="Нет такой загрузки",
+                c409="Смещение не совпадает с полученным",
+                c412="Нет заголовка Tus-Resumable: 1.0.0",
+                c415="Неверный тип тела запроса",
+                c423="Эту загрузку сейчас дополняет другой запрос",
+            ),
+        },
+    )
     def patch(self, request: Request, upload_id: str) -> Response:
         if not self._version_ok(request):
             return self._refuse_version()
@@ -240,7 +317,14 @@ class UploadDetailView(_TusView):
             response["Upload-Expires"] = http_date(upload_expires_at(upload).timestamp())
         return _tus(response)  # type: ignore[return-value]
 
-    @extend_schema(exclude=True)
+    @extend_schema(
+        summary="Удалить незавершённую загрузку (tus)",
+        description="Удаляет полученные части; загрузка, уже ставшая клипом, остаётся клипом.",
+        responses={
+            204: OpenApiResponse(description="Загрузка удалена"),
+            **_answers(c404="Нет такой загрузки", c412="Неверная версия Tus-Resumable"),
+        },
+    )
     def delete(self, request: Request, upload_id: str) -> Response:
         if not self._version_ok(request) and request.headers.get("Tus-Resumable") is not None:
             return self._refuse_version()
