@@ -38,6 +38,7 @@ ADMIN_NOUNS: dict[str, AdminNoun] = {
     "platforms.platformconnection": AdminNoun("подключение платформы", Gender.NEUTER),
     "platforms.destination": AdminNoun("место публикации", Gender.NEUTER),
     "platforms.connectattempt": AdminNoun("попытку подключения", Gender.FEMININE),
+    "clips.clipupload": AdminNoun("загрузку по частям", Gender.FEMININE),
     "notifications.notification": AdminNoun("уведомление", Gender.NEUTER),
     "stats.statstrack": AdminNoun("расписание статистики", Gender.NEUTER),
     "axes.accessattempt": AdminNoun("запись о попытке входа", Gender.FEMININE),
