@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate clean bench browsers chaos
+.PHONY: run test lint format install migrate clean bench browsers chaos screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ browsers:
 	    echo "Install Debian's chromium for the browser tests: sudo apt-get install chromium"; \
 	  fi; }
 
+# Every page at 1366 and 375 px into docs/screenshots/ (<page>-<width>.png), checked for
+# sideways scrolling on the way.
+screenshots: $(STAMP) browsers
+	SAVE_SCREENSHOTS=1 $(BIN)/pytest -q -p no:randomly \
+	  tests/browser/test_phone_layout.py::test_every_page_fits_the_screen_at_375_and_1366 \
+	  tests/browser/test_phone_layout.py::test_login_page_fits
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -51,6 +58,7 @@ migrate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/upload.py
+	$(BIN)/python bench/resumable_upload.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/log_lines.py
 	$(BIN)/python bench/stats.py

@@ -57,6 +57,10 @@ def periodic_tasks() -> list[Periodic]:
         ),
         # Sends the probe again for uploaded clips whose probe message was lost.
         Periodic("clipmaker:resend-probes", "clips.tasks.resend_stale_probes", 60),
+        # Removes resumable uploads abandoned for CLIP_UPLOAD_EXPIRE_SECONDS and their bytes.
+        Periodic(
+            "clipmaker:clean-uploads", "clips.tasks.clean_abandoned_uploads", 3600, expires=3600
+        ),
         # Stats of due publications: hourly for 48 hours after publishing, then every 6 hours
         # (STATS_* settings). A run is bounded in time, refuses to overlap another, and sends
         # the next run itself when work is left.

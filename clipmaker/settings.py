@@ -339,6 +339,15 @@ CLIP_MAX_UPLOAD_BYTES = env.int("CLIP_MAX_UPLOAD_BYTES", default=10 * 1024**3)
 CLIP_PROBE_TIME_LIMIT_SECONDS = env.int("CLIP_PROBE_TIME_LIMIT_SECONDS", default=120)
 # A clip still "processing" this long after its probe was sent gets the probe sent again.
 CLIP_PROBE_RESEND_SECONDS = env.int("CLIP_PROBE_RESEND_SECONDS", default=300)
+# Resumable uploads (tus): partial files live here until the last byte arrives. Every web host
+# that takes uploads needs the same directory (docs/scaling.md).
+CLIP_UPLOAD_DIR = Path(env.str("CLIP_UPLOAD_DIR", default=str(VAR_DIR / "uploads")))
+# An unfinished upload with no new bytes for this long is removed by the cleanup task.
+CLIP_UPLOAD_EXPIRE_SECONDS = env.int("CLIP_UPLOAD_EXPIRE_SECONDS", default=24 * 3600)
+# The page sends a file in requests of this size (a proxy's body limit must allow it).
+CLIP_UPLOAD_CHUNK_BYTES = env.int("CLIP_UPLOAD_CHUNK_BYTES", default=50 * 1024 * 1024)
+# Unfinished uploads one user may have at once.
+CLIP_UPLOAD_OPEN_LIMIT = env.int("CLIP_UPLOAD_OPEN_LIMIT", default=5)
 
 
 # --- platforms -----------------------------------------------------------------------------

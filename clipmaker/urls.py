@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clipmaker import views
+from clipmaker.clips import tus
 from clipmaker.clips import views as clip_views
 from publishing import connection_views, destination_views
 
@@ -48,6 +49,10 @@ urlpatterns = [
     path("media/clips/<int:clip_id>/", clip_views.clip_file, name="clip-file"),
     path("public/clips/<str:signed>/", clip_views.signed_clip_file, name="signed-clip-file"),
     path("api/v1/auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
+    path("api/v1/uploads/", tus.UploadListView.as_view(), name="api-uploads"),
+    path(
+        "api/v1/uploads/<str:upload_id>/", tus.UploadDetailView.as_view(), name="api-upload-detail"
+    ),
     path("api/v1/", include("publishing.api_urls")),
     path("api/v1/", include("clipmaker.notifications.api_urls")),
     path("api/", include("platforms.api_urls")),

@@ -39,8 +39,10 @@ from clipmaker.shared_state import (
 )
 from clipmaker.throttling import AtomicScopedRateThrottle, throttle_wait
 from publishing import selectors
+from publishing.clip_changes import ClipBusy, ClipChangeError, clip_delete, clip_update
 from publishing.models import Publication
 from publishing.serializers import (
+    ClipEditSerializer,
     ClipSerializer,
     ClipUploadSerializer,
     PublicationSerializer,
@@ -210,6 +212,52 @@ class ClipViewSet(
             raise exceptions.ValidationError({"file": [str(exc)]}) from None
         clip = selectors.clip_get(user=request.user, clip_id=clip.pk)
         return Response(ClipSerializer(clip).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Изменить название и описание клипа",
+        description=(
+            "Название и описание — текст по умолчанию для новых публикаций; уже отправленные "
+            "публикации сохраняют свой текст."
+        ),
+        request=ClipEditSerializer,
+        responses={200: ClipSerializer, 400: ValidationErrors, 404: NOT_FOUND},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        clip: Clip = self.get_object()
+        payload = ClipEditSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            clip_update(
+                clip=clip,
+                title=data.get("title", clip.title),
+                description=data.get("description", clip.description),
+            )
+        except ClipChangeError as exc:
+            raise exceptions.ValidationError({"title": [str(exc)]}) from None
+        clip = selectors.clip_get(user=request.user, clip_id=clip.pk)
+        return Response(ClipSerializer(clip).data)
+
+    @extend_schema(
+        summary="Удалить клип",
+        description=(
+            "Удаляет файл клипа, историю его публикаций и статистику; опубликованные посты "
+            "остаются на платформах. 409, пока какая-либо публикация клипа в очереди или "
+            "публикуется."
+        ),
+        responses={
+            204: OpenApiResponse(description="Клип удалён"),
+            404: NOT_FOUND,
+            409: OpenApiResponse(ErrorDetail, description="Клип сейчас публикуется"),
+        },
+    )
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        clip: Clip = self.get_object()
+        try:
+            clip_delete(clip=clip, by=request.user)  # type: ignore[arg-type]
+        except ClipBusy as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Опубликовать клип сейчас или по расписанию",

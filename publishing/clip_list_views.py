@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clipmaker.clips.models import Clip
+from clipmaker.clips.resumable import uploads_unfinished
 from clipmaker.clips.services import (
     ClipError,
     clip_create,
@@ -75,6 +76,8 @@ def clip_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "max_upload_bytes": settings.CLIP_MAX_UPLOAD_BYTES,
             "max_upload_label": size_label(settings.CLIP_MAX_UPLOAD_BYTES),
+            "upload_chunk_bytes": settings.CLIP_UPLOAD_CHUNK_BYTES,
+            "unfinished_uploads": uploads_unfinished(owner=request.user),
         },
         status=status,
     )

@@ -137,6 +137,20 @@ class ClipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ClipEditSerializer(serializers.Serializer):
+    """``PATCH /api/v1/clips/{id}/``: a new title and/or description."""
+
+    title = serializers.CharField(
+        max_length=255,
+        required=False,
+        error_messages={
+            "blank": "Введите название клипа.",
+            "max_length": "Название длиннее 255 символов. Сократите его.",
+        },
+    )
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
 class ClipUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         allow_empty_file=False,

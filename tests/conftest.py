@@ -27,6 +27,7 @@ def pytest_sessionstart(session):  # type: ignore[no-untyped-def]
 def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
     """Every test writes clip files to its own temporary MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CLIP_UPLOAD_DIR = tmp_path / "uploads"
     return settings.MEDIA_ROOT
 
 

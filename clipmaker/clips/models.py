@@ -76,3 +76,49 @@ class Clip(models.Model):
     @property
     def is_rejected(self) -> bool:
         return self.status == ClipStatus.REJECTED
+
+
+class ClipUpload(models.Model):
+    """A resumable upload (tus 1.0.0) of one clip file: bytes arrive in any number of requests
+    and are appended to a partial file at ``offset``; the last byte turns it into a ``Clip``
+    through ``clip_create``. Abandoned ones are removed by ``clips.tasks.clean_abandoned_uploads``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="clip_uploads",
+        verbose_name="владелец",
+    )
+    filename = models.CharField("имя файла", max_length=500)
+    title = models.CharField("название", max_length=255, blank=True)
+    description = models.TextField("описание", blank=True)
+    length = models.BigIntegerField("размер, байт")
+    offset = models.BigIntegerField("получено, байт", default=0)
+    clip = models.OneToOneField(
+        Clip,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="upload",
+        verbose_name="клип",
+    )
+    created_at = models.DateTimeField("начата", auto_now_add=True)
+    updated_at = models.DateTimeField("последние данные", auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = "загрузка по частям"
+        verbose_name_plural = "загрузки по частям"
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_complete(self) -> bool:
+        return self.offset >= self.length
+
+    @property
+    def percent(self) -> int:
+        return int(self.offset * 100 // self.length) if self.length else 0

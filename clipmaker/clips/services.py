@@ -58,7 +58,7 @@ def original_name(filename: str) -> str:
 def clip_create(
     *,
     owner: User,
-    file: BinaryIO,
+    file: BinaryIO | File[bytes],
     filename: str,
     title: str,
     description: str = "",
@@ -94,7 +94,10 @@ def clip_create(
     )
     # Storage I/O happens outside any transaction; only the row write is atomic. The storage
     # name is generated (clip_upload_to): the original name is data, never a path.
-    clip.file.save(name, File(file, name=name), save=False)
+    # A Django File that is a temporary file on disk (a finished resumable upload, a large form
+    # upload) is moved into place by the file system storage instead of copied.
+    content = file if isinstance(file, File) else File(file, name=name)
+    clip.file.save(name, content, save=False)
     with transaction.atomic():
         clip.save()
         clip_id = clip.pk

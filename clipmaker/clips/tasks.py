@@ -5,7 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from clipmaker.clips import probing
+from clipmaker.clips import probing, resumable
+from clipmaker.queues import CONTROL_QUEUE
 
 
 @shared_task(
@@ -21,3 +22,8 @@ def probe_clip(clip_id: int) -> None:
 @shared_task(name="clips.tasks.resend_stale_probes", queue="default")
 def resend_stale_probes() -> int:
     return probing.clips_probe_resend_stale()
+
+
+@shared_task(name="clips.tasks.clean_abandoned_uploads", queue=CONTROL_QUEUE)
+def clean_abandoned_uploads() -> int:
+    return resumable.uploads_clean_abandoned()

@@ -39,6 +39,7 @@ def _fill(template: str, victim) -> str:  # type: ignore[no-untyped-def]
         connection_id=victim.connection.pk,
         destination_id=victim.destination.pk,
         notification_id=victim.notification.pk,
+        upload_id="00000000-0000-4000-8000-00000000000f",
     )
 
 

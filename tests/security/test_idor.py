@@ -12,6 +12,8 @@ from django.test import Client
 from knox.models import AuthToken
 
 from clipmaker.accounts.tokens import api_token_create, token_short_id
+from clipmaker.clips.models import ClipUpload
+from clipmaker.clips.resumable import upload_create
 from publishing.models import Publication, PublicationStatus
 from tests.security.routes import Route, all_routes
 
@@ -27,6 +29,7 @@ MISSING = {
     "connection": "00000000-0000-4000-8000-000000000000",
     "destination": "999997",
     "notification": "999996",
+    "upload": "00000000-0000-4000-8000-00000000000f",
 }
 
 
@@ -43,6 +46,8 @@ def kind_of(route: Route, param: str) -> str | None:
         return "destination"
     if param == "notification_id" or (param == "pk" and route.name.startswith("api-notification-")):
         return "notification"
+    if param == "upload_id":
+        return "upload"
     return None
 
 
@@ -101,7 +106,9 @@ def test_another_users_object_answers_like_a_missing_one(route, method, auth, vi
     else:
         _, key = api_token_create(user=intruder.user)
         client = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    upload = upload_create(owner=victim.user, length=100, filename="victim.mp4")
     theirs = {
+        "upload": str(upload.pk),
         "clip": str(victim.clip.pk),
         "publication": str(victim.publication.pk),
         "token": victim_token_id,
@@ -132,6 +139,7 @@ def test_another_users_object_answers_like_a_missing_one(route, method, auth, vi
     victim.notification.refresh_from_db()
     assert victim.notification.read_at is None
     assert victim_token  # still works (checked by its row above)
+    assert ClipUpload.objects.filter(pk=upload.pk).exists()
 
 
 def test_the_owner_reaches_the_same_routes(victim):
