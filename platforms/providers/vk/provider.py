@@ -60,6 +60,7 @@ from platforms.providers.vk_token import TOKEN_FIELD, VKTokenMixin
 from . import errors as vk_errors
 from .clips import CLIP, CLIP_DESCRIPTION_MAX, VKClipsMixin
 from .connection import VKConnectionMixin
+from .drafts import VKDraftsMixin
 from .orphans import VKOrphansMixin
 from .stats import STATS_BATCH, VKStatsMixin
 from .videos import VIDEO, VKVideosMixin
@@ -80,6 +81,7 @@ def wall_link(owner_id: Any, post_id: Any) -> str:
 @register
 class VKProvider(
     VKConnectionMixin,
+    VKDraftsMixin,
     VKStatsMixin,
     VKTokenMixin,
     VKClipsMixin,
@@ -393,27 +395,3 @@ class VKProvider(
             platform=str(self.platform),
             code="not_found",
         )
-
-    # Drafts --------------------------------------------------------------------------------
-
-    @classmethod
-    def leaves_draft(cls, handle: PlatformHandle) -> bool:
-        """A Клип draft that was never published, or a video whose file never arrived."""
-        data = handle.data
-        if not data.get("video_id"):
-            return False
-        if data.get("mode") == CLIP:
-            return not data.get("published")
-        return not data.get("uploaded")
-
-    def discard(self, *, credentials: Credentials, handle: PlatformHandle) -> bool:
-        """Delete the draft behind ``handle`` (``video.delete``) unless it went live after all."""
-        if not self.leaves_draft(handle):
-            return False
-        if handle.data.get("edited") and self.listed(credentials, handle) is not None:
-            return False  # a publish whose answer was lost did publish it: never delete a post
-        self.video_delete(credentials, handle.data["owner_id"], handle.data["video_id"])
-        return True
-
-    def video_delete(self, credentials: Credentials, owner_id: Any, video_id: Any) -> None:
-        self.api("video.delete", {"owner_id": owner_id, "video_id": video_id}, credentials)
