@@ -10,4 +10,5 @@ urlpatterns = [
     path("tokens/revoke-all/", views.token_revoke_all, name="security-token-revoke-all"),
     path("tokens/<str:token_id>/revoke/", views.token_revoke, name="security-token-revoke"),
     path("password/", views.password_change, name="security-password"),
+    path("time-zone/", views.time_zone_change, name="time-zone"),
 ]

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from clipmaker.accounts import tokens
+from clipmaker.accounts import services, tokens
 
 SECURITY_URL = "security"
 
@@ -78,3 +78,29 @@ def password_change(request: HttpRequest) -> HttpResponse:
     update_session_auth_hash(request, user)
     messages.success(request, "Пароль изменён. Все API-токены отозваны: создайте новые.")
     return redirect(SECURITY_URL)
+
+
+@login_required
+def time_zone_change(request: HttpRequest) -> HttpResponse:
+    """«Часовой пояс»: how every time is shown and how a typed time is read."""
+    user = request.user
+    error = ""
+    if request.method == "POST":
+        try:
+            changed = services.user_time_zone_set(
+                user=user,  # type: ignore[arg-type]
+                time_zone=request.POST.get("time_zone", ""),
+            )
+        except services.TimeZoneInvalid as exc:
+            error = str(exc)
+        else:
+            if changed:
+                messages.success(request, "Часовой пояс сохранён: время показано в нём.")
+            return redirect("time-zone")
+    context = {
+        "zones": services.RUSSIAN_TIME_ZONES,
+        "current": user.time_zone,  # type: ignore[union-attr]
+        "known": {name for name, _ in services.RUSSIAN_TIME_ZONES},
+        "error": error,
+    }
+    return render(request, "accounts/time_zone.html", context, status=400 if error else 200)
