@@ -6,24 +6,22 @@
 guarded by the claim token, so a worker that lost its claim (lease expired, reaped) cannot
 overwrite what the next one does; the writes themselves are ``publishing.transitions``. No
 database transaction is open during a platform call.
+
+What the attempt hands the platform is read by ``publishing.attempt_inputs`` (re-exported).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import mimetypes
-import os
 import time
 import uuid
 from datetime import timedelta
-from typing import Any, BinaryIO, cast
+from typing import Any
 
-from django.core.files.storage import default_storage
 from django.db.models import F, Q
 from django.utils import timezone
 
-from clipmaker.clips.signing import clip_signed_url
 from clipmaker.logging import log_event
 from clipmaker.request_context import log_context_bind
 from platforms.destinations import destination_mark_unreachable
@@ -36,7 +34,6 @@ from platforms.providers import (
     PlatformHandle,
     PlatformProvider,
     ProviderError,
-    PublishMeta,
     PublishResult,
     PublishState,
     RateLimited,
@@ -52,6 +49,9 @@ from platforms.services import (
     connection_refresh,
 )
 from publishing import drafts, ratelimit, rules, texts, transitions
+from publishing.attempt_inputs import clip_file as clip_file
+from publishing.attempt_inputs import connection_for as connection_for
+from publishing.attempt_inputs import publish_meta as publish_meta
 from publishing.models import Publication, PublicationStatus
 from publishing.queue import publication_enqueue_check
 
@@ -67,18 +67,6 @@ MIN_RATE_LIMIT_DELAY = 1.0
 
 class _ClaimLost(Exception):
     """Our claim on the row is gone (reaped after the lease expired): stop at once."""
-
-
-def connection_for(publication: Publication) -> PlatformConnection | None:
-    """The connection of the publication's destination, read now (its status may have changed)."""
-    connection = (
-        PlatformConnection.objects.filter(destinations__pk=publication.destination_id)
-        .select_related("user")
-        .first()
-    )
-    if connection is not None:
-        publication.destination.connection = connection
-    return connection
 
 
 def publication_execute(*, publication_id: int) -> None:
@@ -408,36 +396,3 @@ class _Attempt:
             self.retry_or_fail(
                 TransientError(err.user_message, platform=err.platform, status=err.status)
             )
-
-
-def clip_file(publication: Publication, provider: PlatformProvider) -> ClipFile:
-    """The clip in storage as the provider reads it (a signed URL for platforms that fetch)."""
-    clip = publication.clip
-    name = clip.file.name
-    if not name or not default_storage.exists(name):
-        raise ClipFileMissing(rules.FILE_MISSING_MESSAGE, platform=publication.platform)
-    return ClipFile(
-        name=name,
-        size=default_storage.size(name),
-        # Django's File proxies the storage's binary file object (read, seek, tell, close: all
-        # a provider uses), though it does not subclass BinaryIO.
-        open=lambda: cast(BinaryIO, default_storage.open(name, "rb")),
-        filename=os.path.basename(name),
-        content_type=mimetypes.guess_type(name)[0] or "video/mp4",
-        public_url=clip_signed_url(clip_id=clip.pk) if provider.fetches_by_url else None,
-    )
-
-
-def publish_meta(publication: Publication) -> PublishMeta:
-    """The clip's text for its platform (its own text over the shared one) and its frame; the
-    adapter applies its limits (``text_sent``)."""
-    clip = publication.clip
-    title, description = texts.publication_text(publication)
-    return PublishMeta(
-        title=title,
-        description=description,
-        duration_seconds=clip.duration_seconds,
-        width=clip.width,
-        height=clip.height,
-        mode=publication.vk_mode,
-    )

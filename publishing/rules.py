@@ -2,6 +2,8 @@
 
 One place for the rules that pages, API, admin, services and the engine all ask: nobody
 re-implements them. Reads only (no writes); the Russian messages say what to do next.
+
+The messages live in ``publishing.rule_messages`` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,16 +13,40 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from clipmaker.accounts.models import User, plans_allowing
-from platforms.models import ConnectionStatus, Destination, PlatformConnection
+from clipmaker.accounts.models import User
+from platforms.models import ConnectionStatus, PlatformConnection
 from platforms.providers import (
     PlatformHandle,
-    ProviderError,
     platform_noun,
     provider_class,
 )
 from platforms.selectors import destinations_within_limit
 from publishing.models import Publication, PublicationStatus
+from publishing.rule_messages import AFTER_RECONNECT_HINT as AFTER_RECONNECT_HINT
+from publishing.rule_messages import AUTH_EXPIRED_MESSAGE as AUTH_EXPIRED_MESSAGE
+from publishing.rule_messages import FILE_MISSING_MESSAGE as FILE_MISSING_MESSAGE
+from publishing.rule_messages import INTERNAL_ERROR_MESSAGE as INTERNAL_ERROR_MESSAGE
+from publishing.rule_messages import INTERRUPTED_MESSAGE as INTERRUPTED_MESSAGE
+from publishing.rule_messages import RETRY_ONLY_FAILED_MESSAGE as RETRY_ONLY_FAILED_MESSAGE
+from publishing.rule_messages import destination_cancelled_message as destination_cancelled_message
+from publishing.rule_messages import destination_disabled_message as destination_disabled_message
+from publishing.rule_messages import destination_removed_message as destination_removed_message
+from publishing.rule_messages import disconnect_cancelled_message as disconnect_cancelled_message
+from publishing.rule_messages import (
+    disconnected_after_upload_message as disconnected_after_upload_message,
+)
+from publishing.rule_messages import file_too_big_message as file_too_big_message
+from publishing.rule_messages import final_transient_message as final_transient_message
+from publishing.rule_messages import in_flight_message as in_flight_message
+from publishing.rule_messages import limit_cancelled_message as limit_cancelled_message
+from publishing.rule_messages import may_have_it_message as may_have_it_message
+from publishing.rule_messages import not_connected_message as not_connected_message
+from publishing.rule_messages import outcome_unknown_message as outcome_unknown_message
+from publishing.rule_messages import plan_cancelled_message as plan_cancelled_message
+from publishing.rule_messages import plan_message as plan_message
+from publishing.rule_messages import processing_timeout_message as processing_timeout_message
+from publishing.rule_messages import rate_limited_too_long_message as rate_limited_too_long_message
+from publishing.rule_messages import time_limit_message as time_limit_message
 
 # A task may arrive a little before its ETA (clock skew between hosts): still claim it.
 CLAIM_TOLERANCE = timedelta(seconds=1)
@@ -33,151 +59,6 @@ MAX_SCHEDULE_AHEAD = timedelta(days=365)
 WAITING_STATUSES = (PublicationStatus.SCHEDULED, PublicationStatus.QUEUED)
 # Error codes of publications a retry cannot help: the platform's moderation refused the video.
 NOT_RETRYABLE_CODES = frozenset({"rejected"})
-
-AUTH_EXPIRED_MESSAGE = "Токен истёк, переподключите платформу в настройках."
-AFTER_RECONNECT_HINT = " Потом нажмите «Повторить»: КлипМейкер проверит уже загруженный клип."
-FILE_MISSING_MESSAGE = "Файл клипа не найден. Загрузите клип заново."
-INTERNAL_ERROR_MESSAGE = (
-    "Внутренняя ошибка при публикации. Проверьте платформу: если поста нет, нажмите "
-    "«Повторить»; если ошибка повторится, напишите в поддержку."
-)
-INTERRUPTED_MESSAGE = "Публикация прервалась. Она повторится автоматически."
-RETRY_ONLY_FAILED_MESSAGE = "Повторить можно только публикацию, которая завершилась ошибкой."
-
-
-# --- Messages --------------------------------------------------------------------------------
-
-
-def not_connected_message(platform: str) -> str:
-    return f"Подключите {platform_noun(platform).accusative} в настройках."
-
-
-def plan_message(user: User, platform: str) -> str:
-    plans = ", ".join(plans_allowing(platform))
-    return (
-        f"Публикация в {platform_noun(platform).accusative} недоступна на тарифе "
-        f"{user.get_plan_display()}. Перейдите на тариф {plans}."
-    )
-
-
-def plan_cancelled_message(platform: str) -> str:
-    return (
-        f"Публикация недоступна на вашем тарифе: {platform_noun(platform)} в него не входит. "
-        "Смените тариф и опубликуйте клип снова."
-    )
-
-
-def file_too_big_message(platform: str) -> str:
-    limit = provider_class(platform).max_file_size_label()
-    return (
-        f"Файл слишком большой для {platform_noun(platform).genitive} (максимум {limit}). "
-        "Сократите или пережмите клип."
-    )
-
-
-def in_flight_message(platform: str, *, place: str | None = None) -> str:
-    """``place``: the destination's label («VK · Сообщество «Кухня»») when known."""
-    return (
-        "Этот клип уже запланирован или публикуется в "
-        f"{place or platform_noun(platform).accusative}. "
-        "Дождитесь окончания или отмените ту публикацию."
-    )
-
-
-def may_have_it_message(platform: str) -> str:
-    return (
-        f"Клип, возможно, уже передан в {platform_noun(platform).accusative}: КлипМейкер "
-        "проверит это при "
-        "следующей попытке и не отправит его второй раз. Отменить публикацию нельзя; если пост "
-        "не нужен, удалите его на платформе."
-    )
-
-
-def disconnected_after_upload_message(platform: str) -> str:
-    noun = platform_noun(platform)
-    return (
-        f"{noun} {noun.agree('отключён', 'отключена', 'отключено')}, а клип уже был передан "
-        "платформе: узнать, чем закончилась публикация, КлипМейкер не может. Проверьте канал "
-        f"в {noun.prepositional}; чтобы проверил КлипМейкер, подключите {noun.accusative} снова "
-        "и нажмите «Повторить»."
-    )
-
-
-def disconnect_cancelled_message(platform: str) -> str:
-    noun = platform_noun(platform)
-    return f"Отменено: {noun} {noun.agree('отключён', 'отключена', 'отключено')} от КлипМейкера."
-
-
-def destination_cancelled_message(destination: Destination, *, removed: bool) -> str:
-    done = "удалено" if removed else "выключено"
-    return f"Отменено: место «{destination.display_name}» {done} в настройках платформ."
-
-
-def destination_removed_message(destination: Destination) -> str:
-    return (
-        f"Место «{destination.display_name}» удалено из КлипМейкера. Добавьте его снова в "
-        "разделе «Платформы» и нажмите «Повторить»."
-    )
-
-
-def destination_disabled_message(destination: Destination) -> str:
-    return (
-        f"Место «{destination.display_name}» выключено. Включите его в разделе «Платформы» "
-        "и нажмите «Повторить»."
-    )
-
-
-def limit_cancelled_message(user: User) -> str:
-    return (
-        "Публикация недоступна на вашем тарифе: мест публикации больше, чем он позволяет "
-        f"({user.destinations_allowed}). Удалите лишние места или смените тариф и опубликуйте "
-        "клип снова."
-    )
-
-
-def final_transient_message(platform: str, attempts: int, err: ProviderError | None) -> str:
-    status = f" (ошибка {err.status})" if err is not None and err.status else ""
-    return (
-        f"Не удалось опубликовать в {platform_noun(platform).accusative} после {attempts} "
-        "попыток: "
-        f"платформа временно недоступна{status}. Нажмите «Повторить», чтобы попробовать ещё раз."
-    )
-
-
-def outcome_unknown_message(platform: str, *, title: str = "") -> str:
-    """The platform may have posted the clip and cannot tell us: what exactly to look for
-    (the provider's ``outcome_unknown_hint``) and what to do then (docs/unknown-outcome.md)."""
-    noun = platform_noun(platform)
-    video = f"видео «{title}»" if title else "это видео"
-    hint = provider_class(platform).outcome_unknown_hint.format(video=video)
-    return (
-        f"Связь с {noun.instrumental} прервалась после отправки клипа, и неизвестно, "
-        f"опубликован ли он. Проверьте {noun.accusative}: {hint} Если оно там есть, ничего "
-        "делать не нужно; если нет — нажмите «Повторить»."
-    )
-
-
-def processing_timeout_message(platform: str) -> str:
-    return (
-        f"{platform_noun(platform)} слишком долго обрабатывает видео. Проверьте его на "
-        "платформе; если его там нет, нажмите «Повторить»."
-    )
-
-
-def rate_limited_too_long_message(platform: str) -> str:
-    hours = max(1, round(settings.PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS / 3600))
-    return (
-        f"{platform_noun(platform)} ограничивает частоту запросов уже больше {hours} ч. "
-        "Нажмите «Повторить» позже."
-    )
-
-
-def time_limit_message(platform: str) -> str:
-    noun = platform_noun(platform)
-    return (
-        f"{noun} {noun.agree('принимал', 'принимала', 'принимало')} клип слишком долго. "
-        "Публикация повторится автоматически."
-    )
 
 
 # --- Timing ----------------------------------------------------------------------------------

@@ -7,53 +7,38 @@ platform's calls. It also *declares* its platform's facts as class attributes �
 rates, base URLs, connect form fields, whether the platform fetches the clip by URL — so that
 no code outside the adapter needs to know them. ``OAuthProvider`` (``providers/oauth.py``) adds
 the OAuth 2 + PKCE flow. Providers never touch the ORM.
+
+The halves live by concern: ``facts.py`` (the class attributes), ``calls.py`` (requests, error
+mapping, uploads), ``platform_settings.py`` (where settings and hosts are read); this module
+holds the interface (connecting, publishing, checking, stats) and re-exports the rest.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import time
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from abc import abstractmethod
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, BinaryIO, ClassVar
+from typing import Any
 
-import requests
-from django.conf import settings
-
-from platforms.constants import MB
-from platforms.providers.media_limits import MediaLimits
-
+from .calls import ProviderCalls
+from .calls import _json_or_none as _json_or_none
 from .errors import (
     AuthExpired,
-    ClipFileMissing,
     ConnectInputInvalid,
-    PermanentError,
     ProviderError,
-    RateLimited,
-    TransientError,
 )
-from .http import HttpClient, UploadBody, multipart_body, parse_retry_after, raw_body, scrub
-from .nouns import Noun
-from .places import PlacesMixin
-from .texts import TextsMixin
+from .platform_settings import SANDBOX_CLIENT, base_url, platform_setting
 from .types import (
     AccountInfo,
-    BaseUrl,
     ClipFile,
-    ConnectField,
     Credentials,
     HandleCallback,
     PlatformHandle,
     ProgressCallback,
     PublishMeta,
     PublishResult,
-    Rate,
     Stats,
-    TextLimits,
     TokenSet,
-    size_label,
 )
 
 __all__ = [
@@ -65,92 +50,16 @@ __all__ = [
 ]
 
 
-# The OAuth client id and secret the sandbox's authorization servers accept.
-SANDBOX_CLIENT = "sandbox-client"
-
-
-def platform_setting(name: str, *, sandbox: str = "", default: str = "") -> str:
-    """A platform adapter's own setting, read at call time.
-
-    A Django setting of that name wins (tests override it), then the environment variable
-    (``VK_CLIENT_ID=...``, also from ``.env``), then ``sandbox`` when the sandbox is on, then
-    ``default``. Adapters declare their settings this way so that adding a platform needs no
-    change to the project's settings module.
-    """
-    value = getattr(settings, name, "") or os.environ.get(name, "")
-    if not value and getattr(settings, "PLATFORM_SANDBOX", False):
-        value = sandbox
-    return str(value or default)
-
-
-def base_url(spec: BaseUrl) -> str:
-    """Where to reach one of a platform's hosts, without a trailing slash: the setting or
-    environment variable, else the sandbox's path when it is on, else the real host."""
-    sandbox = f"{settings.PUBLIC_BASE_URL}/sandbox/{spec.sandbox}"
-    return platform_setting(spec.setting, sandbox=sandbox, default=spec.real).rstrip("/")
-
-
-class PlatformProvider(PlacesMixin, TextsMixin, ABC):
+class PlatformProvider(ProviderCalls):
     """Base of every adapter. Subclasses set the class attributes and implement the calls.
 
     The hooks about places (destinations) come from ``PlacesMixin`` (``providers/places.py``),
-    what the platform receives of the text from ``TextsMixin`` (``providers/texts.py``).
+    what the platform receives of the text from ``TextsMixin`` (``providers/texts.py``), the
+    class attributes from ``ProviderFacts`` (``providers/facts.py``), requests and error mapping
+    from ``ProviderCalls`` (``providers/calls.py``); this class adds the interface.
     """
 
-    platform: ClassVar[str]
-    label: ClassVar[str]  # the platform's name for users («Дзен»)
-    # The name as a Russian noun (gender, cases): every message that names the platform uses it.
-    noun: ClassVar[Noun]
-    # The platform's colour on the pages (calendar entries, badges): a CSS hex colour that
-    # white text reads on.
-    colour: ClassVar[str] = "#495057"
-    order: ClassVar[int] = 100  # position in lists (checkboxes, settings)
-    max_file_size: ClassVar[int]  # bytes; see max_file_size_bytes() for the effective value
-    upload_timeout: ClassVar[float]  # seconds for a whole upload
-    supports_stats: ClassVar[bool] = True
-    # Videos one ``fetch_stats`` HTTP request can ask about (1: no batch call exists).
-    stats_batch_size: ClassVar[int] = 1
-    uses_oauth: ClassVar[bool] = False
-    # The platform downloads the clip itself from a signed URL (``ClipFile.public_url``).
-    fetches_by_url: ClassVar[bool] = False
-    # Its one create call may post before any handle comes back, and counts no bytes: a claimed
-    # row with no handle may already be live there (the reaper must not re-send it). An adapter
-    # that stores ``PlatformHandle.create_sent()`` before that call leaves this False: a row
-    # without a handle then never sent it.
-    creates_before_handle: ClassVar[bool] = False
-    # Where a user looks to see whether a post whose answer was lost exists (Russian, after
-    # «Проверьте <платформа>:»; ``{video}`` is «видео «<название>»»): the outcome-unknown
-    # message names it (docs/unknown-outcome.md).
-    outcome_unknown_hint: ClassVar[str] = "найдите там {video}."
-    # One token per publish job per account (shared by every worker), and Celery's per-worker
-    # ceiling for the platform's publish task.
-    account_rate: ClassVar[Rate] = Rate(per_second=1.0, burst=1.0)
-    worker_rate_limit: ClassVar[str | None] = None
-    # Hosts: the API and where post links point (sandbox paths for the embedded default).
-    base_urls: ClassVar[tuple[BaseUrl, ...]] = ()
-    # Token platforms: the inputs of the connect form (page and API), in order.
-    connect_fields: ClassVar[tuple[ConnectField, ...]] = ()
-    text_limits: ClassVar[TextLimits] = TextLimits()
-    connect_timeout: ClassVar[float] = 10.0
-    read_timeout: ClassVar[float] = 30.0
-    upload_chunk_size: ClassVar[int] = MB
-    default_retry_after: ClassVar[float] = 60.0
-    # Duration, frame shape and codecs the platform accepts (platforms/providers/media_limits.py).
-    media_limits: ClassVar[MediaLimits] = MediaLimits()
-    # Ways of publishing the platform offers, chosen per publication (VK: "clip", "video"),
-    # with their names for users; empty: one way only.
-    modes: ClassVar[tuple[str, ...]] = ()
-    mode_labels: ClassVar[Mapping[str, str]] = {}
-
-    def __init__(self, *, session: requests.Session | None = None) -> None:
-        self.http = HttpClient(
-            platform=str(self.platform),
-            noun=self.noun,
-            timeout=(self.connect_timeout, self.read_timeout),
-            session=session,
-        )
-
-    # Limits ------------------------------------------------------------------------------
+    # Uploads and drafts ------------------------------------------------------------------
 
     @classmethod
     def holds_upload(cls, handle: PlatformHandle) -> bool:
@@ -174,24 +83,6 @@ class PlatformProvider(PlacesMixin, TextsMixin, ABC):
     def discard(self, *, credentials: Credentials, handle: PlatformHandle) -> bool:
         """Remove the unpublished draft behind ``handle``; whether something was removed."""
         return False
-
-    @classmethod
-    def max_file_size_bytes(cls) -> int:
-        return cls.max_file_size
-
-    @classmethod
-    def max_file_size_label(cls) -> str:
-        return size_label(cls.max_file_size_bytes())
-
-    # Hosts -------------------------------------------------------------------------------
-
-    @classmethod
-    def url(cls, setting: str) -> str:
-        """The base URL declared under ``setting`` in ``base_urls``."""
-        for spec in cls.base_urls:
-            if spec.setting == setting:
-                return base_url(spec)
-        raise KeyError(f"{cls.__name__} declares no base URL {setting!r}")
 
     # Connecting --------------------------------------------------------------------------
 
@@ -255,205 +146,6 @@ class PlatformProvider(PlacesMixin, TextsMixin, ABC):
         """Figures of the videos the platform returned, by handle id. A video it no longer has
         (deleted or hidden) is left out; every other failure raises."""
         return {}
-
-    # Messages ----------------------------------------------------------------------------
-
-    def auth_expired_message(self) -> str:
-        return (
-            f"Доступ к {self.noun.dative} истёк или отозван. "
-            f"Переподключите {self.noun.accusative} в разделе «Платформы»."
-        )
-
-    def file_too_big_message(self) -> str:
-        return (
-            f"Файл слишком большой для {self.noun.genitive} "
-            f"(максимум {self.max_file_size_label()}). Сократите или пережмите клип."
-        )
-
-    # Error mapping hooks -----------------------------------------------------------------
-
-    def error_details(self, payload: Any) -> tuple[str | int | None, str]:
-        """The platform's own (code, message) from an error answer's JSON. Override per platform."""
-        if isinstance(payload, Mapping):
-            for key in ("detail", "description", "message", "error_description", "error"):
-                if isinstance(payload.get(key), str):
-                    return payload.get("code"), payload[key]
-        return None, ""
-
-    def error_for_response(
-        self, response: requests.Response, *, secrets: Iterable[str | None] = (), body_sent: bool
-    ) -> ProviderError:
-        """Map an HTTP error answer to our hierarchy; adapters refine it by code."""
-        payload = _json_or_none(response)
-        code, message = self.error_details(payload)
-        if not message:
-            message = response.text[:300] if response.text else response.reason or ""
-        common: dict[str, Any] = {
-            "platform": str(self.platform),
-            "status": response.status_code,
-            "code": code,
-            "platform_message": scrub(message, secrets),
-            "body_sent": body_sent,
-        }
-        return self.map_error(response.status_code, code, common, response)
-
-    def map_error(
-        self,
-        status: int,
-        code: str | int | None,
-        common: dict[str, Any],
-        response: requests.Response | None = None,
-    ) -> ProviderError:
-        if status == 401:
-            return AuthExpired(self.auth_expired_message(), **common)
-        if status == 429:
-            header = response.headers.get("Retry-After") if response is not None else None
-            return RateLimited(
-                f"{self.noun} {self.noun.agree('ограничил', 'ограничила', 'ограничило')} "
-                "частоту запросов. Публикация повторится автоматически.",
-                retry_after=parse_retry_after(header, self.default_retry_after),
-                **common,
-            )
-        if status == 413:
-            return PermanentError(self.file_too_big_message(), **common)
-        if status >= 500 or status == 408:
-            return TransientError(
-                f"{self.noun} временно {self.noun.agree('недоступен', 'недоступна', 'недоступно')} "
-                f"(ошибка {status}). "
-                "Публикация повторится автоматически.",
-                **common,
-            )
-        if status == 403:
-            return PermanentError(
-                f"{self.noun} {self.noun.agree('запретил', 'запретила', 'запретило')} это "
-                "действие. Проверьте права аккаунта и подключите "
-                f"{self.noun.accusative} заново. ({common['platform_message']})",
-                **common,
-            )
-        if status == 404:
-            return PermanentError(
-                f"{self.noun} {self.noun.agree('не нашёл', 'не нашла', 'не нашло')} видео или "
-                "адрес API. Опубликуйте клип заново. "
-                f"({common['platform_message']})",
-                **common,
-            )
-        return PermanentError(
-            f"{self.noun} {self.noun.agree('отклонил', 'отклонила', 'отклонило')} запрос: "
-            f"{common['platform_message'] or status}. "
-            "Исправьте данные клипа и повторите.",
-            **common,
-        )
-
-    # Calls -------------------------------------------------------------------------------
-
-    def request_json(
-        self,
-        method: str,
-        url: str,
-        *,
-        secrets: Iterable[str | None] = (),
-        body: UploadBody | None = None,
-        timeout: tuple[float, float] | None = None,
-        upload_timeout: float | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        """Send one request and return its JSON, raising our errors for any failure."""
-        secrets = tuple(secrets)
-        response = self.http.request(
-            method,
-            url,
-            secrets=secrets,
-            body=body,
-            timeout=timeout,
-            upload_timeout=upload_timeout,
-            **kwargs,
-        )
-        body_sent = body is not None and body.finished
-        if kwargs.get("creates") and (
-            response.status_code >= 500 or response.status_code in (408, 409) or response.ok
-        ):
-            # A call that creates the post got through and had an answer: a gateway error (or
-            # an answer we cannot read) may come after the platform acted, so sending it again
-            # could post twice. 4xx answers (400, 401, 403, 429) mean it refused.
-            body_sent = True
-        if response.status_code >= 400 or response.status_code in (204, 205):
-            if response.status_code < 400:
-                return None
-            raise self.error_for_response(response, secrets=secrets, body_sent=body_sent)
-        if 300 <= response.status_code < 400:
-            raise TransientError(
-                f"{self.noun} {self.noun.agree('ответил', 'ответила', 'ответило')} "
-                "перенаправлением. Публикация повторится автоматически.",
-                platform=str(self.platform),
-                status=response.status_code,
-                platform_message=scrub(response.headers.get("Location", ""), secrets),
-                body_sent=body_sent,
-            )
-        try:
-            return response.json()
-        except (ValueError, json.JSONDecodeError):
-            raise TransientError(
-                f"{self.noun} {self.noun.agree('вернул', 'вернула', 'вернуло')} непонятный "
-                "ответ. Публикация повторится автоматически.",
-                platform=str(self.platform),
-                status=response.status_code,
-                platform_message=scrub(response.text[:300], secrets),
-                body_sent=body_sent,
-            ) from None
-
-    def open_clip(self, clip: ClipFile) -> BinaryIO:
-        """Open the clip's file, turning any storage failure into ``ClipFileMissing``."""
-        try:
-            return clip.open()
-        except (OSError, ValueError):
-            raise ClipFileMissing(platform=str(self.platform), platform_message=clip.name) from None
-
-    def upload_deadline(self) -> float:
-        return time.monotonic() + self.upload_timeout
-
-    def upload_timeouts(self) -> tuple[float, float]:
-        # Read timeout = how long the platform may think after the last byte before answering.
-        return (self.connect_timeout, max(self.read_timeout, self.upload_timeout / 4))
-
-    def multipart_upload_body(
-        self,
-        *,
-        fileobj: BinaryIO,
-        clip: ClipFile,
-        fields: Mapping[str, Any],
-        file_field: str,
-        progress: ProgressCallback | None,
-    ) -> UploadBody:
-        return multipart_body(
-            fields=fields,
-            file_field=file_field,
-            fileobj=fileobj,
-            size=clip.size,
-            filename=clip.filename,
-            content_type=clip.content_type,
-            progress=progress,
-            chunk_size=self.upload_chunk_size,
-            deadline=self.upload_deadline(),
-        )
-
-    def raw_upload_body(
-        self, *, fileobj: BinaryIO, clip: ClipFile, progress: ProgressCallback | None
-    ) -> UploadBody:
-        return raw_body(
-            fileobj=fileobj,
-            size=clip.size,
-            content_type=clip.content_type,
-            progress=progress,
-            chunk_size=self.upload_chunk_size,
-            deadline=self.upload_deadline(),
-        )
-
-
-def _json_or_none(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def expires_at_from(expires_in: Any) -> datetime | None:

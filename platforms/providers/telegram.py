@@ -10,18 +10,15 @@ known once Telegram answers, and there are no stats.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from contextlib import closing
 from typing import Any
 
-import requests
 from django.conf import settings
 
 from platforms.constants import Platform
 from platforms.providers.media_limits import COMMON_CODECS, MediaLimits
 
-from .base import PlatformProvider
 from .errors import (
     AuthExpired,
     ConnectInputInvalid,
@@ -31,11 +28,16 @@ from .errors import (
     TransientError,
     UploadIncomplete,
 )
-from .http import scrub
 from .nouns import Noun
 from .registry import register
+from .telegram_captions import CAPTION_MAX as CAPTION_MAX
+from .telegram_captions import ELLIPSIS as ELLIPSIS
+from .telegram_captions import caption_text as caption_text
+from .telegram_captions import cut_caption as cut_caption
+from .telegram_errors import TelegramErrorMapping, _with_message
+from .telegram_errors import as_status as as_status
 from .telegram_places import CHAT_FIELD, TelegramPlacesMixin, chat_input
-from .texts import joined_text, split_caption
+from .texts import split_caption
 from .types import (
     AccountInfo,
     BaseUrl,
@@ -53,46 +55,9 @@ from .types import (
     TextLimits,
 )
 
-CAPTION_MAX = 1024
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
 # verify() codes that mean the channel input is at fault, not the token.
 _CHAT_CODES = frozenset({"no_chat", "not_a_channel", "cannot_post", "not_admin"})
-ELLIPSIS = "…"
-
-
-def _utf16_units(ch: str) -> int:
-    return 2 if ord(ch) > 0xFFFF else 1
-
-
-def cut_caption(text: str, limit: int = CAPTION_MAX) -> str:
-    """Cut ``text`` to ``limit`` UTF-16 units (Telegram's measure), ending with "…" when cut.
-
-    Never splits a character, never leaves a dangling combining mark or joiner, and prefers to
-    end at a word boundary when one is near.
-    """
-    if sum(_utf16_units(ch) for ch in text) <= limit:
-        return text
-    budget = limit - _utf16_units(ELLIPSIS)
-    kept: list[str] = []
-    used = 0
-    for ch in text:
-        width = _utf16_units(ch)
-        if used + width > budget:
-            break
-        kept.append(ch)
-        used += width
-    cut = "".join(kept)
-    boundary = max(cut.rfind(" "), cut.rfind("\n"))
-    if boundary >= len(cut) - 50 and boundary > 0:
-        cut = cut[:boundary]
-    while cut and (unicodedata.category(cut[-1]) in ("Mn", "Me", "Cf") or cut[-1].isspace()):
-        cut = cut[:-1]
-    return cut + ELLIPSIS
-
-
-def caption_text(title: str, description: str) -> str:
-    """Title and description as one caption, uncut: the description after a blank line."""
-    return joined_text(title, description)
 
 
 def caption_for(meta: PublishMeta) -> str:
@@ -109,7 +74,7 @@ def telegram_link(chat_id: Any, message_id: Any, username: str | None) -> str:
 
 
 @register
-class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
+class TelegramProvider(TelegramPlacesMixin, TelegramErrorMapping):
     platform = Platform.TELEGRAM
     label = "Telegram"
     colour = "#1C8FC7"
@@ -259,81 +224,6 @@ class TelegramProvider(TelegramPlacesMixin, PlatformProvider):
         return PermanentError(
             "Telegram ответил «не найдено» (404), хотя токен бота действителен. Повторите "
             "публикацию позже; если ошибка повторится, сообщите в поддержку.",
-            **common,
-        )
-
-    def error_details(self, payload: Any) -> tuple[str | int | None, str]:
-        if isinstance(payload, Mapping) and "description" in payload:
-            return payload.get("error_code"), str(payload.get("description") or "")
-        return super().error_details(payload)
-
-    def error_for_response(
-        self, response: requests.Response, *, secrets: Iterable[str | None] = (), body_sent: bool
-    ) -> ProviderError:
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = {"error_code": response.status_code, "description": response.text[:300]}
-        return self.map_telegram_error(
-            response.status_code, payload, secrets=secrets, body_sent=body_sent
-        )
-
-    def map_telegram_error(
-        self, status: int, payload: Any, *, secrets: Iterable[str | None], body_sent: bool
-    ) -> ProviderError:
-        code, description = self.error_details(payload)
-        common: dict[str, Any] = {
-            "platform": str(self.platform),
-            "status": status,
-            "code": code,
-            "platform_message": scrub(description, secrets),
-            "body_sent": body_sent,
-        }
-        text = description.lower()
-        # Telegram's own answers are {"ok": false, ...}; anything else came from another server.
-        from_telegram = isinstance(payload, Mapping) and payload.get("ok") is False
-        if status == 401 or (status == 404 and from_telegram):
-            # A 404 from a method call is confirmed with getMe before it counts (call()).
-            return AuthExpired(self.auth_expired_message(), **common)
-        if status == 404:
-            return PermanentError(
-                "Адрес Bot API Telegram отвечает не как Telegram (ошибка 404): проверьте "
-                "настройку TELEGRAM_API_URL. Подключение не изменено; повторите публикацию, "
-                "когда адрес будет исправлен.",
-                **{**common, "code": "api_not_found"},
-            )
-        if status == 429:
-            params = payload.get("parameters") if isinstance(payload, Mapping) else None
-            retry_after = (params or {}).get("retry_after") if isinstance(params, Mapping) else None
-            return RateLimited(
-                "Telegram ограничил частоту сообщений. Публикация повторится автоматически.",
-                retry_after=float(retry_after) if retry_after else self.default_retry_after,
-                **common,
-            )
-        if status == 413 or "too big" in text or "too large" in text:
-            return PermanentError(self.file_too_big_message(), **common)
-        if status == 403:
-            return PermanentError(
-                "Бот не может публиковать в канал: его удалили из канала или лишили прав. "
-                "Добавьте бота обратно в администраторы канала с правом публикации сообщений "
-                "и повторите.",
-                **common,
-            )
-        if "chat not found" in text:
-            return PermanentError(
-                "Канал Telegram не найден. Проверьте @имя или id канала и что бот добавлен "
-                "в канал, затем подключите Telegram заново.",
-                **common,
-            )
-        if status >= 500 or status == 0:
-            return TransientError(
-                f"Telegram временно недоступен (ошибка {status}). "
-                "Публикация повторится автоматически.",
-                **common,
-            )
-        return PermanentError(
-            f"Telegram отклонил запрос: {common['platform_message'] or status}. "
-            "Исправьте данные клипа и повторите.",
             **common,
         )
 
@@ -497,25 +387,3 @@ def telegram_local_api() -> bool:
         getattr(settings, "TELEGRAM_LOCAL_API", False)
         or getattr(settings, "TELEGRAM_LOCAL_BOT_API", False)
     )
-
-
-def as_status(payload: Any) -> int:
-    if isinstance(payload, Mapping):
-        try:
-            return int(payload.get("error_code") or 0)
-        except (TypeError, ValueError):
-            return 0
-    return 0
-
-
-def _with_message(err: ProviderError, user_message: str) -> ProviderError:
-    """The same error (class and details) with a message fitted to where it happened."""
-    new = type(err)(
-        user_message,
-        platform=err.platform,
-        status=err.status,
-        code=err.code,
-        platform_message=err.platform_message,
-        body_sent=err.body_sent,
-    )
-    return new

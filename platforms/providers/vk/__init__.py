@@ -1,9 +1,12 @@
 """VK Клипы / VK Видео adapter, split by concern.
 
-- ``provider.py``: the ``VKProvider`` class — settings, API calls, connection (VK ID OAuth),
-  the two publishing modes' shared steps (upload, resume, drafts), stats;
+- ``provider.py``: the ``VKProvider`` class — settings, API calls and errors,
+  the two publishing modes' shared steps (upload, resume, checks);
 - ``clips.py``: Клип mode, the undocumented ``shortVideo.*`` methods;
 - ``videos.py``: Видео mode, ``video.save`` and the optional ``wall.post``;
+- ``connection.py``: checking a token, the VK ID exchange and refresh;
+- ``drafts.py``: what a failed publication left unpublished, and its removal;
+- ``stats.py``: ``video.get`` read as stats;
 - ``orphans.py``: what a lost answer to a create call left behind on VK;
 - ``errors.py``: VK's error codes (inside HTTP 200) and what the user reads.
 

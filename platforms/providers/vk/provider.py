@@ -21,7 +21,6 @@ Choices kept inside this adapter:
 
 from __future__ import annotations
 
-import secrets as secrets_module
 import time
 from collections.abc import Mapping, Sequence
 from contextlib import closing
@@ -30,8 +29,6 @@ from typing import Any, ClassVar
 from platforms.constants import GB, Platform
 from platforms.providers.base import SANDBOX_CLIENT, platform_setting
 from platforms.providers.errors import (
-    AuthExpired,
-    OAuthError,
     PermanentError,
     ProviderError,
     TransientError,
@@ -44,7 +41,6 @@ from platforms.providers.oauth import OAuthProvider
 from platforms.providers.registry import register
 from platforms.providers.texts import joined_text, split_caption
 from platforms.providers.types import (
-    AccountInfo,
     BaseUrl,
     ClipFile,
     Credentials,
@@ -56,21 +52,21 @@ from platforms.providers.types import (
     PublishState,
     Rate,
     SentText,
-    Stats,
     TextLimits,
-    as_int,
 )
 from platforms.providers.vk_places import VKPlacesMixin
-from platforms.providers.vk_token import PASTED, TOKEN_FIELD, TOKEN_SOURCE, VKTokenMixin
+from platforms.providers.vk_token import TOKEN_FIELD, VKTokenMixin
 
 from . import errors as vk_errors
 from .clips import CLIP, CLIP_DESCRIPTION_MAX, VKClipsMixin
+from .connection import VKConnectionMixin
+from .drafts import VKDraftsMixin
 from .orphans import VKOrphansMixin
+from .stats import STATS_BATCH, VKStatsMixin
 from .videos import VIDEO, VKVideosMixin
 
 NAME_MAX = 128
 DESCRIPTION_MAX = 5000
-STATS_BATCH = 200
 
 
 def vk_link(owner_id: Any, video_id: Any, mode: str) -> str:
@@ -84,7 +80,15 @@ def wall_link(owner_id: Any, post_id: Any) -> str:
 
 @register
 class VKProvider(
-    VKTokenMixin, VKClipsMixin, VKVideosMixin, VKOrphansMixin, VKPlacesMixin, OAuthProvider
+    VKConnectionMixin,
+    VKDraftsMixin,
+    VKStatsMixin,
+    VKTokenMixin,
+    VKClipsMixin,
+    VKVideosMixin,
+    VKOrphansMixin,
+    VKPlacesMixin,
+    OAuthProvider,
 ):
     platform = Platform.VK
     label = "VK"
@@ -209,59 +213,6 @@ class VKProvider(
                 payload.get("error_descr") or payload.get("error") or ""
             )
         return super().error_details(payload)
-
-    # Connection ------------------------------------------------------------------------
-
-    def verify(self, *, credentials: Credentials) -> AccountInfo:
-        users = self.api("users.get", {}, credentials)
-        if not users:
-            raise AuthExpired(self.auth_expired_message(), platform=str(self.platform))
-        user = users[0]
-        name = " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
-        if credentials.extra.get(TOKEN_SOURCE) == PASTED:
-            # A token the user made: it must also reach their communities (scope ``groups``).
-            self.check_pasted_scopes(credentials)
-        return AccountInfo(account_id=str(user.get("id", "")), account_name=name or "VK")
-
-    def exchange_params(
-        self, *, code: str, code_verifier: str, redirect_uri: str, extra: Mapping[str, Any]
-    ) -> dict[str, str]:
-        device_id = extra.get("device_id")
-        if not device_id:
-            raise OAuthError(
-                "VK не передал идентификатор устройства. Подключите VK ещё раз.",
-                error="missing_device_id",
-                platform=str(self.platform),
-            )
-        return {
-            "grant_type": "authorization_code",
-            "code": code,
-            "code_verifier": code_verifier,
-            "client_id": self.client_id(),
-            "device_id": str(device_id),
-            "redirect_uri": redirect_uri,
-            "state": str(extra.get("state", "")),
-        }
-
-    def refresh_params(self, *, refresh_token: str, extra: Mapping[str, Any]) -> dict[str, str]:
-        device_id = extra.get("device_id")
-        if not device_id:
-            raise AuthExpired(self.auth_expired_message(), platform=str(self.platform))
-        return {
-            "grant_type": "refresh_token",
-            "refresh_token": refresh_token,
-            "client_id": self.client_id(),
-            "device_id": str(device_id),
-            "state": secrets_module.token_urlsafe(16),
-        }
-
-    @classmethod
-    def callback_extra(cls, params: Mapping[str, str], *, state: str) -> dict[str, Any]:
-        # VK ID's exchange needs the device the user approved on, and the state echoed.
-        return {"device_id": str(params.get("device_id") or ""), "state": state}
-
-    def extra_to_keep(self, extra: Mapping[str, Any]) -> dict[str, Any]:
-        return {"device_id": str(extra["device_id"])} if extra.get("device_id") else {}
 
     # Publishing: what both modes share -----------------------------------------------------
 
@@ -444,55 +395,3 @@ class VKProvider(
             platform=str(self.platform),
             code="not_found",
         )
-
-    # Drafts --------------------------------------------------------------------------------
-
-    @classmethod
-    def leaves_draft(cls, handle: PlatformHandle) -> bool:
-        """A Клип draft that was never published, or a video whose file never arrived."""
-        data = handle.data
-        if not data.get("video_id"):
-            return False
-        if data.get("mode") == CLIP:
-            return not data.get("published")
-        return not data.get("uploaded")
-
-    def discard(self, *, credentials: Credentials, handle: PlatformHandle) -> bool:
-        """Delete the draft behind ``handle`` (``video.delete``) unless it went live after all."""
-        if not self.leaves_draft(handle):
-            return False
-        if handle.data.get("edited") and self.listed(credentials, handle) is not None:
-            return False  # a publish whose answer was lost did publish it: never delete a post
-        self.video_delete(credentials, handle.data["owner_id"], handle.data["video_id"])
-        return True
-
-    def video_delete(self, credentials: Credentials, owner_id: Any, video_id: Any) -> None:
-        self.api("video.delete", {"owner_id": owner_id, "video_id": video_id}, credentials)
-
-    # Stats ---------------------------------------------------------------------------------
-
-    def video_get(
-        self, credentials: Credentials, ids: Sequence[str]
-    ) -> dict[str, Mapping[str, Any]]:
-        """``video.get`` for up to 200 ``owner_video`` ids; missing (hidden/deleted) ones left out."""
-        response = self.api("video.get", {"videos": ",".join(ids), "count": len(ids)}, credentials)
-        items = response.get("items", []) if isinstance(response, Mapping) else []
-        return {f"{item.get('owner_id')}_{item.get('id')}": item for item in items}
-
-    def fetch_stats(
-        self, *, credentials: Credentials, handles: Sequence[PlatformHandle]
-    ) -> dict[str, Stats]:
-        result: dict[str, Stats] = {}
-        ids = list(dict.fromkeys(h.id for h in handles))
-        for start in range(0, len(ids), STATS_BATCH):
-            batch = ids[start : start + STATS_BATCH]
-            wanted = set(batch)
-            for key, item in self.video_get(credentials, batch).items():
-                if key in wanted:
-                    result[key] = Stats(
-                        views=as_int(item.get("views")),
-                        likes=as_int(item.get("likes")),
-                        comments=as_int(item.get("comments")),
-                        shares=as_int(item.get("reposts")),
-                    )
-        return result
