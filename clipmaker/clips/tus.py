@@ -283,7 +283,11 @@ class UploadDetailView(_TusView):
     def patch(self, request: Request, upload_id: str) -> Response:
         if not self._version_ok(request):
             return self._refuse_version()
-        if request.content_type.split(";")[0].strip() != OFFSET_CONTENT_TYPE:
+        media_type = request.content_type.split(";")[0].strip()
+        # A PATCH with no body at all carries no type either; it appends nothing (204 at the
+        # same offset, or 409 if the offset is wrong), as an empty tus chunk would.
+        no_body = not media_type and not request.headers.get("Content-Length", "").strip("0 ")
+        if media_type != OFFSET_CONTENT_TYPE and not no_body:
             return _error(
                 f"Тип тела запроса должен быть {OFFSET_CONTENT_TYPE}.",
                 status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,

@@ -270,3 +270,13 @@ def test_cleanup_removes_abandoned_uploads_and_stray_files_only(user, settings):
     assert not stray.exists()
     # The finished upload's clip stays.
     assert Clip.objects.filter(original_filename="c.mp4").exists()
+
+
+def test_a_patch_without_a_body_appends_nothing_and_keeps_the_offset(api):
+    location = _start(api, 10)["Location"]
+    empty = api.generic("PATCH", location, content_type="", HTTP_UPLOAD_OFFSET="0", **TUS)
+    assert empty.status_code == 204
+    assert empty["Upload-Offset"] == "0"
+    wrong = api.generic("PATCH", location, content_type="", HTTP_UPLOAD_OFFSET="5", **TUS)
+    assert wrong.status_code == 409
+    assert _head(api, location)["Upload-Offset"] == "0"
