@@ -51,3 +51,9 @@ def test_the_page_needs_a_login(client):
     answer = client.get(reverse("time-zone"))
     assert answer.status_code == 302
     assert reverse("login") in answer["Location"]
+
+
+def test_the_calendar_and_the_clip_list_link_to_the_zone_next_to_their_times(client, anna):
+    link = f'<a href="{reverse("time-zone")}">сменить пояс</a>'
+    assert link in client.get(reverse("calendar")).content.decode()
+    assert link in client.get(reverse("clip-list")).content.decode()
