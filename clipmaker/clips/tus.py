@@ -284,9 +284,12 @@ class UploadDetailView(_TusView):
         if not self._version_ok(request):
             return self._refuse_version()
         media_type = request.content_type.split(";")[0].strip()
-        # A PATCH with no body at all carries no type either; it appends nothing (204 at the
-        # same offset, or 409 if the offset is wrong), as an empty tus chunk would.
-        no_body = not media_type and not request.headers.get("Content-Length", "").strip("0 ")
+        # A PATCH with no body at all appends nothing (204 at the same offset, or 409 if the
+        # offset is wrong), as an empty tus chunk would, whatever type a server filled in.
+        no_body = (
+            not request.headers.get("Content-Length", "").strip("0 ")
+            and "Transfer-Encoding" not in request.headers
+        )
         if media_type != OFFSET_CONTENT_TYPE and not no_body:
             return _error(
                 f"Тип тела запроса должен быть {OFFSET_CONTENT_TYPE}.",
