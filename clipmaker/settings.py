@@ -375,46 +375,13 @@ SANDBOX_TOKEN_TTL_SECONDS = env.int("SANDBOX_TOKEN_TTL_SECONDS", default=3600)
 # User tokens the sandbox's VK implicit flow gives a person (a day, as reported for real VK).
 SANDBOX_VK_USER_TOKEN_TTL_SECONDS = env.int("SANDBOX_VK_USER_TOKEN_TTL_SECONDS", default=86400)
 
-# --- publishing engine ---------------------------------------------------------------------
-# Delays before retries 1, 2, 3 (seconds); the first attempt plus len() retries in all.
-PUBLISH_RETRY_DELAYS = [int(x) for x in env.list("PUBLISH_RETRY_DELAYS", default=[300, 900, 3600])]
-# Longer than CELERY_TASK_TIME_LIMIT, so that only a dead worker's claim ever expires.
-PUBLISH_LEASE_SECONDS = env.int("PUBLISH_LEASE_SECONDS", default=25 * 60)
-DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=2.0)
-# How often beat runs the reaper (rows whose worker died wait at most lease + this long).
-PUBLISH_REAP_INTERVAL_SECONDS = env.float("PUBLISH_REAP_INTERVAL_SECONDS", default=30.0)
-# A queued row whose task was sent this long ago and never claimed is sent again (lost message).
-PUBLISH_REDELIVER_SECONDS = env.float("PUBLISH_REDELIVER_SECONDS", default=300.0)
-# How often a platform that is still processing an accepted upload is asked again, and for how
-# long before the publication fails.
-PUBLISH_CHECK_INTERVAL_SECONDS = env.float("PUBLISH_CHECK_INTERVAL_SECONDS", default=10.0)
-PUBLISH_PROCESSING_TIMEOUT_SECONDS = env.int("PUBLISH_PROCESSING_TIMEOUT_SECONDS", default=6 * 3600)
-# A publication a platform keeps rate-limiting (429) fails after this long instead of waiting on.
-PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS = env.int(
-    "PUBLISH_RATE_LIMITED_GIVE_UP_SECONDS", default=6 * 3600
-)
-# Lift the global platform rate limits (sandbox benchmarks only).
-PLATFORM_RATE_LIMITS_ENABLED = env.bool("PLATFORM_RATE_LIMITS_ENABLED", default=True)
+# --- publishing engine and stats sync: clipmaker/engine_settings.py ------------------------
+from clipmaker.engine_settings import *  # noqa: E402, F403
 
-# --- stats sync (stats/) --------------------------------------------------------------------
-# Beat starts a sync run this often; a run that could not finish is followed at once.
-STATS_SYNC_INTERVAL_SECONDS = env.int("STATS_SYNC_INTERVAL_SECONDS", default=60)
-# A run stops taking new work after this long (the rest is left for the next run).
-STATS_SYNC_RUN_SECONDS = env.float("STATS_SYNC_RUN_SECONDS", default=25.0)
-# Platform calls in flight at once in a run (at most one per platform account).
-STATS_SYNC_THREADS = env.int("STATS_SYNC_THREADS", default=8)
-# Cadence: every STATS_FRESH_INTERVAL_SECONDS for the first STATS_FRESH_WINDOW_SECONDS after
-# publishing, then every STATS_INTERVAL_SECONDS. With the sandbox (make run) a new clip's
-# figures move every couple of minutes, so a first visit sees them grow.
-STATS_FRESH_WINDOW_SECONDS = env.int("STATS_FRESH_WINDOW_SECONDS", default=48 * 3600)
+# A new publication's figures move every couple of minutes with the sandbox (make run).
 STATS_FRESH_INTERVAL_SECONDS = env.int(
     "STATS_FRESH_INTERVAL_SECONDS", default=120 if PLATFORM_SANDBOX else 3600
 )
-STATS_INTERVAL_SECONDS = env.int("STATS_INTERVAL_SECONDS", default=6 * 3600)
-# A connection that failed (5xx, timeout) is asked again after this, doubling per failure.
-STATS_RETRY_SECONDS = env.int("STATS_RETRY_SECONDS", default=900)
-# A video left out of an answer is asked once more after this before it counts as gone.
-STATS_GONE_CONFIRM_SECONDS = env.int("STATS_GONE_CONFIRM_SECONDS", default=600)
 
 # --- notifications and e-mail ----------------------------------------------------------------
 # Development prints letters to the console; production sends them by SMTP (EMAIL_HOST ...).
